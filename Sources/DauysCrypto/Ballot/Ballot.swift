@@ -1,0 +1,150 @@
+import Crypto
+
+/// The encrypted answer to one question.
+public struct EncryptedAnswer<G: PrimeOrderGroup>: Hashable, Sendable {
+    /// One ciphertext per encrypted option (see `QuestionShape.encryptedOptions`).
+    public let ciphertexts: [Ciphertext<G>]
+    /// One 0/1 proof per ciphertext.
+    public let bitProofs: [RangeProof<G>]
+    /// Proof that the sum of the ciphertexts lies in `QuestionShape.sumRange`, when needed.
+    public let sumProof: RangeProof<G>?
+
+    /// Homomorphic sum of the option ciphertexts.
+    public var sum: Ciphertext<G> { ciphertexts.dropFirst().reduce(ciphertexts[0], +) }
+}
+
+/// An encrypted, signed ballot as cast: the election it belongs to, the voter's public
+/// credential, the encrypted answers with their validity proofs, and the credential's
+/// signature over all of it.
+///
+/// Canonical encoding (all fixed-length parts as in docs/protocol.md):
+///
+///     u8 version = 1 ‖ election hash (32) ‖ credential U
+///     ‖ u16 question count ‖ for each question:
+///          u16 ciphertext count ‖ for each: α ‖ β ‖ 0/1 proof
+///          ‖ sum proof (if the question needs one)
+///     ‖ signature (A ‖ r)
+///
+/// The signed message is every byte before the signature.
+public struct Ballot<G: PrimeOrderGroup>: Sendable {
+    public static var version: UInt8 { 1 }
+
+    public let election: ElectionHash
+    public let credential: GroupElement<G>
+    public let answers: [EncryptedAnswer<G>]
+    public let signature: CredentialSignature<G>
+    /// The canonical encoding, kept so that hashing and storing never re-encode.
+    public let bytes: [UInt8]
+    let signedLength: Int
+
+    public var signedMessage: [UInt8] { Array(bytes[0..<signedLength]) }
+
+    /// What the voter keeps to find the ballot on the bulletin board.
+    public var trackingCode: TrackingCode { TrackingCode(ballotBytes: bytes) }
+
+    init(election: ElectionHash, credential: GroupElement<G>, answers: [EncryptedAnswer<G>], signature: CredentialSignature<G>, unsigned: [UInt8]) {
+        self.election = election
+        self.credential = credential
+        self.answers = answers
+        self.signature = signature
+        self.signedLength = unsigned.count
+        self.bytes = unsigned + signature.bytes
+    }
+
+    static func encodeUnsigned(election: ElectionHash, credential: GroupElement<G>, answers: [EncryptedAnswer<G>]) -> [UInt8] {
+        var w = ByteWriter(capacity: 1024)
+        w.u8(version)
+        w.fixed(election.bytes)
+        w.fixed(credential.bytes)
+        w.u16(UInt16(answers.count))
+        for a in answers {
+            w.u16(UInt16(a.ciphertexts.count))
+            for (c, p) in zip(a.ciphertexts, a.bitProofs) {
+                w.fixed(c.bytes)
+                w.fixed(p.bytes)
+            }
+            if let s = a.sumProof { w.fixed(s.bytes) }
+        }
+        return w.bytes
+    }
+
+    /// Decodes and checks the structure against the ballot shape; every element and scalar
+    /// is validated. Proofs are *not* checked here (see `BallotContext.verify`).
+    public init(bytes: [UInt8], shape: BallotShape) throws(CryptoError) {
+        var r = ByteReader(bytes)
+        let v = try r.u8("ballot version")
+        guard v == Self.version else { throw .invalidEncoding("ballot version \(v), expected \(Self.version)") }
+        election = try ElectionHash(bytes: try r.fixed(32, "ballot election hash"))
+        credential = try GroupElement(bytes: try r.fixed(G.elementByteCount, "ballot credential"))
+        let qn = Int(try r.u16("ballot question count"))
+        guard qn == shape.questions.count else {
+            throw .invalidEncoding("ballot answers \(qn) questions, the referendum has \(shape.questions.count)")
+        }
+        var answers: [EncryptedAnswer<G>] = []
+        for (qi, q) in shape.questions.enumerated() {
+            let n = Int(try r.u16("question \(qi + 1) ciphertext count"))
+            guard n == q.encryptedOptions else {
+                throw .invalidEncoding("question \(qi + 1) has \(n) ciphertexts, expected \(q.encryptedOptions)")
+            }
+            var cts: [Ciphertext<G>] = [], proofs: [RangeProof<G>] = []
+            for oi in 0..<n {
+                let what = "question \(qi + 1) option \(oi + 1)"
+                cts.append(try Ciphertext(bytes: try r.fixed(2 * G.elementByteCount, "\(what) ciphertext")))
+                proofs.append(try RangeProof(reader: &r, lo: 0, hi: 1, what: "\(what) 0/1 proof"))
+            }
+            var sum: RangeProof<G>? = nil
+            if q.needsSumProof {
+                sum = try RangeProof(reader: &r, lo: q.sumRange.lowerBound, hi: q.sumRange.upperBound, what: "question \(qi + 1) sum proof")
+            }
+            answers.append(EncryptedAnswer(ciphertexts: cts, bitProofs: proofs, sumProof: sum))
+        }
+        signedLength = r.offset
+        signature = try CredentialSignature(reader: &r)
+        try r.finish("ballot")
+        self.answers = answers
+        self.bytes = bytes
+    }
+
+    /// Size of a ballot of this shape in bytes.
+    public static func byteCount(shape: BallotShape) -> Int {
+        var n = 1 + 32 + G.elementByteCount + 2
+        for q in shape.questions {
+            n += 2 + q.encryptedOptions * (2 * G.elementByteCount + RangeProof<G>.byteCount(lo: 0, hi: 1))
+            if q.needsSumProof { n += RangeProof<G>.byteCount(lo: q.sumRange.lowerBound, hi: q.sumRange.upperBound) }
+        }
+        return n + G.elementByteCount + G.scalarField.byteCount
+    }
+}
+
+/// SHA-256 of the ballot's canonical encoding, under the "tracking-code" tag. The voter gets
+/// a short form (first 80 bits, base32, in groups of four) to look the ballot up; the full
+/// digest identifies it on the board.
+public struct TrackingCode: Hashable, Sendable, CustomStringConvertible {
+    public let digest: [UInt8]
+
+    init(ballotBytes: [UInt8]) {
+        var w = ByteWriter()
+        w.string("DAUYS-v1")
+        w.string("tracking-code")
+        w.lengthPrefixed(ballotBytes)
+        digest = Array(Crypto.SHA256.hash(data: w.bytes))
+    }
+
+    public var hex: String { Hex.encode(digest) }
+    /// Crockford base32 of the first 80 bits, in four groups of four, e.g. "K7QD-3MZX-8RTA-WY2F".
+    public var short: String {
+        let symbols = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+        var bits = 0, value = 0
+        var chars: [Character] = []
+        for b in digest.prefix(10) {
+            value = ((value << 8) | Int(b)) & 0xffff
+            bits += 8
+            while bits >= 5 {
+                bits -= 5
+                chars.append(symbols[(value >> bits) & 31])
+            }
+        }
+        return stride(from: 0, to: 16, by: 4).map { String(chars[$0..<($0 + 4)]) }.joined(separator: "-")
+    }
+    public var description: String { short }
+}

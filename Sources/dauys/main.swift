@@ -1,0 +1,45 @@
+import ArgumentParser
+import DauysBench
+import DauysCrypto
+import Foundation
+
+@main
+struct Dauys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dauys",
+        abstract: "Dauys — end-to-end verifiable referendum system.",
+        subcommands: [Bench.self, Vectors.self])
+}
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Benchmarks (measurements, not tests).", subcommands: [CryptoBench.self])
+}
+
+struct CryptoBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "crypto", abstract: "Measure the cryptographic core.")
+    @Flag(help: "Print one JSON object on standard output (progress goes to standard error).") var json = false
+    @Option(help: "Ballots in the batch-verification run.") var ballots = 4000
+    @Flag(help: "Skip the 4096-bit integer group.") var skipModp = false
+
+    func run() async throws {
+        let report = await CryptoBenchmark(batchBallots: ballots, includeModP: !skipModp).run()
+        if json {
+            print(report.json)
+        } else {
+            print(report.table)
+        }
+    }
+}
+
+struct Vectors: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test-vectors", abstract: "Write the known-answer test vectors (run once; tests check them).")
+    @Option(help: "Output directory.") var out = "Tests/DauysCryptoTests/Vectors"
+    func run() throws {
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        for (name, text) in try TestVectors.generateAll() {
+            try text.write(toFile: out + "/" + name, atomically: true, encoding: .utf8)
+            FileHandle.standardError.write(Data("wrote \(out)/\(name)\n".utf8))
+        }
+    }
+}

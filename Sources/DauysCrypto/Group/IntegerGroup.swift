@@ -253,3 +253,20 @@ public final class ModPFixedBase: @unchecked Sendable {
         }
     }
 }
+
+extension IntegerGroup {
+    /// Checks the published constants: p and q prime, q divides p − 1, 1 < g < p and
+    /// g^q ≡ 1 (mod p), so g generates the order-q subgroup. A verifier runs this once.
+    public static func checkParameters() throws(CryptoError) {
+        let c = context
+        let ok: Bool = withBNContext { ctx in
+            guard BN_check_prime(c.p.ptr, ctx, nil) == 1, BN_check_prime(c.q.ptr, ctx, nil) == 1 else { return false }
+            let pm1 = BN_CTX_get(ctx)!, rem = BN_CTX_get(ctx)!
+            guard BN_sub(pm1, c.p.ptr, BN_value_one()) == 1 else { return false }
+            guard BN_div(nil, rem, pm1, c.q.ptr, ctx) == 1, BN_is_zero(rem) == 1 else { return false }
+            guard BN_cmp(c.g.ptr, BN_value_one()) > 0, BN_cmp(c.g.ptr, c.p.ptr) < 0 else { return false }
+            return c.isInSubgroup(c.g)
+        }
+        guard ok else { throw .invalidParameter("\(name): group constants are inconsistent") }
+    }
+}

@@ -1,0 +1,155 @@
+import XCTest
+@testable import DauysCrypto
+
+final class BallotTests: XCTestCase {
+    let election = ElectionHash.derive("ballot-tests", parts: [])
+
+    func context<G: PrimeOrderGroup>(_: G.Type, shape: BallotShape = .referendum) -> (BallotContext<G>, KeyPair<G>) {
+        let key = KeyPair<G>.generate()
+        return (BallotContext(election: election, publicKey: key.publicKey, shape: shape), key)
+    }
+
+    func testReferendumBallotIsOneCiphertextWithOneBitProof() throws {
+        let (ctx, _) = context(P256.self)
+        let b = try ctx.encrypt(selections: [[1, 0]], credential: .generate())
+        XCTAssertEqual(b.answers.count, 1)
+        XCTAssertEqual(b.answers[0].ciphertexts.count, 1)
+        XCTAssertNil(b.answers[0].sumProof)
+        XCTAssertEqual(b.bytes.count, Ballot<P256>.byteCount(shape: .referendum))
+        XCTAssertEqual(b.bytes.count, 685)
+        XCTAssertNoThrow(try ctx.verify(b))
+        XCTAssertEqual(try ctx.decodeAndVerify(b.bytes).bytes, b.bytes)
+    }
+
+    func testEveryByteOfAP256BallotIsProtected() throws {
+        let (ctx, _) = context(P256.self)
+        let b = try ctx.encrypt(selections: [[0, 1]], credential: .generate())
+        for i in 0..<b.bytes.count {
+            var t = b.bytes
+            t[i] ^= 0x01
+            XCTAssertThrowsError(try ctx.decodeAndVerify(t), "byte \(i) altered but accepted")
+        }
+        XCTAssertThrowsError(try ctx.decodeAndVerify(b.bytes + [0]))
+        XCTAssertThrowsError(try ctx.decodeAndVerify(Array(b.bytes.dropLast())))
+        XCTAssertThrowsError(try ctx.decodeAndVerify([]))
+    }
+
+    func testIntegerGroupBallot() throws {
+        let (ctx, _) = context(ElectionGuardV1.self)
+        let b = try ctx.encrypt(selections: [[1, 0]], credential: .generate())
+        XCTAssertNoThrow(try ctx.decodeAndVerify(b.bytes))
+        // one byte in each field region
+        for i in stride(from: 0, to: b.bytes.count, by: 263) {
+            var t = b.bytes
+            t[i] ^= 0x80
+            XCTAssertThrowsError(try ctx.decodeAndVerify(t), "byte \(i) altered but accepted")
+        }
+    }
+
+    func testShapesWithSumProofs() throws {
+        let shapes: [(QuestionShape, [[Int]], [[Int]])] = [
+            (try QuestionShape(options: 3, minSelections: 1, maxSelections: 1), [[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 1, 0], [0, 0, 0]]),
+            (try QuestionShape(options: 3, minSelections: 0, maxSelections: 2), [[0, 0, 0], [1, 0, 1], [0, 1, 0]], [[1, 1, 1]]),
+            (try QuestionShape(options: 4, minSelections: 2, maxSelections: 3), [[1, 1, 0, 0], [1, 1, 1, 0]], [[1, 0, 0, 0], [1, 1, 1, 1]]),
+            (try QuestionShape(options: 2, minSelections: 0, maxSelections: 1), [[0, 0], [1, 0]], [[1, 1]]),
+        ]
+        for (q, good, bad) in shapes {
+            let (ctx, _) = context(P256.self, shape: try BallotShape(questions: [q, .yesNo]))
+            for s in good {
+                let b = try ctx.encrypt(selections: [s, [1, 0]], credential: .generate())
+                XCTAssertEqual(b.answers[0].sumProof != nil, q.needsSumProof)
+                XCTAssertNoThrow(try ctx.decodeAndVerify(b.bytes), "\(q) \(s)")
+            }
+            for s in bad {
+                XCTAssertThrowsError(try ctx.encrypt(selections: [s, [1, 0]], credential: .generate()), "\(q) \(s) must be refused")
+            }
+        }
+        XCTAssertThrowsError(try QuestionShape(options: 2, minSelections: 2, maxSelections: 1))
+        XCTAssertThrowsError(try QuestionShape(options: 0, minSelections: 0, maxSelections: 1))
+        XCTAssertThrowsError(try QuestionShape(options: 2, minSelections: 0, maxSelections: 0))
+        XCTAssertThrowsError(try BallotShape(questions: []))
+    }
+
+    func testOverVoteCannotBeHiddenBySwappingCiphertexts() throws {
+        // Two yes votes for "1 of 3": each ciphertext is a valid 0/1 but the sum is 2; build
+        // it from two honest ballots and check the sum proof rejects it.
+        let shape = try BallotShape(questions: [try QuestionShape(options: 3, minSelections: 1, maxSelections: 1)])
+        let (ctx, _) = context(P256.self, shape: shape)
+        let cred = KeyPair<P256>.generate()
+        let b1 = try ctx.encrypt(selections: [[1, 0, 0]], credential: cred)
+        let b2 = try ctx.encrypt(selections: [[0, 1, 0]], credential: cred)
+        let mixed = EncryptedAnswer(ciphertexts: [b1.answers[0].ciphertexts[0], b2.answers[0].ciphertexts[1]],
+                                    bitProofs: [b1.answers[0].bitProofs[0], b2.answers[0].bitProofs[1]],
+                                    sumProof: b1.answers[0].sumProof)
+        let unsigned = Ballot<P256>.encodeUnsigned(election: election, credential: cred.publicKey, answers: [mixed])
+        let sig = CredentialSignature.sign(message: unsigned, credential: cred, election: election)
+        let forged = Ballot(election: election, credential: cred.publicKey, answers: [mixed], signature: sig, unsigned: unsigned)
+        XCTAssertThrowsError(try ctx.verify(forged)) {
+            XCTAssertEqual($0 as? BallotError, .invalidProof("number-of-choices proof of question 1"))
+        }
+    }
+
+    func testProofsAreBoundToTheCredential() throws {
+        let (ctx, _) = context(P256.self)
+        let alice = KeyPair<P256>.generate(), mallory = KeyPair<P256>.generate()
+        let b = try ctx.encrypt(selections: [[1, 0]], credential: alice)
+        // Mallory copies Alice's encrypted answer under her own credential and signs it.
+        let unsigned = Ballot<P256>.encodeUnsigned(election: election, credential: mallory.publicKey, answers: b.answers)
+        let sig = CredentialSignature.sign(message: unsigned, credential: mallory, election: election)
+        let copy = Ballot(election: election, credential: mallory.publicKey, answers: b.answers, signature: sig, unsigned: unsigned)
+        XCTAssertThrowsError(try ctx.verify(copy)) { XCTAssertEqual($0 as? BallotError, .invalidProof("0/1 proof of question 1, option 1")) }
+        // Signature by someone else than the credential holder.
+        let sig2 = CredentialSignature.sign(message: b.signedMessage, credential: mallory, election: election)
+        let stolen = Ballot(election: election, credential: alice.publicKey, answers: b.answers, signature: sig2, unsigned: b.signedMessage)
+        XCTAssertThrowsError(try ctx.verify(stolen)) { XCTAssertEqual($0 as? BallotError, .invalidProof("credential signature")) }
+    }
+
+    func testWrongElectionIsNamed() throws {
+        let (ctx, key) = context(P256.self)
+        let other = BallotContext(election: ElectionHash.derive("other", parts: []), publicKey: key.publicKey, shape: .referendum)
+        let b = try other.encrypt(selections: [[1, 0]], credential: .generate())
+        XCTAssertThrowsError(try ctx.decodeAndVerify(b.bytes)) { XCTAssertEqual($0 as? BallotError, .wrongElection) }
+    }
+
+    func testBenalohAudit() throws {
+        let (ctx, _) = context(P256.self)
+        let cred = KeyPair<P256>.generate()
+        let seed = BallotSeed.random()
+        let b = try ctx.encrypt(selections: [[0, 1]], credential: cred, seed: seed)
+        XCTAssertNoThrow(try ctx.audit(b, seed: seed, selections: [[0, 1]]))
+        XCTAssertThrowsError(try ctx.audit(b, seed: seed, selections: [[1, 0]])) { XCTAssertEqual($0 as? BallotError, .auditMismatch) }
+        XCTAssertThrowsError(try ctx.audit(b, seed: .random(), selections: [[0, 1]]))
+        // Same seed, same choices: same encryption (only the signature differs).
+        let again = try ctx.encrypt(selections: [[0, 1]], credential: cred, seed: seed)
+        XCTAssertEqual(again.signedMessage, b.signedMessage)
+        XCTAssertNotEqual(again.bytes, b.bytes)
+    }
+
+    func testTrackingCode() throws {
+        let (ctx, _) = context(P256.self)
+        let b = try ctx.encrypt(selections: [[1, 0]], credential: .generate())
+        let code = b.trackingCode
+        XCTAssertEqual(code.digest.count, 32)
+        XCTAssertEqual(code.short.count, 19)
+        XCTAssertEqual(code.short.split(separator: "-").count, 4)
+        XCTAssertEqual(try Ballot<P256>(bytes: b.bytes, shape: .referendum).trackingCode, code)
+    }
+
+    func testBatchVerifierNamesExactlyTheBadBallots() async throws {
+        let (ctx, _) = context(P256.self)
+        var encoded: [[UInt8]] = []
+        for i in 0..<100 { encoded.append(try ctx.encrypt(selections: [i % 2 == 0 ? [1, 0] : [0, 1]], credential: .generate()).bytes) }
+        encoded[7][100] ^= 1            // inside a ciphertext or proof
+        encoded[42][encoded[42].count - 1] ^= 1   // signature response
+        encoded[99] = Array(encoded[99].dropLast())  // truncated
+        let verdicts = await BatchVerifier(context: ctx, chunkSize: 16).verify(encoded: encoded)
+        XCTAssertEqual(verdicts.count, 100)
+        let bad = verdicts.enumerated().filter { $0.element != nil }.map(\.offset)
+        XCTAssertEqual(bad, [7, 42, 99])
+        XCTAssertEqual(verdicts[42], .invalidProof("credential signature"))
+        if case .malformed = verdicts[99]! {} else { XCTFail("truncated ballot must be malformed") }
+        // Same verdicts again, whatever the scheduling.
+        let again = await BatchVerifier(context: ctx, chunkSize: 5).verify(encoded: encoded)
+        XCTAssertEqual(again, verdicts)
+    }
+}

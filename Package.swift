@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // The system OpenSSL libcrypto: P-256 points and BIGNUM arithmetic.
@@ -24,13 +25,24 @@ let package = Package(
             name: "DauysCrypto",
             dependencies: ["COpenSSL", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The election record: manifest, board entries and their payloads, results and the
+        // decision rules, the record file format. Depends on the core only.
+        .target(name: "DauysRecord", dependencies: ["DauysCrypto", .product(name: "Crypto", package: "swift-crypto")]),
+        // The independent verifier: core + record format, nothing else.
+        .target(name: "DauysVerifier", dependencies: ["DauysCrypto", "DauysRecord"]),
+        // The referendum lifecycle on a bulletin board: phases, key ceremony, credentials,
+        // casting, tally, decryption, results.
+        .target(name: "DauysReferendum", dependencies: ["DauysCrypto", "DauysRecord", .product(name: "Crypto", package: "swift-crypto")]),
+        // Storage at the edge: the board and the voter registry in SQLite (GRDB).
+        .target(name: "DauysStore", dependencies: ["DauysRecord", "DauysReferendum", .product(name: "GRDB", package: "GRDB.swift")]),
         // Benchmarks (never run by tests).
         .target(name: "DauysBench", dependencies: ["DauysCrypto", "COpenSSL"]),
         // The command-line tool.
         .executableTarget(
             name: "dauys",
             dependencies: [
-                "DauysCrypto", "DauysBench",
+                "DauysCrypto", "DauysBench", "DauysRecord", "DauysReferendum", "DauysStore", "DauysVerifier",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

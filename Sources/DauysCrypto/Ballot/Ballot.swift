@@ -122,7 +122,7 @@ public struct Ballot<G: PrimeOrderGroup>: Sendable {
 public struct TrackingCode: Hashable, Sendable, CustomStringConvertible {
     public let digest: [UInt8]
 
-    init(ballotBytes: [UInt8]) {
+    public init(ballotBytes: [UInt8]) {
         var w = ByteWriter()
         w.string("DAUYS-v1")
         w.string("tracking-code")

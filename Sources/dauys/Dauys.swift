@@ -1,6 +1,7 @@
 import ArgumentParser
 import DauysBench
 import DauysCrypto
+import DauysVerifier
 import Foundation
 
 @main
@@ -8,7 +9,7 @@ struct Dauys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dauys",
         abstract: "Dauys — end-to-end verifiable referendum system.",
-        subcommands: [Bench.self, Vectors.self])
+        subcommands: [Simulate.self, Verify.self, Bench.self, Vectors.self])
 }
 
 struct Bench: AsyncParsableCommand {
@@ -41,5 +42,32 @@ struct Vectors: ParsableCommand {
             try text.write(toFile: out + "/" + name, atomically: true, encoding: .utf8)
             FileHandle.standardError.write(Data("wrote \(out)/\(name)\n".utf8))
         }
+    }
+}
+
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Verify an election record independently; exit 0 only if every check holds.")
+    @Argument(help: "The record directory (holding board.bin).") var directory: String
+    @Flag(help: "Print one JSON summary object on standard output.") var json = false
+
+    func run() async throws {
+        let tty = isatty(2) == 1
+        let verifier = RecordVerifier(directory: directory, progress: { msg in
+            if tty { FileHandle.standardError.write(Data("\r\u{1B}[K\(msg)".utf8)) }
+        })
+        let report = await verifier.run()
+        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if json {
+            print(report.json)
+        } else {
+            for c in report.checks {
+                print("\(c.passed ? "✓" : "✗") \(c.name)")
+                for p in c.problems { print("    \(p)") }
+            }
+            print(String(format: "%@ — %d entries, %d ballots (%d counted), %.2f s", report.valid ? "RECORD VALID" : "RECORD INVALID",
+                         report.entries, report.ballots, report.countedBallots, report.seconds))
+        }
+        if !report.valid { throw ExitCode(1) }
     }
 }

@@ -1,0 +1,155 @@
+import Crypto
+import DauysCrypto
+import Foundation
+
+/// What a bulletin-board entry holds. The raw value is the byte written in the record.
+public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    case genesis = 0, manifest = 1, phase = 2, trusteeKey = 3, encryptedShare = 4, complaint = 5, shareReveal = 6
+    case electionKey = 7, credentials = 8, ballot = 9, encryptedTally = 10, decryptionShares = 11, results = 12, checkpoint = 13
+
+    public var description: String {
+        switch self {
+        case .genesis: "genesis"
+        case .manifest: "manifest"
+        case .phase: "phase"
+        case .trusteeKey: "trustee public key"
+        case .encryptedShare: "encrypted key share"
+        case .complaint: "key-share complaint"
+        case .shareReveal: "key-share reveal"
+        case .electionKey: "election key"
+        case .credentials: "credential list"
+        case .ballot: "ballot"
+        case .encryptedTally: "encrypted tally"
+        case .decryptionShares: "decryption shares"
+        case .results: "results"
+        case .checkpoint: "checkpoint"
+        }
+    }
+}
+
+/// The phases of a referendum, in their only possible order. A `phase` entry starts the
+/// named phase; each kind of artefact may only be posted in its phase (`allowedPhase`).
+public enum Phase: String, Sendable, CaseIterable, Comparable, Codable {
+    case setup, keyCeremony = "key-ceremony", credentialsPublished = "credentials-published", votingOpen = "voting-open"
+    case closed, tallied, decrypted, published
+
+    public var next: Phase? {
+        let all = Phase.allCases
+        let i = all.firstIndex(of: self)!
+        return i + 1 < all.count ? all[i + 1] : nil
+    }
+    public static func < (a: Phase, b: Phase) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+
+    /// The phase in which entries of `kind` may appear (nil: any phase).
+    public static func allowed(for kind: EntryKind) -> Phase? {
+        switch kind {
+        case .genesis, .manifest: .setup
+        case .trusteeKey, .encryptedShare, .complaint, .shareReveal, .electionKey, .credentials: .keyCeremony
+        case .ballot: .votingOpen
+        case .encryptedTally: .closed
+        case .decryptionShares: .tallied
+        case .results: .decrypted
+        case .phase, .checkpoint: nil
+        }
+    }
+}
+
+/// One entry of the append-only bulletin board. Each entry's hash commits to its index, its
+/// time, its kind, its payload and the previous entry's hash, so the board is a hash chain:
+///
+///     hash_i = SHA-256( str("DAUYS-v1") ‖ str("board-entry") ‖ u64(i) ‖ hash_{i−1}
+///                       ‖ u64(time_ms) ‖ u8(kind) ‖ lp(payload) ),   hash_{−1} = 32 zero bytes
+public struct BoardEntry: Sendable, Hashable {
+    public let index: UInt64
+    public let time: UInt64
+    public let kind: EntryKind
+    public let payload: [UInt8]
+    public let hash: [UInt8]
+
+    public init(index: UInt64, time: UInt64, kind: EntryKind, payload: [UInt8], previous: [UInt8]) {
+        self.index = index
+        self.time = time
+        self.kind = kind
+        self.payload = payload
+        hash = Self.hash(index: index, previous: previous, time: time, kind: kind, payload: payload)
+    }
+
+    /// An entry as read back; `hash` is what was stored and must be checked by the reader.
+    public init(index: UInt64, time: UInt64, kind: EntryKind, payload: [UInt8], storedHash: [UInt8]) {
+        self.index = index; self.time = time; self.kind = kind; self.payload = payload; hash = storedHash
+    }
+
+    public static let zeroHash = [UInt8](repeating: 0, count: 32)
+
+    public static func hash(index: UInt64, previous: [UInt8], time: UInt64, kind: EntryKind, payload: [UInt8]) -> [UInt8] {
+        var h = SHA256()
+        var w = ByteWriter(capacity: 96)
+        w.string("DAUYS-v1")
+        w.string("board-entry")
+        w.u64(index)
+        w.fixed(previous)
+        w.u64(time)
+        w.u8(kind.rawValue)
+        w.u32(UInt32(payload.count))
+        h.update(data: w.bytes)
+        h.update(data: payload)
+        return Array(h.finalize())
+    }
+
+    public var hashHex: String { Hex.encode(hash) }
+}
+
+/// The first entry: who runs the board (its Ed25519 checkpoint key) and the protocol.
+public struct Genesis: Codable, Sendable, Equatable {
+    public var protocolVersion: String
+    public var boardKey: String
+    public init(boardKey: Curve25519.Signing.PublicKey) {
+        protocolVersion = "DAUYS-v1"
+        self.boardKey = Hex.encode(boardKey.rawRepresentation)
+    }
+    enum CodingKeys: String, CodingKey { case protocolVersion = "protocol", boardKey = "board_key" }
+
+    public func publicKey() throws -> Curve25519.Signing.PublicKey {
+        try Curve25519.Signing.PublicKey(rawRepresentation: try Hex.decode(boardKey, what: "board key"))
+    }
+}
+
+/// A signed statement by the board operator that the board, up to entry `upTo`, ends with
+/// hash `hash`. Anyone holding a checkpoint can later prove the board was rewritten.
+///
+///     payload = u64(upTo) ‖ hash (32) ‖ Ed25519 signature (64) over
+///               str("DAUYS-v1") ‖ str("checkpoint") ‖ u64(upTo) ‖ hash
+public struct Checkpoint: Sendable, Equatable {
+    public let upTo: UInt64
+    public let hash: [UInt8]
+    public let signature: [UInt8]
+
+    static func message(_ upTo: UInt64, _ hash: [UInt8]) -> [UInt8] {
+        var w = ByteWriter()
+        w.string("DAUYS-v1"); w.string("checkpoint"); w.u64(upTo); w.fixed(hash)
+        return w.bytes
+    }
+    public init(upTo: UInt64, hash: [UInt8], key: Curve25519.Signing.PrivateKey) throws {
+        self.upTo = upTo
+        self.hash = hash
+        signature = Array(try key.signature(for: Self.message(upTo, hash)))
+    }
+    public init(payload: [UInt8]) throws(DauysCrypto.CryptoError) {
+        var r = ByteReader(payload)
+        upTo = try r.u64("checkpoint index")
+        hash = Array(try r.fixed(32, "checkpoint hash"))
+        signature = Array(try r.fixed(64, "checkpoint signature"))
+        try r.finish("checkpoint")
+    }
+    public var payload: [UInt8] {
+        var w = ByteWriter(); w.u64(upTo); w.fixed(hash); w.fixed(signature); return w.bytes
+    }
+    public func verify(_ key: Curve25519.Signing.PublicKey) -> Bool {
+        key.isValidSignature(signature, for: Self.message(upTo, hash))
+    }
+    /// Checks the signature with the board key published in the genesis entry.
+    public func verify(genesis: Genesis) -> Bool {
+        guard let k = try? genesis.publicKey() else { return false }
+        return verify(k)
+    }
+}

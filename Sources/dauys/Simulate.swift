@@ -1,0 +1,235 @@
+import ArgumentParser
+import Crypto
+import DauysCrypto
+import DauysRecord
+import DauysReferendum
+import DauysStore
+import DauysVerifier
+import Foundation
+
+struct Simulate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a whole referendum in one process with simulated voters, verify its record, print the results.",
+        discussion: """
+            Realistic random votes: every region gets its own turnout and yes share. The seed fixes the simulated \
+            voters' behaviour only; every cryptographic secret comes from the system's random generator.
+            """)
+
+    @Option(help: "Number of registered voters.") var voters = 10_000
+    @Option(help: "Number of regions (the first 20 are Kazakhstan's).") var regions = 20
+    @Option(help: "Number of trustees.") var trustees = 5
+    @Option(help: "Trustees needed to decrypt.") var quorum = 3
+    @Option(help: "Trustees absent at decryption (at most trustees − quorum).") var absent = 0
+    @Option(name: .customLong("revote-rate"), help: "Fraction of voters who vote twice (the last ballot counts).") var revoteRate = 0.05
+    @Option(help: "Seed of the simulated voters' behaviour.") var seed: UInt64 = 2026
+    @Option(help: "Write the election record to this directory.") var record: String?
+    @Option(help: "Group: P-256, modp4096-eg1 or modp4096-eg2.") var group = "P-256"
+    @Option(help: "Keep the SQLite board in this directory (default: a temporary one).") var data: String?
+    @Flag(help: "Print one JSON summary on standard output.") var json = false
+
+    func validate() throws {
+        guard voters >= 1 else { throw ValidationError("--voters must be at least 1") }
+        guard regions >= 1 && regions <= 1000 else { throw ValidationError("--regions must be between 1 and 1000") }
+        guard quorum >= 1 && quorum <= trustees else { throw ValidationError("--quorum must be between 1 and --trustees") }
+        guard absent >= 0 && absent <= trustees - quorum else { throw ValidationError("--absent must be between 0 and trustees − quorum") }
+        guard revoteRate >= 0 && revoteRate <= 1 else { throw ValidationError("--revote-rate must be between 0 and 1") }
+    }
+
+    func run() async throws {
+        let ok: Bool
+        switch group {
+        case DauysCrypto.P256.name: ok = try await Simulation<DauysCrypto.P256>(options: self).run()
+        case ElectionGuardV1.name: ok = try await Simulation<ElectionGuardV1>(options: self).run()
+        case ElectionGuardV2.name: ok = try await Simulation<ElectionGuardV2>(options: self).run()
+        default: throw ValidationError("unknown group \(group)")
+        }
+        if !ok { throw ExitCode(1) }
+    }
+}
+
+/// A seeded generator for the simulated voters' behaviour only (SplitMix64). Never used for
+/// anything cryptographic.
+struct BehaviourRandom: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// One simulated voter's ballot: region, voter number, choice.
+struct VoteIntent: Sendable { let region: Int; let voter: Int; let yes: Bool; let first: Bool? }
+
+struct Simulation<G: PrimeOrderGroup> {
+    let options: Simulate
+
+    func say(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
+    func run() async throws -> Bool {
+        let o = options
+        var timings: [(String, Double)] = []
+        func timed<T>(_ name: String, _ body: () async throws -> T) async rethrows -> T {
+            let t0 = Date()
+            say("· \(name) …")
+            let r = try await body()
+            timings.append((name, Date().timeIntervalSince(t0)))
+            return r
+        }
+        let manifest = Manifest.kazakhstan2026(regions: o.regions, trustees: o.trustees, quorum: o.quorum, group: G.name)
+        let dataDir = o.data ?? NSTemporaryDirectory() + "dauys-sim-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        let store = try SQLiteBoardStore(path: dataDir + "/board.sqlite")
+        let boardKey = Curve25519.Signing.PrivateKey()
+        var rng = BehaviourRandom(state: o.seed)
+
+        // Setup and key ceremony.
+        let ref = try await timed("setup and key ceremony (\(o.trustees) trustees, quorum \(o.quorum))") { () throws -> Referendum<G> in
+            let ref = try Referendum<G>.create(store: store, manifest: manifest, boardKey: boardKey)
+            try ref.advance(to: .keyCeremony)
+            return ref
+        }
+        let trustees = try (1...o.trustees).map { try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash) }
+        for t in trustees { try ref.postTrusteeKey(t.publicKey) }
+        let pks = Array(ref.trusteeKeys.values)
+        for t in trustees { try ref.postShares(try t.shares(for: pks, election: ref.baseHash)) }
+        var received: [Int: [Int: Scalar<G>]] = [:]
+        for t in trustees {
+            for s in ref.encryptedShares where s.to == t.index {
+                if let v = t.receive(s, from: ref.trusteeKeys[s.from]!, election: ref.baseHash) {
+                    received[t.index, default: [:]][s.from] = v
+                } else {
+                    try ref.postComplaint(ShareComplaint(from: t.index, against: s.from))
+                }
+            }
+        }
+        let ek = try ref.finishKeyCeremony()
+        let keyShares = try trustees.filter { ek.qualified.contains($0.index) }.map {
+            try $0.secretShare(received: received[$0.index] ?? [:], qualified: Set(ek.qualified))
+        }
+
+        // Registration: voters per region, credentials.
+        let weights = (0..<o.regions).map { i in i < Manifest.kazakhstanRegions.count ? Manifest.kazakhstanRegions[i].4 : 40 }
+        let totalWeight = weights.reduce(0, +)
+        var perRegion = weights.map { o.voters * $0 / totalWeight }
+        perRegion[perRegion.count - 1] += o.voters - perRegion.reduce(0, +)
+        let base = ref.baseHash
+        let credentials: [[KeyPair<G>]] = try await timed("credentials for \(o.voters) voters") {
+            var out: [[KeyPair<G>]] = []
+            for n in perRegion {
+                out.append(await parallelMap(0..<n) { _ in VoterCredential.random().keyPair(G.self, base: base) })
+            }
+            for (r, list) in out.enumerated() where !list.isEmpty {
+                try ref.publishCredentials(region: r, credentials: list.map(\.publicKey))
+            }
+            try ref.advance(to: .credentialsPublished)
+            try ref.advance(to: .votingOpen)
+            return out
+        }
+
+        // Voting: each region has its own turnout and yes share.
+        var firstRound: [VoteIntent] = [], revotes: [VoteIntent] = []
+        var expectedYes = [UInt64](repeating: 0, count: o.regions), expectedNo = expectedYes
+        for r in 0..<o.regions {
+            let turnout = Double.random(in: 0.52...0.86, using: &rng)
+            let yesShare = Double.random(in: 0.38...0.88, using: &rng)
+            for v in 0..<perRegion[r] where Double.random(in: 0..<1, using: &rng) < turnout {
+                let yes = Double.random(in: 0..<1, using: &rng) < yesShare
+                if Double.random(in: 0..<1, using: &rng) < o.revoteRate {
+                    firstRound.append(VoteIntent(region: r, voter: v, yes: Bool.random(using: &rng), first: true))
+                    revotes.append(VoteIntent(region: r, voter: v, yes: yes, first: false))
+                } else {
+                    firstRound.append(VoteIntent(region: r, voter: v, yes: yes, first: nil))
+                }
+                if yes { expectedYes[r] += 1 } else { expectedNo[r] += 1 }
+            }
+        }
+        let ballotCount = firstRound.count + revotes.count
+        let ctx = ref.ballotContext!
+        var rejected = 0
+        try await timed("voting: \(ballotCount) ballots encrypted and cast (\(revotes.count) revotes)") {
+            for round in [firstRound, revotes] {
+                for start in stride(from: 0, to: round.count, by: 2000) {
+                    let slice = Array(round[start..<min(start + 2000, round.count)])
+                    let ballots = await parallelMap(slice.indices) { i -> [UInt8] in
+                        let it = slice[i]
+                        return try! ctx.encrypt(selections: [it.yes ? [1, 0] : [0, 1]], credential: credentials[it.region][it.voter]).bytes
+                    }
+                    for r in await ref.castBatch(ballots) { if case .failure = r { rejected += 1 } }
+                }
+            }
+            try ref.advance(to: .closed)
+        }
+
+        // Tally and decryption.
+        try await timed("homomorphic tally") {
+            try await ref.computeTally()
+            try ref.advance(to: .tallied)
+        }
+        let present = keyShares.dropLast(o.absent)
+        let results = try await timed("threshold decryption by \(present.count) of \(o.trustees) trustees, results") { () throws -> Results in
+            let labelled = ref.tally!.labelled(manifest)
+            for ks in present {
+                let shares = await parallelMap(labelled.indices) { i in
+                    DecryptionShare.make(keyShare: ks, ciphertext: labelled[i].1, label: labelled[i].0, election: ek.electionHash)
+                }
+                try ref.postDecryption(TrusteeDecryption(trustee: ks.index, shares: shares))
+            }
+            try ref.advance(to: .decrypted)
+            return try ref.publishResults()
+        }
+
+        // Record and independent verification.
+        let recordDir = o.record ?? dataDir + "/record"
+        try await timed("record export") { try ref.exportRecord(to: recordDir) }
+        let report = await timed("independent verification of the record") { await RecordVerifier(directory: recordDir).run() }
+
+        // Compare with what the simulated voters chose.
+        var matches = rejected == 0
+        for (ri, reg) in results.regions.enumerated() where reg.unit == manifest.regions[ri].id {
+            if reg.totals[0] != [expectedYes[ri], expectedNo[ri]] { matches = false }
+        }
+        let q = results.questions[0]
+        if q.totals != [expectedYes.reduce(0, +), expectedNo.reduce(0, +)] { matches = false }
+
+        if o.json {
+            let summary: [String: Any] = [
+                "voters": o.voters, "ballots_cast": ballotCount, "ballots_counted": report.countedBallots,
+                "valid_record": report.valid, "results_match_votes": matches,
+                "yes": q.totals[0], "no": q.totals[1], "valid": q.valid, "adopted": q.adopted,
+                "regions_with_yes_majority": q.regionsWithMajority, "regions_total": q.regionsTotal,
+                "timings_s": Dictionary(uniqueKeysWithValues: timings.map { ($0.0, ($0.1 * 1000).rounded() / 1000) }),
+                "verify_ballots_per_s": Double(report.ballots) / max(timings.last!.1, 1e-9),
+                "record": recordDir,
+            ]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            print(ResultsTable.render(results, manifest: manifest))
+            print("Timings:")
+            for (n, t) in timings { print("  \(n.padding(toLength: 66, withPad: " ", startingAt: 0)) \(String(format: "%8.2f s", t))") }
+            print("Record: \(recordDir) — \(report.entries) board entries, \(report.ballots) ballots, \(report.countedBallots) counted")
+            print("Verification: \(report.valid ? "all checks passed" : "FAILED: " + report.failedChecks.map(\.name).joined(separator: ", "))"
+                  + String(format: " (%.0f ballots/s)", Double(report.ballots) / max(report.seconds, 1e-9)))
+            print("Decrypted results \(matches ? "match" : "DO NOT match") the simulated votes.")
+        }
+        if o.data == nil && o.record == nil { try? FileManager.default.removeItem(atPath: dataDir) }
+        return report.valid && matches
+    }
+}
+
+/// Maps over a range on all cores, keeping the order.
+func parallelMap<T: Sendable>(_ range: Range<Int>, _ f: @escaping @Sendable (Int) -> T) async -> [T] {
+    let n = range.count
+    if n == 0 { return [] }
+    let chunk = max(1, (n + 63) / 64)
+    var out = [T?](repeating: nil, count: n)
+    await withTaskGroup(of: (Int, [T]).self) { group in
+        for s in stride(from: 0, to: n, by: chunk) {
+            group.addTask { (s, (s..<min(s + chunk, n)).map { f(range.lowerBound + $0) }) }
+        }
+        for await (s, part) in group { for (i, v) in part.enumerated() { out[s + i] = v } }
+    }
+    return out.map { $0! }
+}

@@ -33,15 +33,17 @@ let package = Package(
         // The referendum lifecycle on a bulletin board: phases, key ceremony, credentials,
         // casting, tally, decryption, results.
         .target(name: "DauysReferendum", dependencies: ["DauysCrypto", "DauysRecord", .product(name: "Crypto", package: "swift-crypto")]),
+        // The voter registry: IIN checks, CSV import, encryption of personal data, letters.
+        .target(name: "DauysRegistry", dependencies: ["DauysRecord", .product(name: "Crypto", package: "swift-crypto")]),
         // Storage at the edge: the board and the voter registry in SQLite (GRDB).
-        .target(name: "DauysStore", dependencies: ["DauysRecord", "DauysReferendum", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "DauysStore", dependencies: ["DauysRecord", "DauysReferendum", "DauysRegistry", .product(name: "GRDB", package: "GRDB.swift")]),
         // Benchmarks (never run by tests).
         .target(name: "DauysBench", dependencies: ["DauysCrypto", "COpenSSL"]),
         // The command-line tool.
         .executableTarget(
             name: "dauys",
             dependencies: [
-                "DauysCrypto", "DauysBench", "DauysRecord", "DauysReferendum", "DauysStore", "DauysVerifier",
+                "DauysCrypto", "DauysBench", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysVerifier",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

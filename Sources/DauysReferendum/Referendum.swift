@@ -401,8 +401,8 @@ public final class Referendum<G: PrimeOrderGroup>: @unchecked Sendable {
                 group.addTask {
                     var part = [[[Ciphertext<G>]]](repeating: zero, count: regions)
                     for p in slice {
-                        guard let b = try? Ballot<G>(bytes: p, shape: shape), let r = regionOf[DigestKey(b.credential.bytes)] else { continue }
-                        for (qi, a) in b.answers.enumerated() { for (oi, c) in a.ciphertexts.enumerated() { part[r][qi][oi] = part[r][qi][oi] + c } }
+                        guard let b = try? Ballot<G>.ciphertexts(of: p, shape: shape), let r = regionOf[DigestKey(b.credential)] else { continue }
+                        for (qi, a) in b.answers.enumerated() { for (oi, c) in a.enumerated() { part[r][qi][oi] = part[r][qi][oi] + c } }
                     }
                     return part
                 }

@@ -222,9 +222,9 @@ struct GroupVerifier<G: PrimeOrderGroup> {
                 group.addTask {
                     var sums = [[[Ciphertext<G>]]](repeating: zero, count: regions)
                     for p in slice {
-                        guard let b = try? Ballot<G>(bytes: p, shape: shape), let r = regionOf[DigestKey(b.credential.bytes)] else { continue }
+                        guard let b = try? Ballot<G>.ciphertexts(of: p, shape: shape), let r = regionOf[DigestKey(b.credential)] else { continue }
                         for (qi, a) in b.answers.enumerated() {
-                            for (oi, c) in a.ciphertexts.enumerated() { sums[r][qi][oi] = sums[r][qi][oi] + c }
+                            for (oi, c) in a.enumerated() { sums[r][qi][oi] = sums[r][qi][oi] + c }
                         }
                     }
                     return sums

@@ -9,7 +9,11 @@ struct Dauys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dauys",
         abstract: "Dauys — end-to-end verifiable referendum system.",
-        subcommands: [Simulate.self, Verify.self, Bench.self, Vectors.self])
+        subcommands: [
+            Simulate.self, Verify.self, Init.self, ManifestSample.self, PhaseCommand.self, TrusteeCommand.self, CeremonyFinish.self,
+            RegistryCommand.self, CredentialsCommand.self, Vote.self, Tally.self, ResultsCommand.self, RecordCommand.self,
+            Bench.self, Vectors.self,
+        ])
 }
 
 struct Bench: AsyncParsableCommand {

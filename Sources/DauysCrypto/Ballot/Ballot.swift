@@ -148,3 +148,30 @@ public struct TrackingCode: Hashable, Sendable, CustomStringConvertible {
     }
     public var description: String { short }
 }
+
+extension Ballot {
+    /// Reads only the credential and the ciphertexts of an encoded ballot, skipping the proofs
+    /// — for adding up ballots that were already verified. Every element read is still fully
+    /// checked; the layout must match the shape.
+    public static func ciphertexts(of bytes: [UInt8], shape: BallotShape) throws(CryptoError) -> (credential: [UInt8], answers: [[Ciphertext<G>]]) {
+        let e = G.elementByteCount
+        let bitProof = RangeProof<G>.byteCount(lo: 0, hi: 1)
+        var r = ByteReader(bytes)
+        guard try r.u8("ballot version") == version else { throw .invalidEncoding("ballot version") }
+        _ = try r.fixed(32, "ballot election hash")
+        let credential = Array(try r.fixed(e, "ballot credential"))
+        guard Int(try r.u16("question count")) == shape.questions.count else { throw .invalidEncoding("question count") }
+        var answers: [[Ciphertext<G>]] = []
+        for q in shape.questions {
+            guard Int(try r.u16("ciphertext count")) == q.encryptedOptions else { throw .invalidEncoding("ciphertext count") }
+            var cs: [Ciphertext<G>] = []
+            for _ in 0..<q.encryptedOptions {
+                cs.append(try Ciphertext(bytes: try r.fixed(2 * e, "ciphertext")))
+                _ = try r.fixed(bitProof, "0/1 proof")
+            }
+            if q.needsSumProof { _ = try r.fixed(RangeProof<G>.byteCount(lo: q.sumRange.lowerBound, hi: q.sumRange.upperBound), "sum proof") }
+            answers.append(cs)
+        }
+        return (credential, answers)
+    }
+}

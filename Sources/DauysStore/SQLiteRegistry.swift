@@ -1,0 +1,98 @@
+import DauysRecord
+import DauysRegistry
+import Foundation
+import GRDB
+
+/// The voter registry in its own SQLite file, apart from the public board. It holds, per
+/// voter: the keyed hash of the IIN (for look-up and duplicate checks), region and precinct,
+/// the sealed personal data, and — until the registrar destroys it — the link to the voter's
+/// public credential. No IIN or name is stored in clear.
+public final class SQLiteRegistry: @unchecked Sendable {
+    let db: DatabaseQueue
+
+    public init(path: String) throws {
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Deleted personal data and links are overwritten, not left in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        db = try DatabaseQueue(path: path, configuration: config)
+        try db.write { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS voter (
+                    id INTEGER PRIMARY KEY,
+                    iin_index BLOB NOT NULL UNIQUE,
+                    region INTEGER NOT NULL,
+                    precinct TEXT NOT NULL,
+                    sealed BLOB NOT NULL,
+                    credential_issued INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE IF NOT EXISTS credential_link (
+                    voter_id INTEGER PRIMARY KEY REFERENCES voter(id),
+                    public_credential BLOB NOT NULL);
+                """)
+        }
+    }
+
+    /// Imports checked rows in one transaction; refuses the whole list if any voter is
+    /// already registered (reporting the lines).
+    public func importVoters(_ rows: [VoterRow], cipher: RegistryCipher) throws -> Int {
+        try db.write { db in
+            var problems: [ImportProblem] = []
+            for r in rows where try Bool.fetchOne(db, sql: "SELECT 1 FROM voter WHERE iin_index = ?", arguments: [Data(cipher.index(r.iin))]) == true {
+                problems.append(ImportProblem(line: r.line, reason: "this IIN is already in the registry"))
+            }
+            if !problems.isEmpty { throw RegistryError.refused(problems) }
+            var next = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM voter") ?? 0) + 1
+            for r in rows {
+                try db.execute(sql: "INSERT INTO voter (id, iin_index, region, precinct, sealed) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [next, Data(cipher.index(r.iin)), r.region, r.precinct, Data(try cipher.seal(r, voterID: next))])
+                next += 1
+            }
+            return rows.count
+        }
+    }
+
+    public func count() throws -> Int { try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM voter") ?? 0 } }
+
+    public struct PendingVoter: Sendable { public let id: Int64; public let region: Int; public let precinct: String; public let sealed: [UInt8] }
+
+    /// Voters who have no credential yet.
+    public func votersWithoutCredential() throws -> [PendingVoter] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, region, precinct, sealed FROM voter WHERE credential_issued = 0 ORDER BY id").map {
+                PendingVoter(id: $0["id"], region: $0["region"], precinct: $0["precinct"], sealed: [UInt8]($0["sealed"] as Data))
+            }
+        }
+    }
+
+    /// Marks credentials as issued and keeps the voter ↔ public credential link.
+    public func recordIssued(_ links: [(Int64, [UInt8])]) throws {
+        try db.write { db in
+            for (id, cred) in links {
+                try db.execute(sql: "UPDATE voter SET credential_issued = 1 WHERE id = ?", arguments: [id])
+                try db.execute(sql: "INSERT OR REPLACE INTO credential_link (voter_id, public_credential) VALUES (?, ?)", arguments: [id, Data(cred)])
+            }
+        }
+    }
+
+    /// Destroys every voter ↔ credential link: afterwards nobody, the registrar included, can
+    /// tell whose credential signed which ballot.
+    public func forgetCredentialLinks() throws -> Int {
+        try db.write { db in
+            let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM credential_link") ?? 0
+            try db.execute(sql: "DELETE FROM credential_link")
+            return n
+        }
+    }
+
+    public func linkCount() throws -> Int { try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM credential_link") ?? 0 } }
+
+    /// Finds a voter by IIN through the keyed hash.
+    public func find(iin: IIN, cipher: RegistryCipher) throws -> (id: Int64, region: Int, precinct: String)? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, region, precinct FROM voter WHERE iin_index = ?", arguments: [Data(cipher.index(iin))])
+                .map { ($0["id"], $0["region"], $0["precinct"]) }
+        }
+    }
+}

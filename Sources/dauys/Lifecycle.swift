@@ -1,0 +1,174 @@
+import ArgumentParser
+import Crypto
+import DauysCrypto
+import DauysRecord
+import DauysReferendum
+import DauysRegistry
+import DauysStore
+import Foundation
+
+struct Init: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create a referendum: board, board key and manifest (phase setup).")
+    @OptionGroup var d: DataOption
+    @Option(help: "Manifest JSON file (see `dauys manifest-sample`).") var manifest: String
+
+    func run() async throws {
+        guard let data = FileManager.default.contents(atPath: manifest) else { throw CLIError("cannot read \(manifest)") }
+        let m: Manifest
+        do { m = try JSONDecoder().decode(Manifest.self, from: data) } catch { throw CLIError("the manifest is not valid JSON for a Dauys manifest: \(error)") }
+        try m.validate()
+        try FileManager.default.createDirectory(atPath: d.data, withIntermediateDirectories: true)
+        guard !FileManager.default.fileExists(atPath: d.dir.boardPath) else { throw CLIError("\(d.data) already holds a referendum") }
+        struct Body: GroupCommand {
+            let m: Manifest; let dir: DataDirectory
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let r = try Referendum<G>.create(store: try SQLiteBoardStore(path: dir.boardPath), manifest: m, boardKey: try dir.boardKey(create: true))
+                print("referendum \(m.id) created; base hash \(r.baseHash.hex)")
+            }
+        }
+        try await Body(m: m, dir: d.dir).dispatch(m.group)
+    }
+}
+
+struct ManifestSample: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "manifest-sample", abstract: "Print the reference manifest (Kazakhstan, 15 March 2026).")
+    @Option var regions = 20
+    @Option var trustees = 5
+    @Option var quorum = 3
+    @Option(name: .customLong("privacy-floor")) var privacyFloor = 10
+    func run() throws {
+        let m = Manifest.kazakhstan2026(regions: regions, trustees: trustees, quorum: quorum, privacyFloor: privacyFloor)
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try e.encode(m), as: UTF8.self))
+    }
+}
+
+struct PhaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "phase", abstract: "Move the referendum to its next phase (checks the current one is complete).")
+    @OptionGroup var d: DataOption
+    @Argument(help: "key-ceremony, credentials-published, voting-open, closed, tallied, decrypted or published") var next: String
+
+    func run() async throws {
+        guard let p = Phase(rawValue: next) else { throw CLIError("unknown phase \(next)") }
+        struct Body: GroupCommand {
+            let dir: DataDirectory; let p: Phase
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                try dir.open(G.self).advance(to: p)
+                print("phase: \(p.rawValue)")
+            }
+        }
+        try await Body(dir: d.dir, p: p).dispatch(try d.dir.group())
+    }
+}
+
+struct CeremonyFinish: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ceremony-finish", abstract: "Resolve complaints, publish the joint election key.")
+    @OptionGroup var d: DataOption
+    func run() async throws {
+        struct Body: GroupCommand {
+            let dir: DataDirectory
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let ek = try dir.open(G.self).finishKeyCeremony()
+                print("election key published; qualified trustees \(ek.qualified.map(String.init).joined(separator: ", ")); election hash \(ek.electionHash.hex)")
+            }
+        }
+        try await Body(dir: d.dir).dispatch(try d.dir.group())
+    }
+}
+
+struct Tally: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Add up the counted ballots (last per credential) and publish the encrypted tally.")
+    @OptionGroup var d: DataOption
+    func run() async throws {
+        struct Body: GroupCommand {
+            let dir: DataDirectory
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let r = try dir.open(G.self)
+                let t = try await r.computeTally()
+                print("encrypted tally published: \(t.units.map { "\($0.id) (\($0.ballots))" }.joined(separator: ", "))")
+            }
+        }
+        try await Body(dir: d.dir).dispatch(try d.dir.group())
+    }
+}
+
+struct ResultsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "results", abstract: "Combine decryption shares, apply the rules, publish (or show) the results.")
+    @OptionGroup var d: DataOption
+    @Flag(help: "Compute and publish the results (phase decrypted → published).") var publish = false
+    @Flag(help: "Print the results as JSON.") var json = false
+    func run() async throws {
+        struct Body: GroupCommand {
+            let dir: DataDirectory; let publish: Bool; let json: Bool
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let r = try dir.open(G.self)
+                let res: Results
+                if publish { res = try r.publishResults() } else {
+                    guard let x = r.results else { throw CLIError("no results yet (phase \(r.phase.rawValue))") }
+                    res = x
+                }
+                print(json ? String(decoding: res.payload, as: UTF8.self) : ResultsTable.render(res, manifest: r.manifest))
+            }
+        }
+        try await Body(dir: d.dir, publish: publish, json: json).dispatch(try d.dir.group())
+    }
+}
+
+struct RecordCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "record", abstract: "The public election record.", subcommands: [RecordExport.self])
+}
+
+struct RecordExport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "Write the complete public record (board.bin, manifest.json, results.json) to a directory.")
+    @OptionGroup var d: DataOption
+    @Argument(help: "Output directory.") var directory: String
+    func run() async throws {
+        struct Body: GroupCommand {
+            let dir: DataDirectory; let out: String
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let r = try dir.open(G.self)
+                try r.exportRecord(to: out)
+                print("record written to \(out): \(try r.store.count()) entries")
+            }
+        }
+        try await Body(dir: d.dir, out: directory).dispatch(try d.dir.group())
+    }
+}
+
+struct Vote: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Encrypt, sign and cast a ballot with a credential code (or audit one).")
+    @OptionGroup var d: DataOption
+    @Option(help: "The credential code from the voter's letter.") var credential: String
+    @Option(help: "The chosen option id for each question, in order (e.g. yes).") var choice: [String]
+    @Flag(help: "Benaloh audit: encrypt, reveal the seed, check the encryption, and do NOT cast.") var audit = false
+
+    func run() async throws {
+        struct Body: GroupCommand {
+            let v: Vote
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let r = try v.d.dir.open(G.self)
+                guard let ctx = r.ballotContext else { throw CLIError("the key ceremony is not finished") }
+                guard v.choice.count == r.manifest.questions.count else { throw CLIError("give one --choice per question (\(r.manifest.questions.count))") }
+                var selections: [[Int]] = []
+                for (q, c) in zip(r.manifest.questions, v.choice) {
+                    guard let i = q.options.firstIndex(where: { $0.id == c }) else { throw CLIError("question \(q.id) has no option \"\(c)\"") }
+                    selections.append(q.options.indices.map { $0 == i ? 1 : 0 })
+                }
+                let cred = try VoterCredential(typed: v.credential).keyPair(G.self, base: r.baseHash)
+                let seed = BallotSeed.random()
+                let ballot = try ctx.encrypt(selections: selections, credential: cred, seed: seed)
+                if v.audit {
+                    try ctx.audit(ballot, seed: seed, selections: selections)
+                    print("audit passed: the ballot encrypts \(v.choice.joined(separator: ", ")); seed \(Hex.encode(seed.bytes)); it was not cast")
+                    return
+                }
+                do {
+                    let receipt = try r.cast(ballot.bytes)
+                    print("ballot cast; tracking code \(receipt.trackingCode) (entry \(receipt.entryIndex), region \(receipt.region))")
+                } catch { throw CLIError("ballot refused: \(error)") }
+            }
+        }
+        try await Body(v: self).dispatch(try d.dir.group())
+    }
+}

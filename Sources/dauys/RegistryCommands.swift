@@ -1,0 +1,98 @@
+import ArgumentParser
+import DauysCrypto
+import DauysRecord
+import DauysReferendum
+import DauysRegistry
+import DauysStore
+import Foundation
+
+struct RegistryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "registry", abstract: "The voter registry (personal data sealed at rest).",
+        subcommands: [RegistryKeygen.self, RegistryImport.self])
+}
+
+struct RegistryKeygen: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "keygen", abstract: "Create a registry key file (32 random bytes, hex, mode 0600).")
+    @Option(help: "Where to write the key.") var out: String
+    func run() throws {
+        guard !FileManager.default.fileExists(atPath: out) else { throw CLIError("\(out) exists; keys are never overwritten") }
+        try writeSecret(Data(Hex.encode(SecureRandom.bytes(32)).utf8), to: out)
+        print("registry key written to \(out); keep it apart from the database")
+    }
+}
+
+struct RegistryOptions: ParsableArguments {
+    @OptionGroup var d: DataOption
+    @Option(name: .customLong("registry-key"), help: "Registry key file (default: $DAUYS_REGISTRY_KEY).") var registryKey: String?
+}
+
+struct RegistryImport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import the voter list from CSV; every row is checked, a single bad row refuses the list.")
+    @OptionGroup var r: RegistryOptions
+    @Argument(help: "CSV with columns iin, full_name, birth_date, region, precinct.") var csv: String
+    func run() async throws {
+        let cipher = try RegistryCipher.load(path: r.registryKey)
+        guard let data = FileManager.default.contents(atPath: csv) else { throw CLIError("cannot read \(csv)") }
+        guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(csv) is not UTF-8 text") }
+        let store = try SQLiteBoardStore(path: r.d.dir.boardPath)
+        guard let m = try store.entries(from: 1, limit: 1).first else { throw CLIError("no referendum in \(r.d.data)") }
+        let manifest = try CanonicalJSON.decode(Manifest.self, m.payload)
+        let (rows, problems) = VoterList.parse(csv: text, manifest: manifest)
+        if !problems.isEmpty { throw RegistryError.refused(problems) }
+        let n = try SQLiteRegistry(path: r.d.dir.registryPath).importVoters(rows, cipher: cipher)
+        print("\(n) voters imported")
+    }
+}
+
+struct CredentialsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "credentials", abstract: "Issue anonymous voting credentials: letters for voters, public lists on the board.",
+        subcommands: [CredentialsIssue.self, CredentialsForget.self])
+}
+
+struct CredentialsIssue: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "issue", abstract: "Create a credential for every registered voter without one; write letters; publish the public credentials per region.")
+    @OptionGroup var r: RegistryOptions
+    @Option(help: "Directory for the letters (one file per voter, Kazakh and Russian).") var letters: String
+    @Flag(name: .customLong("forget-links"), help: "Destroy the voter ↔ credential links right after issuing.") var forgetLinks = false
+    func run() async throws {
+        struct Body: GroupCommand {
+            let c: CredentialsIssue
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let cipher = try RegistryCipher.load(path: c.r.registryKey)
+                let ref = try c.r.d.dir.open(G.self)
+                let reg = try SQLiteRegistry(path: c.r.d.dir.registryPath)
+                let pending = try reg.votersWithoutCredential()
+                guard !pending.isEmpty else { throw CLIError("every registered voter already has a credential") }
+                var perRegion: [Int: [GroupElement<G>]] = [:]
+                var links: [(Int64, [UInt8])] = []
+                for v in pending {
+                    let code = VoterCredential.random()
+                    let kp = code.keyPair(G.self, base: ref.baseHash)
+                    let person = try cipher.open(v.sealed, voterID: v.id)
+                    let dir = c.letters + "/" + ref.manifest.regions[v.region].id + "/" + v.precinct
+                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                    try writeSecret(Data(CredentialLetter.text(manifest: ref.manifest, fullName: person.fullName, precinct: v.precinct, code: code.printed).utf8),
+                                    to: dir + "/voter-\(v.id).txt")
+                    perRegion[v.region, default: []].append(kp.publicKey)
+                    links.append((v.id, kp.publicKey.bytes))
+                }
+                for (region, list) in perRegion.sorted(by: { $0.key < $1.key }) { try ref.publishCredentials(region: region, credentials: list) }
+                try reg.recordIssued(links)
+                if c.forgetLinks { _ = try reg.forgetCredentialLinks() }
+                print("\(pending.count) credentials issued in \(perRegion.count) regions; letters in \(c.letters)\(c.forgetLinks ? "; links destroyed" : "")")
+            }
+        }
+        try await Body(c: self).dispatch(try r.d.dir.group())
+    }
+}
+
+struct CredentialsForget: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "forget-links", abstract: "Destroy every voter ↔ credential link in the registry.")
+    @OptionGroup var d: DataOption
+    func run() async throws {
+        let n = try SQLiteRegistry(path: d.dir.registryPath).forgetCredentialLinks()
+        print("\(n) links destroyed")
+    }
+}

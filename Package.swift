@@ -49,5 +49,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DauysCryptoTests", dependencies: ["DauysCrypto"], exclude: ["Vectors"]),
+        .testTarget(name: "DauysTests", dependencies: [
+            "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysVerifier",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     ]
 )

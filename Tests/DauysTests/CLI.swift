@@ -1,0 +1,67 @@
+import Foundation
+import XCTest
+
+/// Runs the built `dauys` executable, as a commission officer or observer would.
+enum CLI {
+    static var binary: URL {
+        // The test bundle sits in the build products directory, next to the executable.
+        var dir = Bundle(for: Marker.self).bundleURL
+        for _ in 0..<3 {
+            let candidate = dir.deletingLastPathComponent().appendingPathComponent("dauys")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/dauys").standardized
+    }
+    final class Marker {}
+
+    struct Output { let status: Int32; let stdout: String; let stderr: String }
+
+    @discardableResult
+    static func run(_ args: [String], cwd: String, env: [String: String] = [:]) throws -> Output {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+        var e = ProcessInfo.processInfo.environment
+        for (k, v) in env { e[k] = v }
+        p.environment = e
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let r = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: r, as: UTF8.self))
+    }
+
+    /// Runs and fails the test if the command fails.
+    @discardableResult
+    static func ok(_ args: [String], cwd: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let o = try run(args, cwd: cwd)
+        XCTAssertEqual(o.status, 0, "dauys \(args.joined(separator: " ")) failed:\n\(o.stderr)\n\(o.stdout)", file: file, line: line)
+        return o.stdout
+    }
+
+    static func tempDir() -> String {
+        let d = NSTemporaryDirectory() + "dauys-test-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+}
+
+/// Valid IINs for fixtures: born in the 1800s (century digit 1 or 2), so no living person's.
+enum Fixtures {
+    static func iin(_ serial: Int, male: Bool = true) -> String {
+        var s = serial
+        while true {
+            let base = "850101\(male ? 1 : 2)" + String(format: "%04d", s)
+            let d = base.utf8.map { Int($0 - 48) }
+            var k = zip(d, 1...11).reduce(0) { $0 + $1.0 * $1.1 } % 11
+            if k == 10 { k = zip(d, [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]).reduce(0) { $0 + $1.0 * $1.1 } % 11 }
+            if k != 10 { return base + String(k) }
+            s += 5000
+        }
+    }
+}

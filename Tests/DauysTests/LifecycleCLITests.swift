@@ -1,0 +1,90 @@
+import DauysRecord
+import Foundation
+import XCTest
+
+/// The whole referendum through the command-line tool: setup, key ceremony, registry and
+/// credentials, voting with revotes and an audit, an absent trustee, tally, decryption,
+/// results, record export and independent verification.
+final class LifecycleCLITests: XCTestCase {
+    func testFullLifecycleWithAbsentTrusteeAndRevotes() throws {
+        let w = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        let manifest = try CLI.ok(["manifest-sample", "--regions", "2", "--trustees", "3", "--quorum", "2", "--privacy-floor", "1"], cwd: w)
+        try manifest.write(toFile: w + "/m.json", atomically: true, encoding: .utf8)
+        try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
+
+        // Out of phase: no ballot, no tally before their phases.
+        XCTAssertNotEqual(try CLI.run(["tally", "--data", "d"], cwd: w).status, 0)
+        try CLI.ok(["phase", "--data", "d", "key-ceremony"], cwd: w)
+        XCTAssertTrue(try CLI.run(["phase", "--data", "d", "voting-open"], cwd: w).stderr.contains("cannot move"))
+
+        for i in 1...3 { try CLI.ok(["trustee", "keygen", "--data", "d", "--key", "t\(i).json", "--index", "\(i)"], cwd: w) }
+        XCTAssertNotEqual(try CLI.run(["trustee", "keygen", "--data", "d", "--key", "t1.json", "--index", "1"], cwd: w).status, 0, "a key file is never overwritten")
+        for i in 1...3 { try CLI.ok(["trustee", "send-shares", "--data", "d", "--key", "t\(i).json"], cwd: w) }
+        for i in 1...3 { try CLI.ok(["trustee", "check-shares", "--data", "d", "--key", "t\(i).json"], cwd: w) }
+        XCTAssertTrue(try CLI.ok(["ceremony-finish", "--data", "d"], cwd: w).contains("qualified trustees 1, 2, 3"))
+
+        var csv = "iin,full_name,birth_date,region,precinct\n"
+        for n in 0..<8 {
+            csv += "\(Fixtures.iin(100 + n)),\"Тестов, Voter \(n)\",1885-01-01,\(n < 4 ? "abai" : "akmola"),\(n < 4 ? "abai.d1.p1" : "akmola.d2.p3")\n"
+        }
+        try csv.write(toFile: w + "/voters.csv", atomically: true, encoding: .utf8)
+        try CLI.ok(["registry", "keygen", "--out", "reg.key"], cwd: w)
+        try CLI.ok(["registry", "import", "voters.csv", "--data", "d", "--registry-key", "reg.key"], cwd: w)
+        try CLI.ok(["credentials", "issue", "--data", "d", "--registry-key", "reg.key", "--letters", "letters", "--forget-links"], cwd: w)
+        try CLI.ok(["phase", "--data", "d", "credentials-published"], cwd: w)
+        try CLI.ok(["phase", "--data", "d", "voting-open"], cwd: w)
+
+        // Credential codes from the letters.
+        let files = FileManager.default.enumerator(atPath: w + "/letters")!.compactMap { $0 as? String }.filter { $0.hasSuffix(".txt") }.sorted()
+        XCTAssertEqual(files.count, 8)
+        func code(_ f: String) throws -> (String, String) {
+            let t = try String(contentsOfFile: w + "/letters/" + f, encoding: .utf8)
+            let c = t.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.count == 29 && $0.split(separator: "-").count == 6 }!
+            return (c, f.hasPrefix("abai") ? "abai" : "akmola")
+        }
+        // abai: yes, yes, no + revote (no → yes); akmola: no, no, yes; one abstains in each.
+        let plan: [(Int, [String])] = [(0, ["yes"]), (1, ["yes"]), (2, ["no", "yes"]), (4, ["no"]), (5, ["no"]), (6, ["yes"])]
+        for (i, choices) in plan {
+            let (c, _) = try code(files[i])
+            for ch in choices { XCTAssertTrue(try CLI.ok(["vote", "--data", "d", "--credential", c, "--choice", ch], cwd: w).contains("tracking code")) }
+        }
+        let (c0, _) = try code(files[0])
+        XCTAssertTrue(try CLI.ok(["vote", "--data", "d", "--credential", c0, "--choice", "no", "--audit"], cwd: w).contains("audit passed"))
+        let bad = try CLI.run(["vote", "--data", "d", "--credential", "0000-0000-0000-0000-0000-0000", "--choice", "yes"], cwd: w)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("not on the published lists"))
+
+        try CLI.ok(["phase", "--data", "d", "closed"], cwd: w)
+        XCTAssertNotEqual(try CLI.run(["vote", "--data", "d", "--credential", c0, "--choice", "yes"], cwd: w).status, 0, "voting is closed")
+        try CLI.ok(["tally", "--data", "d"], cwd: w)
+        try CLI.ok(["phase", "--data", "d", "tallied"], cwd: w)
+        // Trustee 2 is absent: 1 and 3 form the quorum.
+        try CLI.ok(["trustee", "decrypt", "--data", "d", "--key", "t1.json"], cwd: w)
+        XCTAssertTrue(try CLI.run(["phase", "--data", "d", "decrypted"], cwd: w).stderr.contains("decryption shares from 1 trustees"))
+        try CLI.ok(["trustee", "decrypt", "--data", "d", "--key", "t3.json"], cwd: w)
+        try CLI.ok(["phase", "--data", "d", "decrypted"], cwd: w)
+        let json = try CLI.ok(["results", "--data", "d", "--publish", "--json"], cwd: w)
+        let results = try JSONDecoder().decode(Results.self, from: Data(json.utf8))
+        XCTAssertEqual(results.questions[0].totals, [4, 2])
+        XCTAssertEqual(results.regions.map(\.participants), [3, 3])
+        XCTAssertEqual(results.regions.map { $0.totals[0] }, [[3, 0], [1, 2]])
+        XCTAssertEqual(results.questions[0].regionsWithMajority, 1)
+        XCTAssertFalse(results.questions[0].adopted, "1 of 2 regions is less than two thirds")
+
+        try CLI.ok(["record", "export", "--data", "d", "rec"], cwd: w)
+        let v = try CLI.run(["verify", "rec", "--json"], cwd: w)
+        XCTAssertEqual(v.status, 0, v.stdout + v.stderr)
+        let summary = try JSONSerialization.jsonObject(with: Data(v.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(summary["valid"] as? Bool, true)
+        XCTAssertEqual(summary["ballots"] as? Int, 7)
+        XCTAssertEqual(summary["counted_ballots"] as? Int, 6)
+
+        // Nothing personal in the public record.
+        let board = try Data(contentsOf: URL(fileURLWithPath: w + "/rec/board.bin"))
+        for n in 0..<8 {
+            XCTAssertNil(board.range(of: Data(Fixtures.iin(100 + n).utf8)))
+            XCTAssertNil(board.range(of: Data("Voter \(n)".utf8)))
+        }
+    }
+}

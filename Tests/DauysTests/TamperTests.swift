@@ -1,0 +1,210 @@
+import Crypto
+import DauysCrypto
+import DauysRecord
+import Foundation
+import XCTest
+
+/// Every kind of tampering with a record is caught by `dauys verify`, and named.
+///
+/// "Rechained" tampering models a board operator who rewrites the whole record, recomputes
+/// every hash and signs new checkpoints with a new key: only the cryptography of the content
+/// can catch it.
+final class TamperTests: XCTestCase {
+    /// One small simulated referendum, made once for all the tamper tests.
+    static let work: String = {
+        let w = CLI.tempDir()
+        let o = try! CLI.run(["simulate", "--voters", "300", "--regions", "3", "--trustees", "3", "--quorum", "2", "--absent", "1",
+                              "--revote-rate", "0.3", "--seed", "7", "--record", w + "/rec"], cwd: w)
+        precondition(o.status == 0, "simulation failed: \(o.stderr)")
+        return w
+    }()
+    static var record: String { work + "/rec" }
+    override class func tearDown() { try? FileManager.default.removeItem(atPath: work) }
+
+    func entries() throws -> [BoardEntry] {
+        var r = try RecordReader(path: Self.record + "/board.bin")
+        var out: [BoardEntry] = []
+        while let n = r.next() { out.append(try n.get()) }
+        return out
+    }
+
+    /// Writes a modified copy and returns the failed check names reported by `dauys verify`.
+    func verifyTampered(rechain: Bool, file: StaticString = #filePath, line: UInt = #line,
+                        _ change: (inout [(kind: EntryKind, time: UInt64, payload: [UInt8], hash: [UInt8])]) throws -> Void) throws -> Set<String> {
+        var items = try entries().map { (kind: $0.kind, time: $0.time, payload: $0.payload, hash: $0.hash) }
+        try change(&items)
+        let dir = Self.work + "/t-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let w = try RecordWriter(path: dir + "/board.bin")
+        if rechain {
+            let key = Curve25519.Signing.PrivateKey()
+            var prev = BoardEntry.zeroHash
+            for (i, it) in items.enumerated() {
+                var payload = it.payload
+                if it.kind == .genesis { payload = Array(try CanonicalJSON.encode(Genesis(boardKey: key.publicKey))) }
+                if it.kind == .checkpoint { payload = try Checkpoint(upTo: UInt64(i - 1), hash: prev, key: key).payload }
+                let e = BoardEntry(index: UInt64(i), time: it.time, kind: it.kind, payload: payload, previous: prev)
+                try w.append(e)
+                prev = e.hash
+            }
+        } else {
+            for (i, it) in items.enumerated() { try w.append(BoardEntry(index: UInt64(i), time: it.time, kind: it.kind, payload: it.payload, storedHash: it.hash)) }
+        }
+        try w.close()
+        let o = try CLI.run(["verify", dir, "--json"], cwd: Self.work)
+        XCTAssertEqual(o.status, 1, "tampered record must be refused", file: file, line: line)
+        let s = try JSONSerialization.jsonObject(with: Data(o.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(s["valid"] as? Bool, false, file: file, line: line)
+        return Set((s["failed"] as! [[String: Any]]).map { $0["name"] as! String })
+    }
+
+    func ballotPositions(_ items: [(kind: EntryKind, time: UInt64, payload: [UInt8], hash: [UInt8])]) -> [Int] {
+        items.indices.filter { items[$0].kind == .ballot }
+    }
+
+    func testUntouchedRecordVerifies() throws {
+        let o = try CLI.run(["verify", Self.record], cwd: Self.work)
+        XCTAssertEqual(o.status, 0, o.stdout)
+        XCTAssertTrue(o.stdout.contains("RECORD VALID"))
+    }
+
+    func testChangedByteWithoutRechainingBreaksTheChain() throws {
+        let failed = try verifyTampered(rechain: false) { items in
+            let i = ballotPositions(items)[3]
+            items[i].payload[200] ^= 1
+        }
+        XCTAssertTrue(failed.contains("hash chain"))
+    }
+
+    func testRechainedBoardFailsTheOldCheckpoints() throws {
+        // Rewriting with the *original* key is impossible without it; re-signing with another key
+        // changes the genesis, so keep the genesis and see the checkpoints fail.
+        var items = try entries()
+        let i = items.firstIndex { $0.kind == .ballot }!
+        var p = items[i].payload
+        p[120] ^= 1
+        items[i] = BoardEntry(index: items[i].index, time: items[i].time, kind: .ballot, payload: p, storedHash: items[i].hash)
+        let dir = Self.work + "/cp-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let w = try RecordWriter(path: dir + "/board.bin")
+        var prev = BoardEntry.zeroHash
+        for e in items {
+            let n = BoardEntry(index: e.index, time: e.time, kind: e.kind, payload: e.payload, previous: prev)
+            try w.append(n)
+            prev = n.hash
+        }
+        try w.close()
+        let o = try CLI.run(["verify", dir, "--json"], cwd: Self.work)
+        XCTAssertEqual(o.status, 1)
+        XCTAssertTrue(o.stdout.contains("\"checkpoints\":false"))
+    }
+
+    func testChangedCiphertext() throws {
+        let failed = try verifyTampered(rechain: true) { items in
+            let i = ballotPositions(items)[5]
+            items[i].payload[1 + 32 + 65 + 2 + 2 + 70] ^= 0x10   // inside β of the ciphertext
+        }
+        XCTAssertTrue(failed.contains("ballots"), "\(failed)")
+    }
+
+    func testChangedProofResponse() throws {
+        let failed = try verifyTampered(rechain: true) { items in
+            let i = ballotPositions(items)[8]
+            let n = items[i].payload.count
+            items[i].payload[n - 64 - 97 - 5] ^= 0x01   // last 0/1-proof response
+        }
+        XCTAssertTrue(failed.contains("ballots"), "\(failed)")
+    }
+
+    func testDroppedBallot() throws {
+        let failed = try verifyTampered(rechain: true) { items in items.remove(at: ballotPositions(items)[2]) }
+        XCTAssertTrue(failed.contains("encrypted tally"), "\(failed)")
+    }
+
+    func testDuplicatedBallot() throws {
+        let failed = try verifyTampered(rechain: true) { items in
+            let i = ballotPositions(items)[4]
+            items.insert(items[i], at: i + 1)
+        }
+        XCTAssertTrue(failed.contains("ballots"), "\(failed)")
+    }
+
+    func testReorderedRevotes() throws {
+        let failed = try verifyTampered(rechain: true) { items in
+            // Two ballots of the same credential: swapping them changes which one counts.
+            let pos = ballotPositions(items)
+            var byCred: [[UInt8]: [Int]] = [:]
+            for i in pos { byCred[Array(items[i].payload[33..<98]), default: []].append(i) }
+            let pair = byCred.values.first { $0.count >= 2 }!
+            items.swapAt(pair[0], pair[pair.count - 1])
+        }
+        XCTAssertTrue(failed.contains("encrypted tally"), "\(failed)")
+    }
+
+    func testSwappedCredential() throws {
+        let failed = try verifyTampered(rechain: true) { items in
+            let i = items.firstIndex { $0.kind == .credentials }!
+            let list = try CredentialList<DauysCrypto.P256>(payload: items[i].payload)
+            var creds = list.credentials
+            creds[0] = KeyPair<DauysCrypto.P256>.generate().publicKey
+            items[i].payload = CredentialList(region: list.region, credentials: creds).payload
+        }
+        XCTAssertTrue(failed.contains("ballots") || failed.contains("encrypted tally"), "\(failed)")
+    }
+
+    func testChangedDecryptionShare() throws {
+        let failed = try verifyTampered(rechain: true) { items in
+            let i = items.firstIndex { $0.kind == .decryptionShares }!
+            items[i].payload[6 + 65 + 65 + 10] ^= 1   // inside the first proof
+        }
+        XCTAssertTrue(failed.contains("decryption shares"), "\(failed)")
+    }
+
+    func testChangedResult() throws {
+        let failed = try verifyTampered(rechain: true) { items in
+            let i = items.firstIndex { $0.kind == .results }!
+            var r = try CanonicalJSON.decode(Results.self, items[i].payload)
+            r.units[0].totals[0][0] += 1
+            items[i].payload = r.payload
+        }
+        XCTAssertTrue(failed.contains("decrypted results"), "\(failed)")
+    }
+
+    func testChangedOutcome() throws {
+        let failed = try verifyTampered(rechain: true) { items in
+            let i = items.firstIndex { $0.kind == .results }!
+            var r = try CanonicalJSON.decode(Results.self, items[i].payload)
+            r.questions[0].adopted.toggle()
+            items[i].payload = r.payload
+        }
+        XCTAssertEqual(failed, ["decision rules"])
+    }
+
+    func testBallotAfterClose() throws {
+        let failed = try verifyTampered(rechain: true) { items in
+            let closed = items.firstIndex { $0.kind == .phase && $0.payload == Array("closed".utf8) }!
+            let b = items.remove(at: ballotPositions(items).last!)
+            items.insert(b, at: closed)
+        }
+        XCTAssertTrue(failed.contains("phases"), "\(failed)")
+    }
+
+    func testChangedManifest() throws {
+        let failed = try verifyTampered(rechain: true) { items in
+            var m = try CanonicalJSON.decode(Manifest.self, items[1].payload)
+            m.regions[0].name.en = "Somewhere else"
+            items[1].payload = m.canonicalJSON()
+        }
+        XCTAssertTrue(failed.contains("key ceremony"), "\(failed)")
+    }
+
+    func testTruncatedRecord() throws {
+        let dir = Self.work + "/trunc"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let d = try Data(contentsOf: URL(fileURLWithPath: Self.record + "/board.bin"))
+        try d.prefix(d.count - 40).write(to: URL(fileURLWithPath: dir + "/board.bin"))
+        let o = try CLI.run(["verify", dir, "--json"], cwd: Self.work)
+        XCTAssertEqual(o.status, 1)
+        XCTAssertTrue(o.stdout.contains("\"record format\":false"))
+    }
+}

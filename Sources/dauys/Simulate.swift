@@ -85,29 +85,30 @@ struct Simulation<G: PrimeOrderGroup> {
         let boardKey = Curve25519.Signing.PrivateKey()
         var rng = BehaviourRandom(state: o.seed)
 
-        // Setup and key ceremony.
-        let ref = try await timed("setup and key ceremony (\(o.trustees) trustees, quorum \(o.quorum))") { () throws -> Referendum<G> in
+        // Setup and key ceremony (all trustees present; some may be absent at decryption).
+        let (ref, ek, keyShares) = try await timed("setup and key ceremony (\(o.trustees) trustees, quorum \(o.quorum))") {
+            () throws -> (Referendum<G>, ElectionKeyRecord<G>, [ElectionKeyShare<G>]) in
             let ref = try Referendum<G>.create(store: store, manifest: manifest, boardKey: boardKey)
             try ref.advance(to: .keyCeremony)
-            return ref
-        }
-        let trustees = try (1...o.trustees).map { try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash) }
-        for t in trustees { try ref.postTrusteeKey(t.publicKey) }
-        let pks = Array(ref.trusteeKeys.values)
-        for t in trustees { try ref.postShares(try t.shares(for: pks, election: ref.baseHash)) }
-        var received: [Int: [Int: Scalar<G>]] = [:]
-        for t in trustees {
-            for s in ref.encryptedShares where s.to == t.index {
-                if let v = t.receive(s, from: ref.trusteeKeys[s.from]!, election: ref.baseHash) {
-                    received[t.index, default: [:]][s.from] = v
-                } else {
-                    try ref.postComplaint(ShareComplaint(from: t.index, against: s.from))
+            let trustees = try (1...o.trustees).map { try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash) }
+            for t in trustees { try ref.postTrusteeKey(t.publicKey) }
+            let pks = Array(ref.trusteeKeys.values)
+            for t in trustees { try ref.postShares(try t.shares(for: pks, election: ref.baseHash)) }
+            var received: [Int: [Int: Scalar<G>]] = [:]
+            for t in trustees {
+                for s in ref.encryptedShares where s.to == t.index {
+                    if let v = t.receive(s, from: ref.trusteeKeys[s.from]!, election: ref.baseHash) {
+                        received[t.index, default: [:]][s.from] = v
+                    } else {
+                        try ref.postComplaint(ShareComplaint(from: t.index, against: s.from))
+                    }
                 }
             }
-        }
-        let ek = try ref.finishKeyCeremony()
-        let keyShares = try trustees.filter { ek.qualified.contains($0.index) }.map {
-            try $0.secretShare(received: received[$0.index] ?? [:], qualified: Set(ek.qualified))
+            let ek = try ref.finishKeyCeremony()
+            let keyShares = try trustees.filter { ek.qualified.contains($0.index) }.map {
+                try $0.secretShare(received: received[$0.index] ?? [:], qualified: Set(ek.qualified))
+            }
+            return (ref, ek, keyShares)
         }
 
         // Registration: voters per region, credentials.

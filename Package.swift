@@ -11,6 +11,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
     ],
     targets: [
         // The system OpenSSL libcrypto: P-256 points and BIGNUM arithmetic.
@@ -37,21 +42,32 @@ let package = Package(
         .target(name: "DauysRegistry", dependencies: ["DauysRecord", .product(name: "Crypto", package: "swift-crypto")]),
         // Storage at the edge: the board and the voter registry in SQLite (GRDB).
         .target(name: "DauysStore", dependencies: ["DauysRecord", "DauysReferendum", "DauysRegistry", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The HTTP server: roles, voter sign-in, casting with group commit, public reads, metrics.
+        .target(name: "DauysServer", dependencies: [
+            "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Benchmarks (never run by tests).
         .target(name: "DauysBench", dependencies: ["DauysCrypto", "COpenSSL"]),
         // The command-line tool.
         .executableTarget(
             name: "dauys",
             dependencies: [
-                "DauysCrypto", "DauysBench", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysVerifier",
+                "DauysCrypto", "DauysBench", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysVerifier", "DauysServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "DauysCryptoTests", dependencies: ["DauysCrypto"], exclude: ["Vectors"]),
         .testTarget(name: "DauysTests", dependencies: [
-            "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysVerifier",
+            "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysVerifier", "DauysServer",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]
 )

@@ -360,6 +360,60 @@ public final class Referendum<G: PrimeOrderGroup>: @unchecked Sendable {
         }
     }
 
+    /// The outcome of checking a ballot before it is stored.
+    public enum Prepared: Sendable {
+        /// This exact ballot is already on the board: its receipt.
+        case duplicate(CastReceipt)
+        /// Fully verified, ready to be committed.
+        case verified(Ballot<G>)
+    }
+
+    /// Decodes and fully verifies a ballot without taking the board lock, so that many
+    /// requests verify in parallel. An identical retry is answered from the board.
+    public func prepare(_ bytes: [UInt8]) throws(CastError) -> Prepared {
+        let (ctx, ballot) = try precheck(bytes)
+        if let dup = duplicateReceipt(bytes) { return .duplicate(dup) }
+        do { try ctx.verify(ballot) } catch { throw CastError(error) }
+        return .verified(ballot)
+    }
+
+    /// Appends verified ballots in one durable transaction (group commit); one result per
+    /// ballot. `region` is the region of the voter's session, if any.
+    public func commitVerified(_ items: [(bytes: [UInt8], ballot: Ballot<G>, region: Int?)]) -> [Result<CastReceipt, CastError>] {
+        var results = [Result<CastReceipt, CastError>?](repeating: nil, count: items.count)
+        do {
+            try locked {
+                guard phase == .votingOpen else {
+                    for i in items.indices { results[i] = .failure(.votingNotOpen(phase: phase.rawValue)) }
+                    return
+                }
+                var append: [(EntryKind, [UInt8])] = []
+                var fresh = Set<DigestKey>()
+                var accepted: [Int] = []
+                for (i, it) in items.enumerated() {
+                    guard let r = credentialRegion[DigestKey(it.ballot.credential.bytes)] else { results[i] = .failure(.unknownCredential); continue }
+                    if let want = it.region, want != r { results[i] = .failure(.wrongRegion); continue }
+                    accepted.append(i)
+                    let d = DigestKey(digest: TrackingCode.of(it.bytes).digest)
+                    if ballotsByDigest[d] == nil && fresh.insert(d).inserted { append.append((.ballot, it.bytes)) }
+                }
+                let entries = append.isEmpty ? [] : try post(append)
+                let newIndices = Set(entries.map(\.index))
+                for i in accepted {
+                    let code = TrackingCode.of(items[i].bytes)
+                    let (idx, r) = ballotsByDigest[DigestKey(digest: code.digest)]!
+                    results[i] = .success(CastReceipt(trackingCode: code.short, trackingDigest: code.hex, entryIndex: idx,
+                                                      duplicate: !newIndices.contains(idx), region: manifest.regions[r].id))
+                }
+            }
+        } catch {
+            for i in items.indices where results[i] == nil || (try? results[i]!.get()) != nil {
+                results[i] = .failure(.malformed("the board could not store the ballot: \(error)"))
+            }
+        }
+        return results.map { $0! }
+    }
+
     /// Where the ballot with this tracking digest is, if on the board.
     /// Returns the board index and region id, or nil if no such ballot was cast.
     public func lookup(trackingDigest hex: String) -> (index: UInt64, region: String)? {

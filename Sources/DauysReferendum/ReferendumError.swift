@@ -57,4 +57,8 @@ public struct CastReceipt: Sendable, Equatable, Codable {
     /// True if this exact ballot was already on the board (an idempotent retry).
     public let duplicate: Bool
     public let region: String
+
+    enum CodingKeys: String, CodingKey {
+        case trackingCode = "tracking_code", trackingDigest = "tracking_digest", entryIndex = "entry", duplicate, region
+    }
 }

@@ -132,6 +132,12 @@ public struct RegistryCipher: Sendable {
         return out
     }
 
+    /// Keyed hash of a voter's sign-in code (codes are compared as typed: upper case, no dashes).
+    public func signInHash(_ code: String) -> [UInt8] {
+        let normalized = code.uppercased().filter { $0 != "-" && !$0.isWhitespace }
+        return Array(HMAC<SHA256>.authenticationCode(for: Array("signin:\(normalized)".utf8), using: indexKey))
+    }
+
     public func index(_ iin: IIN) -> [UInt8] { Array(HMAC<SHA256>.authenticationCode(for: Array(iin.text.utf8), using: indexKey)) }
 
     public func seal(_ row: VoterRow, voterID: Int64) throws -> [UInt8] {
@@ -165,7 +171,15 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
 
 /// The letter that carries a voter's credential, in Kazakh and Russian.
 public enum CredentialLetter {
-    public static func text(manifest: Manifest, fullName: String, precinct: String, code: String) -> String {
+    /// A 10-character sign-in code (Crockford base32, 50 bits) for the voting website.
+    public static func newSignInCode() -> String {
+        let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+        var rng = SystemRandomNumberGenerator()
+        let c = (0..<10).map { _ in alphabet[Int(rng.next() & 31)] }
+        return String(c[0..<5]) + "-" + String(c[5..<10])
+    }
+
+    public static func text(manifest: Manifest, fullName: String, precinct: String, code: String, signInCode: String? = nil) -> String {
         """
         \(manifest.title.kk)
         \(manifest.title.ru)
@@ -176,7 +190,7 @@ public enum CredentialLetter {
         Электрондық дауыс беру коды / Код для электронного голосования:
 
             \(code)
-
+        \(signInCode.map { "\nСайтқа кіру коды (ЖСН-мен бірге) / Код входа на сайт (вместе с ИИН): \($0)\n" } ?? "")
         Бұл кодты ешкімге бермеңіз және көрсетпеңіз. Қайта дауыс беруге болады: соңғы бюллетень есептеледі.
         Никому не передавайте и не показывайте этот код. Можно проголосовать повторно: учитывается последний бюллетень.
         Дауыс беру / Голосование: \(manifest.schedule.votingOpens) — \(manifest.schedule.votingCloses)

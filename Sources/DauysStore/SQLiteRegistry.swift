@@ -26,7 +26,8 @@ public final class SQLiteRegistry: @unchecked Sendable {
                     region INTEGER NOT NULL,
                     precinct TEXT NOT NULL,
                     sealed BLOB NOT NULL,
-                    credential_issued INTEGER NOT NULL DEFAULT 0);
+                    credential_issued INTEGER NOT NULL DEFAULT 0,
+                    signin_hash BLOB);
                 CREATE TABLE IF NOT EXISTS credential_link (
                     voter_id INTEGER PRIMARY KEY REFERENCES voter(id),
                     public_credential BLOB NOT NULL);
@@ -66,11 +67,13 @@ public final class SQLiteRegistry: @unchecked Sendable {
         }
     }
 
-    /// Marks credentials as issued and keeps the voter ↔ public credential link.
-    public func recordIssued(_ links: [(Int64, [UInt8])]) throws {
+    /// Marks credentials as issued, keeps the voter ↔ public credential link and the keyed
+    /// hash of the voter's sign-in code.
+    public func recordIssued(_ links: [(Int64, [UInt8])], signIn: [Int64: [UInt8]] = [:]) throws {
         try db.write { db in
             for (id, cred) in links {
-                try db.execute(sql: "UPDATE voter SET credential_issued = 1 WHERE id = ?", arguments: [id])
+                try db.execute(sql: "UPDATE voter SET credential_issued = 1, signin_hash = ? WHERE id = ?",
+                               arguments: [signIn[id].map { Data($0) }, id])
                 try db.execute(sql: "INSERT OR REPLACE INTO credential_link (voter_id, public_credential) VALUES (?, ?)", arguments: [id, Data(cred)])
             }
         }
@@ -87,6 +90,18 @@ public final class SQLiteRegistry: @unchecked Sendable {
     }
 
     public func linkCount() throws -> Int { try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM credential_link") ?? 0 } }
+
+    /// Checks a voter's IIN and sign-in code; returns the voter and region if they match.
+    /// The IIN is only hashed, never stored or logged.
+    public func signIn(iin: IIN, code: String, cipher: RegistryCipher) throws -> (id: Int64, region: Int)? {
+        let row = try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, region, signin_hash FROM voter WHERE iin_index = ?", arguments: [Data(cipher.index(iin))])
+        }
+        guard let row, let stored = row["signin_hash"] as Data? else { return nil }
+        let given = cipher.signInHash(code)
+        guard stored.count == given.count, zip(stored, given).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else { return nil }
+        return (row["id"], row["region"])
+    }
 
     /// Finds a voter by IIN through the keyed hash.
     public func find(iin: IIN, cipher: RegistryCipher) throws -> (id: Int64, region: Int, precinct: String)? {

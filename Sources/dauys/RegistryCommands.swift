@@ -67,19 +67,22 @@ struct CredentialsIssue: AsyncParsableCommand {
                 guard !pending.isEmpty else { throw CLIError("every registered voter already has a credential") }
                 var perRegion: [Int: [GroupElement<G>]] = [:]
                 var links: [(Int64, [UInt8])] = []
+                var signIn: [Int64: [UInt8]] = [:]
                 for v in pending {
                     let code = VoterCredential.random()
+                    let signInCode = CredentialLetter.newSignInCode()
+                    signIn[v.id] = cipher.signInHash(signInCode)
                     let kp = code.keyPair(G.self, base: ref.baseHash)
                     let person = try cipher.open(v.sealed, voterID: v.id)
                     let dir = c.letters + "/" + ref.manifest.regions[v.region].id + "/" + v.precinct
                     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                    try writeSecret(Data(CredentialLetter.text(manifest: ref.manifest, fullName: person.fullName, precinct: v.precinct, code: code.printed).utf8),
+                    try writeSecret(Data(CredentialLetter.text(manifest: ref.manifest, fullName: person.fullName, precinct: v.precinct, code: code.printed, signInCode: signInCode).utf8),
                                     to: dir + "/voter-\(v.id).txt")
                     perRegion[v.region, default: []].append(kp.publicKey)
                     links.append((v.id, kp.publicKey.bytes))
                 }
                 for (region, list) in perRegion.sorted(by: { $0.key < $1.key }) { try ref.publishCredentials(region: region, credentials: list) }
-                try reg.recordIssued(links)
+                try reg.recordIssued(links, signIn: signIn)
                 if c.forgetLinks { _ = try reg.forgetCredentialLinks() }
                 print("\(pending.count) credentials issued in \(perRegion.count) regions; letters in \(c.letters)\(c.forgetLinks ? "; links destroyed" : "")")
             }

@@ -8,9 +8,11 @@ struct ErrorBody: Encodable {
     let error: Detail
 }
 struct StatusBody: Encodable {
-    let referendum: String; let phase: String; let boardEntries: UInt64; let ballots: Int; let electionHash: String?; let baseHash: String
+    let referendum: String; let phase: String; let group: String; let boardEntries: UInt64; let ballots: Int
+    let electionHash: String?; let publicKey: String?; let baseHash: String
     enum CodingKeys: String, CodingKey {
-        case referendum, phase, ballots, boardEntries = "board_entries", electionHash = "election_hash", baseHash = "base_hash"
+        case referendum, phase, group, ballots, boardEntries = "board_entries", electionHash = "election_hash"
+        case publicKey = "public_key", baseHash = "base_hash"
     }
 }
 struct LookupBody: Encodable {

@@ -68,9 +68,10 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
 
         api.get("health") { _, _ in self.json(["status": "ok", "phase": self.referendum.phase.rawValue]) }
         api.get("status") { _, _ in
-            self.json(StatusBody(referendum: self.referendum.manifest.id, phase: self.referendum.phase.rawValue,
+            self.json(StatusBody(referendum: self.referendum.manifest.id, phase: self.referendum.phase.rawValue, group: G.name,
                                  boardEntries: (try? self.referendum.store.count()) ?? 0, ballots: self.referendum.ballotCount,
-                                 electionHash: self.referendum.electionKey?.electionHash.hex, baseHash: self.referendum.baseHash.hex))
+                                 electionHash: self.referendum.electionKey?.electionHash.hex,
+                                 publicKey: self.referendum.electionKey?.publicKey.hex, baseHash: self.referendum.baseHash.hex))
         }
         api.get("manifest") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=3600"],

@@ -13,16 +13,23 @@ final class GroupCommitter<G: PrimeOrderGroup>: @unchecked Sendable {
     private let referendum: Referendum<G>
     private(set) var commits = 0
 
+    private var started = false
+
     init(referendum: Referendum<G>) {
         self.referendum = referendum
-        let t = Thread { [unowned self] in self.loop() }
-        t.name = "dauys-group-commit"
-        t.start()
     }
 
+    /// The committing thread starts with the first ballot and lives as long as the process
+    /// (it keeps the committer alive while it waits for work).
     func submit(_ bytes: [UInt8], _ ballot: Ballot<G>, region: Int?) async -> Result<CastReceipt, CastError> {
         await withCheckedContinuation { c in
             condition.lock()
+            if !started {
+                started = true
+                let t = Thread { self.loop() }
+                t.name = "dauys-group-commit"
+                t.start()
+            }
             queue.append((bytes, ballot, region, c))
             condition.signal()
             condition.unlock()

@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
         // The system OpenSSL libcrypto: P-256 points and BIGNUM arithmetic.
@@ -41,7 +42,11 @@ let package = Package(
         // The voter registry: IIN checks, CSV import, encryption of personal data, letters.
         .target(name: "DauysRegistry", dependencies: ["DauysRecord", .product(name: "Crypto", package: "swift-crypto")]),
         // Storage at the edge: the board and the voter registry in SQLite (GRDB).
-        .target(name: "DauysStore", dependencies: ["DauysRecord", "DauysReferendum", "DauysRegistry", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "DauysStore", dependencies: [
+            "DauysRecord", "DauysReferendum", "DauysRegistry",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
         // The HTTP server: roles, voter sign-in, casting with group commit, public reads, metrics.
         .target(name: "DauysServer", dependencies: [
             "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore",

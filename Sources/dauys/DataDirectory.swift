@@ -11,6 +11,18 @@ import Foundation
 /// mode 0600) and `registry.sqlite` (the voter registry, personal data sealed).
 struct DataDirectory {
     let path: String
+    /// When set, the board lives in PostgreSQL at this URL (schema `boardSchema`) instead of board.sqlite.
+    var boardURL: String? = nil
+    var boardSchema: String = "dauys"
+
+    func boardStore() throws -> BoardStore {
+        if let boardURL { return try PostgresBoardStore(url: boardURL, schema: boardSchema) }
+        return try SQLiteBoardStore(path: boardPath)
+    }
+    var hasBoard: Bool {
+        if boardURL != nil { return ((try? boardStore().count()) ?? 0) > 0 }
+        return FileManager.default.fileExists(atPath: boardPath)
+    }
     var boardPath: String { path + "/board.sqlite" }
     var keyPath: String { path + "/board.key" }
     var registryPath: String { path + "/registry.sqlite" }
@@ -27,13 +39,13 @@ struct DataDirectory {
 
     /// The group named by the manifest on the board.
     func group() throws -> String {
-        let store = try SQLiteBoardStore(path: boardPath)
+        let store = try boardStore()
         guard let m = try store.entries(from: 1, limit: 1).first, m.kind == .manifest else { throw CLIError("no referendum in \(path) (run `dauys init` first)") }
         return try CanonicalJSON.decode(Manifest.self, m.payload).group
     }
 
     func open<G: PrimeOrderGroup>(_: G.Type) throws -> Referendum<G> {
-        try Referendum<G>.open(store: try SQLiteBoardStore(path: boardPath), boardKey: try boardKey())
+        try Referendum<G>.open(store: try boardStore(), boardKey: try boardKey())
     }
 }
 
@@ -69,7 +81,12 @@ extension GroupCommand {
 
 struct DataOption: ParsableArguments {
     @Option(name: .long, help: "The referendum's data directory.") var data: String
-    var dir: DataDirectory { DataDirectory(path: data) }
+    @Option(name: .customLong("board-url"), help: "Keep the board in PostgreSQL (postgres://user:password@host:5432/db) instead of SQLite; default $DAUYS_BOARD_URL.")
+    var boardURL: String?
+    @Option(name: .customLong("board-schema"), help: "PostgreSQL schema of this referendum's board.") var boardSchema = "dauys"
+    var dir: DataDirectory {
+        DataDirectory(path: data, boardURL: boardURL ?? ProcessInfo.processInfo.environment["DAUYS_BOARD_URL"], boardSchema: boardSchema)
+    }
 }
 
 func say(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }

@@ -18,11 +18,11 @@ struct Init: AsyncParsableCommand {
         do { m = try JSONDecoder().decode(Manifest.self, from: data) } catch { throw CLIError("the manifest is not valid JSON for a Dauys manifest: \(error)") }
         try m.validate()
         try FileManager.default.createDirectory(atPath: d.data, withIntermediateDirectories: true)
-        guard !FileManager.default.fileExists(atPath: d.dir.boardPath) else { throw CLIError("\(d.data) already holds a referendum") }
+        guard !d.dir.hasBoard else { throw CLIError("\(d.data) already holds a referendum") }
         struct Body: GroupCommand {
             let m: Manifest; let dir: DataDirectory
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let r = try Referendum<G>.create(store: try SQLiteBoardStore(path: dir.boardPath), manifest: m, boardKey: try dir.boardKey(create: true))
+                let r = try Referendum<G>.create(store: try dir.boardStore(), manifest: m, boardKey: try dir.boardKey(create: true))
                 print("referendum \(m.id) created; base hash \(r.baseHash.hex)")
             }
         }

@@ -31,9 +31,9 @@ struct LoadtestSetup: AsyncParsableCommand {
     func run() async throws {
         let dir = d.dir
         try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
-        guard !FileManager.default.fileExists(atPath: dir.boardPath) else { throw CLIError("\(dir.path) already holds a referendum") }
+        guard !dir.hasBoard else { throw CLIError("\(dir.path) already holds a referendum") }
         let m = Manifest.kazakhstan2026(regions: regions, districts: 1, precincts: 1, trustees: 3, quorum: 2, privacyFloor: 1)
-        let ref = try Referendum<DauysCrypto.P256>.create(store: try SQLiteBoardStore(path: dir.boardPath), manifest: m, boardKey: try dir.boardKey(create: true))
+        let ref = try Referendum<DauysCrypto.P256>.create(store: try dir.boardStore(), manifest: m, boardKey: try dir.boardKey(create: true))
         try ref.advance(to: .keyCeremony)
         let trustees = try (1...3).map { try Trustee<DauysCrypto.P256>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash) }
         for t in trustees { try ref.postTrusteeKey(t.publicKey) }

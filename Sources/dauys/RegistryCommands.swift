@@ -35,7 +35,7 @@ struct RegistryImport: AsyncParsableCommand {
         let cipher = try RegistryCipher.load(path: r.registryKey)
         guard let data = FileManager.default.contents(atPath: csv) else { throw CLIError("cannot read \(csv)") }
         guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(csv) is not UTF-8 text") }
-        let store = try SQLiteBoardStore(path: r.d.dir.boardPath)
+        let store = try r.d.dir.boardStore()
         guard let m = try store.entries(from: 1, limit: 1).first else { throw CLIError("no referendum in \(r.d.data)") }
         let manifest = try CanonicalJSON.decode(Manifest.self, m.payload)
         let (rows, problems) = VoterList.parse(csv: text, manifest: manifest)

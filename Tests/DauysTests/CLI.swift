@@ -65,3 +65,22 @@ enum Fixtures {
         }
     }
 }
+
+import DauysReferendum
+import DauysStore
+
+/// The board stores the storage tests run against: SQLite always, PostgreSQL too when
+/// DAUYS_TEST_POSTGRES_URL is set (CI starts a local server and sets it).
+enum TestStores {
+    static var postgresURL: String? { ProcessInfo.processInfo.environment["DAUYS_TEST_POSTGRES_URL"] }
+
+    /// (name, a function that opens the same store again) for each kind.
+    static func all(dir: String) -> [(String, () throws -> BoardStore)] {
+        var out: [(String, () throws -> BoardStore)] = [("sqlite", { try SQLiteBoardStore(path: dir + "/board.sqlite") })]
+        if let url = postgresURL {
+            let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+            out.append(("postgres", { try PostgresBoardStore(url: url, schema: String(schema)) }))
+        }
+        return out
+    }
+}

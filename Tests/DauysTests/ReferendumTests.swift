@@ -61,7 +61,14 @@ final class ReferendumTests: XCTestCase {
     }
 
     func testCastingRules() throws {
-        let s = try ready(store: MemoryBoardStore())
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (_, open) in TestStores.all(dir: dir) { try castingRules(try open()) }
+        try castingRules(MemoryBoardStore())
+    }
+
+    func castingRules(_ store: BoardStore) throws {
+        let s = try ready(store: store)
         let ctx = s.ref.ballotContext!
         let b = try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][0])
         let first = try s.ref.cast(b.bytes)
@@ -95,17 +102,22 @@ final class ReferendumTests: XCTestCase {
     func testAcknowledgedBallotsSurviveAReopenAndRevotingCountsTheLast() async throws {
         let dir = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (_, open) in TestStores.all(dir: dir) { try await survivesReopen(open, dir: dir) }
+    }
+
+    func survivesReopen(_ open: () throws -> BoardStore, dir: String) async throws {
+        try? FileManager.default.removeItem(atPath: dir + "/rec")
         let key = Curve25519.Signing.PrivateKey()
-        var s = try ready(store: try SQLiteBoardStore(path: dir + "/b.sqlite"), boardKey: key)
+        var s = try ready(store: try open(), boardKey: key)
         let ctx = s.ref.ballotContext!
         _ = try s.ref.cast(try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][0]).bytes)
         let results = await s.ref.castBatch(try (1..<5).map { try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][$0]).bytes })
         XCTAssertTrue(results.allSatisfy { (try? $0.get()) != nil })
         // The process "dies"; a new one opens the same file.
-        let reopened = try Referendum<G>.open(store: try SQLiteBoardStore(path: dir + "/b.sqlite"), boardKey: key)
+        let reopened = try Referendum<G>.open(store: try open(), boardKey: key)
         XCTAssertEqual(reopened.ballotCount, 5)
         XCTAssertEqual(reopened.phase, .votingOpen)
-        XCTAssertThrowsError(try Referendum<G>.open(store: try SQLiteBoardStore(path: dir + "/b.sqlite"), boardKey: .init()))
+        XCTAssertThrowsError(try Referendum<G>.open(store: try open(), boardKey: .init()))
         s = Setup(ref: reopened, trustees: s.trustees, credentials: s.credentials, received: s.received)
         // Voter 0 changes the vote to yes: the last ballot counts.
         _ = try s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][0]).bytes)

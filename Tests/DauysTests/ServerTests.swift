@@ -23,10 +23,10 @@ final class ServerTests: XCTestCase {
         let dir: String
     }
 
-    func world() throws -> World {
+    func world(_ open: (String) throws -> BoardStore) throws -> World {
         let dir = CLI.tempDir()
         let m = Manifest.kazakhstan2026(regions: 2, trustees: 3, quorum: 2, privacyFloor: 1)
-        let ref = try Referendum<G>.create(store: try SQLiteBoardStore(path: dir + "/board.sqlite"), manifest: m, boardKey: .init())
+        let ref = try Referendum<G>.create(store: try open(dir), manifest: m, boardKey: .init())
         var tokens: [String: String] = [:]
         for role in ["admin", "registrar", "trustee-1", "trustee-2", "trustee-3"] {
             tokens[role] = try OfficialRegistry.add(path: dir + "/officials.json", name: "Official \(role)", role: Role(role)!)
@@ -68,8 +68,17 @@ final class ServerTests: XCTestCase {
     }
     static func code(_ r: (HTTPResponse.Status, [String: Any])) -> String? { (r.1["error"] as? [String: Any])?["code"] as? String }
 
-    func testLifecycleOverHTTP() async throws {
-        let w = try world()
+    func testLifecycleOverHTTPWithSQLite() async throws {
+        try await lifecycle(try world { try SQLiteBoardStore(path: $0 + "/board.sqlite") })
+    }
+
+    func testLifecycleOverHTTPWithPostgreSQL() async throws {
+        guard let url = TestStores.postgresURL else { throw XCTSkip("DAUYS_TEST_POSTGRES_URL is not set") }
+        let schema = "s_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+        try await lifecycle(try world { _ in try PostgresBoardStore(url: url, schema: String(schema)) })
+    }
+
+    func lifecycle(_ w: World) async throws {
         defer { try? FileManager.default.removeItem(atPath: w.dir) }
         let app = Application(router: w.server.router())
         try await app.test(.router) { c in

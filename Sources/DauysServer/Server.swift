@@ -62,6 +62,8 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        let table = RouteTable()
+        router.add(middleware: MethodNotAllowedMiddleware(table: table))
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: MetricsMiddleware())
         let api = router.group("api/v1")
@@ -154,6 +156,7 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
             let r = try self.referendum.publishResults()
             return Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: r.payload)))
         } }
+        table.set(router.routes.map { ("\($0.path)", "\($0.method)") })
         return router
     }
 
@@ -161,7 +164,8 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
 
     func board(_ req: Request) throws -> Response {
         let q = req.uri.queryParameters
-        guard let from = UInt64(q.get("from") ?? "0") else { return error(.badRequest, "bad_query", "from must be a non-negative integer") }
+        guard let f = Int64(q.get("from") ?? "0"), f >= 0 else { return error(.badRequest, "bad_query", "from must be an integer from 0 to 2^63 − 1") }
+        let from = UInt64(f)
         guard let limit = Int(q.get("limit") ?? "100"), limit >= 1, limit <= limits.pageSize else {
             return error(.badRequest, "bad_query", "limit must be between 1 and \(limits.pageSize)")
         }
@@ -218,7 +222,12 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
         case .error(let r): return r
         }
         let iin: IIN
-        do { iin = try IIN(b.iin) } catch { return self.error(.badRequest, "bad_iin", error.description) }
+        do { iin = try IIN(b.iin) } catch {
+            // Not 12 digits: a malformed request. 12 digits that are no valid IIN: simply wrong.
+            if error == .notTwelveDigits { return self.error(.badRequest, "bad_iin", error.description) }
+            signInFailures.increment()
+            return self.error(.unauthorized, "bad_credentials", "IIN or sign-in code is wrong")
+        }
         let key = DigestKey(cipher.index(iin))
         if sessions.isLocked(key) {
             return error(.tooManyRequests, "locked", "too many wrong codes for this IIN; try again later")

@@ -153,3 +153,18 @@ public struct Checkpoint: Sendable, Equatable {
         return verify(k)
     }
 }
+
+extension BoardEntry {
+    /// Chains new entries after the entry with hash `previous`, starting at index `start`.
+    public static func chain(_ items: [(EntryKind, [UInt8])], start: UInt64, previous: [UInt8], time: UInt64) -> [BoardEntry] {
+        var out: [BoardEntry] = []
+        out.reserveCapacity(items.count)
+        var prev = previous
+        for (n, (k, p)) in items.enumerated() {
+            let e = BoardEntry(index: start + UInt64(n), time: time, kind: k, payload: p, previous: prev)
+            out.append(e)
+            prev = e.hash
+        }
+        return out
+    }
+}

@@ -36,12 +36,8 @@ public final class MemoryBoardStore: BoardStore {
     public init() {}
     public func append(_ items: [(EntryKind, [UInt8])], time: UInt64) throws -> [BoardEntry] {
         state.withLock { all in
-            var out: [BoardEntry] = []
-            for (k, p) in items {
-                let e = BoardEntry(index: UInt64(all.count), time: time, kind: k, payload: p, previous: all.last?.hash ?? BoardEntry.zeroHash)
-                all.append(e)
-                out.append(e)
-            }
+            let out = BoardEntry.chain(items, start: UInt64(all.count), previous: all.last?.hash ?? BoardEntry.zeroHash, time: time)
+            all += out
             return out
         }
     }

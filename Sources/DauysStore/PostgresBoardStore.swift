@@ -57,15 +57,7 @@ public final class PostgresBoardStore: BoardStore, @unchecked Sendable {
 
     public func append(_ items: [(EntryKind, [UInt8])], time: UInt64) throws -> [BoardEntry] {
         writeLock.lock(); defer { writeLock.unlock() }
-        var entries: [BoardEntry] = []
-        var prev = lastHash
-        var i = nextIndex
-        for (k, p) in items {
-            let e = BoardEntry(index: i, time: time, kind: k, payload: p, previous: prev)
-            entries.append(e)
-            prev = e.hash
-            i += 1
-        }
+        let entries = BoardEntry.chain(items, start: nextIndex, previous: lastHash, time: time)
         // At most 65,535 parameters per statement: 5 per entry.
         for chunk in stride(from: 0, to: entries.count, by: 10_000).map({ entries[$0..<min($0 + 10_000, entries.count)] }) {
             var binds = PostgresBindings(capacity: chunk.count * 5)
@@ -79,8 +71,10 @@ public final class PostgresBoardStore: BoardStore, @unchecked Sendable {
             let sql = "INSERT INTO \(table) (idx, time, kind, payload, hash) VALUES " + values.joined(separator: ", ")
             _ = try writer.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
         }
-        lastHash = prev
-        nextIndex = i
+        if let last = entries.last {
+            lastHash = last.hash
+            nextIndex = last.index + 1
+        }
         return entries
     }
 

@@ -38,23 +38,17 @@ public final class SQLiteBoardStore: BoardStore, @unchecked Sendable {
 
     public func append(_ items: [(EntryKind, [UInt8])], time: UInt64) throws -> [BoardEntry] {
         lock.lock(); defer { lock.unlock() }
-        var entries: [BoardEntry] = []
-        var prev = lastHash
-        var i = nextIndex
-        for (k, p) in items {
-            let e = BoardEntry(index: i, time: time, kind: k, payload: p, previous: prev)
-            entries.append(e)
-            prev = e.hash
-            i += 1
-        }
+        let entries = BoardEntry.chain(items, start: nextIndex, previous: lastHash, time: time)
         try db.write { db in
             let stmt = try db.cachedStatement(sql: "INSERT INTO board (idx, time, kind, payload, hash) VALUES (?, ?, ?, ?, ?)")
             for e in entries {
                 try stmt.execute(arguments: [Int64(e.index), Int64(e.time), Int(e.kind.rawValue), Data(e.payload), Data(e.hash)])
             }
         }
-        lastHash = prev
-        nextIndex = i
+        if let last = entries.last {
+            lastHash = last.hash
+            nextIndex = last.index + 1
+        }
         return entries
     }
 

@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "DauysReferendum", dependencies: ["DauysCrypto", "DauysRecord", .product(name: "Crypto", package: "swift-crypto")]),
         // The voter registry: IIN checks, CSV import, encryption of personal data, letters.
         .target(name: "DauysRegistry", dependencies: ["DauysRecord", .product(name: "Crypto", package: "swift-crypto")]),
+        // Paper precincts: count protocols, control relations, signatures, aggregation with e-votes.
+        .target(name: "DauysPaper", dependencies: ["DauysCrypto", "DauysRecord", .product(name: "Crypto", package: "swift-crypto")]),
         // Storage at the edge: the board and the voter registry in SQLite (GRDB).
         .target(name: "DauysStore", dependencies: [
             "DauysRecord", "DauysReferendum", "DauysRegistry",
@@ -62,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "dauys",
             dependencies: [
-                "DauysCrypto", "DauysBench", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysVerifier", "DauysServer",
+                "DauysCrypto", "DauysBench", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysVerifier", "DauysServer", "DauysPaper",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -70,7 +72,7 @@ let package = Package(
         ),
         .testTarget(name: "DauysCryptoTests", dependencies: ["DauysCrypto"], exclude: ["Vectors"]),
         .testTarget(name: "DauysTests", dependencies: [
-            "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysVerifier", "DauysServer",
+            "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysVerifier", "DauysServer", "DauysPaper",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),

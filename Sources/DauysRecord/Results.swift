@@ -121,4 +121,23 @@ public struct Results: Codable, Equatable, Sendable {
     }
 
     public var payload: [UInt8] { Array(try! CanonicalJSON.encode(self)) }
+
+    /// Re-applies the rules after national totals changed (figures outside any region).
+    public static func recomputeOutcomes(_ r: Results, manifest: Manifest) -> Results {
+        var out = r
+        for (qi, q) in manifest.questions.enumerated() {
+            var o = out.questions[qi]
+            let p = o.participants, e = o.eligible, y = o.totals[0]
+            o.valid = !q.rules.turnoutMajority || 2 * p > e
+            let twoThirds = 3 * o.regionsWithMajority >= 2 * o.regionsTotal
+            o.adopted = o.valid && (!q.rules.participantMajority || 2 * y > p) && (!q.rules.regionalTwoThirds || twoThirds)
+                && ((q.rules.participantMajority || q.rules.regionalTwoThirds) || 2 * y > p)
+            o.decidedBy = !o.valid ? "not valid: \(p) of \(e) eligible voters took part, not more than half"
+                : (q.rules.participantMajority && !(2 * y > p)) ? "not adopted: \(y) of \(p) participants chose \"\(q.options[0].id)\", not more than half"
+                : (q.rules.regionalTwoThirds && !twoThirds) ? "not adopted: majority in \(o.regionsWithMajority) of \(o.regionsTotal) regions, fewer than two thirds"
+                : "all rules met"
+            out.questions[qi] = o
+        }
+        return out
+    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crypto
 import DauysCrypto
+import DauysPaper
 import DauysRecord
 import DauysReferendum
 import DauysRegistry
@@ -94,24 +95,51 @@ struct Tally: AsyncParsableCommand {
 }
 
 struct ResultsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "results", abstract: "Combine decryption shares, apply the rules, publish (or show) the results.")
+    static let configuration = CommandConfiguration(
+        commandName: "results",
+        abstract: "The official result: paper protocols and e-votes per region, the law's rules (or --publish the e-vote results).")
     @OptionGroup var d: DataOption
-    @Flag(help: "Compute and publish the results (phase decrypted → published).") var publish = false
-    @Flag(help: "Print the results as JSON.") var json = false
+    @Flag(help: "Compute and publish the e-voting results on the board (phase decrypted → published).") var publish = false
+    @Flag(help: "Print JSON.") var json = false
     func run() async throws {
         struct Body: GroupCommand {
-            let dir: DataDirectory; let publish: Bool; let json: Bool
+            let dir: DataDirectory; let d: DataOption; let publish: Bool; let json: Bool
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
                 let r = try dir.open(G.self)
-                let res: Results
-                if publish { res = try r.publishResults() } else {
-                    guard let x = r.results else { throw CLIError("no results yet (phase \(r.phase.rawValue))") }
-                    res = x
+                if publish {
+                    let res = try r.publishResults()
+                    print(json ? String(decoding: res.payload, as: UTF8.self) : ResultsTable.render(res, manifest: r.manifest))
+                    return
                 }
-                print(json ? String(decoding: res.payload, as: UTF8.self) : ResultsTable.render(res, manifest: r.manifest))
+                let book = try protocolBook(d)
+                let (official, _) = OfficialResult.compute(manifest: r.manifest, protocols: book.latest, evote: r.results)
+                print(json ? OfficialJSON.render(official) : ResultsTable.render(official, manifest: r.manifest))
             }
         }
-        try await Body(dir: d.dir, publish: publish, json: json).dispatch(try d.dir.group())
+        try await Body(dir: d.dir, d: d, publish: publish, json: json).dispatch(try d.dir.group())
+    }
+}
+
+/// The official result as one JSON object: national figures of the first question, the law's
+/// outcome, and one object per region.
+enum OfficialJSON {
+    static func render(_ r: Results) -> String {
+        let q = r.questions[0]
+        func rate(_ a: UInt64, _ b: UInt64) -> Double { b == 0 ? 0 : (Double(a) / Double(b) * 1e6).rounded() / 1e6 }
+        let regions: [[String: Any]] = r.regions.map { reg in
+            let t = reg.totals[0]
+            return ["id": reg.id, "eligible": reg.eligible, "participants": reg.participants, "yes": t[0], "no": t.count > 1 ? t[1] : 0,
+                    "invalid": reg.invalid, "not_counted": reg.notCounted, "turnout": rate(reg.participants, reg.eligible),
+                    "yes_share": rate(t[0], reg.participants), "yes_majority": reg.participants > 0 && 2 * t[0] > reg.participants]
+        }
+        let obj: [String: Any] = [
+            "referendum": r.referendum, "question": q.id, "eligible": q.eligible, "participants": q.participants,
+            "yes": q.totals[0], "no": q.totals.count > 1 ? q.totals[1] : 0,
+            "invalid": r.regions.reduce(0) { $0 + $1.invalid }, "not_counted": r.regions.reduce(0) { $0 + $1.notCounted },
+            "turnout": rate(q.participants, q.eligible), "valid": q.valid, "adopted": q.adopted, "decided_by": q.decidedBy,
+            "regions_with_yes_majority": q.regionsWithMajority, "regions_total": q.regionsTotal, "regions": regions,
+        ]
+        return String(decoding: try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self)
     }
 }
 

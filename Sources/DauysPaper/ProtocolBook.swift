@@ -1,0 +1,106 @@
+import Crypto
+import DauysCrypto
+import DauysRecord
+import Foundation
+
+/// A commission's signing key and what it may sign: one precinct, or every precinct of a
+/// district or region (territorial commissions entering protocols in bulk).
+public struct CommissionKey: Codable, Equatable, Sendable {
+    public let name: String
+    /// A precinct, district or region id.
+    public let scope: String
+    public let key: String
+    public init(name: String, scope: String, key: String) { self.name = name; self.scope = scope; self.key = key }
+}
+
+/// The precinct protocols of a referendum: append-only, every version kept, each signed.
+/// Stored as `protocols.jsonl` (one signed protocol per line, synced to disk on every append)
+/// and `commissions.json` (registered commission keys) in the data directory.
+public final class ProtocolBook: @unchecked Sendable {
+    public let manifest: Manifest
+    let directory: String
+    private let lock = NSLock()
+    public private(set) var commissions: [CommissionKey]
+    public private(set) var history: [String: [PrecinctProtocol]] = [:]
+    public private(set) var signed: [SignedProtocol] = []
+    private let precinctPlace: [String: (region: Int, district: String)]
+
+    public init(directory: String, manifest: Manifest) throws {
+        self.directory = directory
+        self.manifest = manifest
+        var place: [String: (Int, String)] = [:]
+        for (ri, r) in manifest.regions.enumerated() { for d in r.districts { for p in d.precincts { place[p.id] = (ri, d.id) } } }
+        precinctPlace = place
+        if let d = FileManager.default.contents(atPath: directory + "/commissions.json") {
+            commissions = try JSONDecoder().decode([CommissionKey].self, from: d)
+        } else { commissions = [] }
+        if let text = try? String(contentsOfFile: directory + "/protocols.jsonl", encoding: .utf8) {
+            for line in text.split(separator: "\n") {
+                let s = try JSONDecoder().decode(SignedProtocol.self, from: Data(line.utf8))
+                let p = try s.verified()
+                history[p.precinct, default: []].append(p)
+                signed.append(s)
+            }
+        }
+    }
+
+    /// Registers a new commission key (by the administrator); returns the private key.
+    public func addCommission(name: String, scope: String) throws -> Curve25519.Signing.PrivateKey {
+        let known = Set(precinctPlace.keys).union(manifest.regions.map(\.id)).union(manifest.regions.flatMap { $0.districts.map(\.id) })
+        guard known.contains(scope) else { throw PaperError.unknownPrecinct(scope) }
+        let k = Curve25519.Signing.PrivateKey()
+        lock.lock(); defer { lock.unlock() }
+        commissions.append(CommissionKey(name: name, scope: scope, key: Hex.encode(k.publicKey.rawRepresentation)))
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try e.encode(commissions).write(to: URL(fileURLWithPath: directory + "/commissions.json"), options: .atomic)
+        return k
+    }
+
+    /// Checks a signed protocol against keys, manifest, versions and the control relations.
+    public func check(_ s: SignedProtocol) throws(PaperError) -> PrecinctProtocol {
+        let p = try s.verified()
+        guard p.referendum == manifest.id else { throw .wrongReferendum(p.referendum) }
+        guard let place = precinctPlace[p.precinct] else { throw .unknownPrecinct(p.precinct) }
+        let scopes: Set<String> = [p.precinct, place.district, manifest.regions[place.region].id]
+        guard commissions.contains(where: { $0.key == s.commissionKey && scopes.contains($0.scope) }) else { throw .notAuthorized(precinct: p.precinct) }
+        let expected = (history[p.precinct]?.last?.version ?? 0) + 1
+        guard p.version == expected else { throw .version("precinct \(p.precinct): version \(p.version) submitted, the next is \(expected)") }
+        if p.version > 1 && (p.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw .version("precinct \(p.precinct): a correction (version \(p.version)) needs a reason")
+        }
+        let v = p.figures.violations(manifest: manifest)
+        guard v.isEmpty else { throw .violations(precinct: p.precinct, v) }
+        return p
+    }
+
+    /// Checks and appends signed protocols (all or none), durably.
+    public func submit(_ list: [SignedProtocol]) throws {
+        lock.lock(); defer { lock.unlock() }
+        var staged = history
+        var accepted: [(SignedProtocol, PrecinctProtocol)] = []
+        let saved = history
+        for s in list {
+            history = staged
+            let p = try check(s)
+            staged[p.precinct, default: []].append(p)
+            accepted.append((s, p))
+        }
+        history = saved
+        let path = directory + "/protocols.jsonl"
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try h.seekToEnd()
+        var blob = Data()
+        for (s, _) in accepted { blob += try CanonicalJSON.encode(s); blob += Data("\n".utf8) }
+        try h.write(contentsOf: blob)
+        try h.synchronize()
+        try h.close()
+        for (s, p) in accepted { history[p.precinct, default: []].append(p); signed.append(s) }
+    }
+
+    /// The current (latest) protocol of every precinct that has one.
+    public var latest: [String: PrecinctProtocol] { history.compactMapValues(\.last) }
+
+    public func region(of precinct: String) -> Int? { precinctPlace[precinct]?.region }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Crypto
+import DauysCrypto
+import DauysPaper
+import DauysRecord
+import Foundation
+
+struct PaperCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "paper", abstract: "Paper precincts: commission keys, signed count protocols, corrections, the national data set.",
+        subcommands: [PaperCommission.self, PaperSubmit.self, PaperImport.self, PaperHistory.self, PaperGenerate.self, PaperBench.self])
+}
+
+/// Loads the manifest of the referendum in a data directory and its protocol book.
+func protocolBook(_ d: DataOption) throws -> ProtocolBook {
+    let store = try d.dir.boardStore()
+    guard let m = try store.entries(from: 1, limit: 1).first, m.kind == .manifest else { throw CLIError("no referendum in \(d.data)") }
+    return try ProtocolBook(directory: d.data, manifest: try CanonicalJSON.decode(Manifest.self, m.payload))
+}
+
+struct PaperCommission: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "commission", abstract: "Register a commission's signing key (a precinct, or a district or region for bulk entry).")
+    @OptionGroup var d: DataOption
+    @Option(help: "Precinct, district or region id the key may sign for.") var scope: String
+    @Option(help: "Commission name.") var name: String
+    @Option(name: .customLong("key-out"), help: "Where to write the private key (mode 0600).") var keyOut: String
+    func run() throws {
+        guard !FileManager.default.fileExists(atPath: keyOut) else { throw CLIError("\(keyOut) exists; keys are never overwritten") }
+        let k = try protocolBook(d).addCommission(name: name, scope: scope)
+        try writeSecret(k.rawRepresentation, to: keyOut)
+        print("commission \(name) registered for \(scope); public key \(Hex.encode(k.publicKey.rawRepresentation))")
+    }
+}
+
+func loadCommissionKey(_ path: String) throws -> Curve25519.Signing.PrivateKey {
+    guard let d = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
+    return try Curve25519.Signing.PrivateKey(rawRepresentation: d)
+}
+
+struct PaperSubmit: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "submit", abstract: "Sign and submit one protocol (JSON: precinct, version, reason, figures).")
+    @OptionGroup var d: DataOption
+    @Option(help: "The commission's private key file.") var key: String
+    @Argument(help: "Protocol JSON file.") var file: String
+    func run() throws {
+        let book = try protocolBook(d)
+        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
+        var p = try JSONDecoder().decode(PrecinctProtocol.self, from: data)
+        p.referendum = book.manifest.id
+        try book.submit([try SignedProtocol.sign(p, key: try loadCommissionKey(key))])
+        print("protocol of precinct \(p.precinct), version \(p.version), accepted")
+    }
+}
+
+struct PaperImport: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import protocols from CSV; every row is checked, one bad row refuses the file.")
+    @OptionGroup var d: DataOption
+    @Option(help: "The (territorial) commission's private key file.") var key: String
+    @Argument(help: "CSV file.") var csv: String
+    func run() throws {
+        let book = try protocolBook(d)
+        guard let text = try? String(contentsOfFile: csv, encoding: .utf8) else { throw CLIError("cannot read \(csv) as UTF-8") }
+        let (protocols, problems) = ProtocolCSV.parse(text, book: book)
+        if !problems.isEmpty {
+            throw CLIError("the protocol file is refused; nothing was imported:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
+        }
+        let k = try loadCommissionKey(key)
+        try book.submit(try protocols.map { try SignedProtocol.sign($0, key: k) })
+        print("\(protocols.count) protocols imported")
+    }
+}
+
+struct PaperHistory: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "Every version of a precinct's protocol, with the reasons for corrections.")
+    @OptionGroup var d: DataOption
+    @Option var precinct: String
+    func run() throws {
+        let book = try protocolBook(d)
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try e.encode(book.history[precinct] ?? []), as: UTF8.self))
+    }
+}
+
+struct PaperGenerate: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "generate", abstract: "Write the national data set: manifest.json and protocols.csv.")
+    @Option var voters = 12_500_000
+    @Option var precincts = 10_400
+    @Option var seed: UInt64 = 2026
+    @Option(help: "Output directory.") var out: String
+    func run() throws {
+        let (m, ps) = NationalDataset.generate(voters: voters, precincts: precincts, seed: seed)
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try e.encode(m).write(to: URL(fileURLWithPath: out + "/manifest.json"))
+        var csv = ProtocolCSV.columns.joined(separator: ",") + "\n"
+        for p in ps {
+            let f = p.figures, q = f.questions[0]
+            csv += [p.precinct, "\(f.votersOnList)", "\(f.ballotsReceived)", "\(f.issuedInRoom)", "\(f.issuedMobile)", "\(f.mobileRequests)",
+                    "\(f.cancelled)", "\(f.inBoxes)", "\(q.options[0])", "\(q.options[1])", "\(q.invalid)", "\(q.notCounted)"].joined(separator: ",") + "\n"
+        }
+        try csv.write(toFile: out + "/protocols.csv", atomically: true, encoding: .utf8)
+        print("\(ps.count) precincts, \(ps.reduce(0) { $0 + $1.figures.votersOnList }) voters on the lists → \(out)")
+    }
+}
+
+struct PaperBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Time aggregating the national data set and computing the official result (one JSON object).")
+    func run() throws {
+        let (m, ps) = NationalDataset.generate()
+        let dict = Dictionary(uniqueKeysWithValues: ps.map { ($0.precinct, $0) })
+        var best = Double.infinity
+        var result: Results?
+        for _ in 0..<5 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for p in ps { precondition(p.figures.violations(manifest: m).isEmpty) }
+            result = OfficialResult.compute(manifest: m, protocols: dict, evote: nil).0
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        let q = result!.questions[0]
+        print("{\"precincts\": \(ps.count), \"voters\": \(q.eligible), \"participants\": \(q.participants), \"check_aggregate_result_s\": \(String(format: "%.4f", best))}")
+    }
+}

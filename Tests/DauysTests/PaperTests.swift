@@ -1,0 +1,155 @@
+import Crypto
+import DauysPaper
+import DauysRecord
+import Foundation
+import XCTest
+
+final class PaperTests: XCTestCase {
+    let manifest = Manifest.kazakhstan2026(regions: 3, districts: 2, precincts: 2)
+
+    func figures(list: UInt64 = 1000, received: UInt64 = 900, room: UInt64 = 700, mobile: UInt64 = 20, requests: UInt64 = 25,
+                 cancelled: UInt64 = 180, boxes: UInt64 = 715, yes: UInt64 = 400, no: UInt64 = 300, invalid: UInt64 = 10, notCounted: UInt64 = 5) -> ProtocolFigures {
+        ProtocolFigures(votersOnList: list, ballotsReceived: received, issuedInRoom: room, issuedMobile: mobile, mobileRequests: requests,
+                        cancelled: cancelled, inBoxes: boxes, questions: [.init(options: [yes, no], invalid: invalid, notCounted: notCounted)])
+    }
+
+    func testControlRelationsAreNamed() {
+        XCTAssertEqual(figures().violations(manifest: manifest), [])
+        XCTAssertTrue(figures(cancelled: 100).violations(manifest: manifest)[0].hasPrefix("ballots received (900) ≠ issued (720) + cancelled (100)"))
+        XCTAssertTrue(figures(received: 900, room: 700, boxes: 800, yes: 485, no: 300).violations(manifest: manifest).contains { $0.hasPrefix("ballots in the boxes (800) > ballots issued (720)") })
+        XCTAssertTrue(figures(list: 500).violations(manifest: manifest).contains { $0.hasPrefix("ballots issued (720) > voters on the list (500)") })
+        XCTAssertTrue(figures(requests: 10).violations(manifest: manifest).contains { $0.hasPrefix("mobile-box ballots (20) > written requests (10)") })
+        XCTAssertTrue(figures(yes: 401).violations(manifest: manifest).contains { $0.contains("participants (715) ≠ yes + no + invalid + not counted (716)") })
+        // Equalities at the limits are fine: every ballot issued is in the boxes, every voter got one.
+        XCTAssertEqual(figures(list: 720, boxes: 720, yes: 405).violations(manifest: manifest), [])
+    }
+
+    func book() throws -> (ProtocolBook, String) {
+        let dir = CLI.tempDir()
+        return (try ProtocolBook(directory: dir, manifest: manifest), dir)
+    }
+
+    func testSignaturesScopesAndCorrections() throws {
+        let (book, dir) = try book()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let pec = try book.addCommission(name: "PEC abai.d1.p1", scope: "abai.d1.p1")
+        let tec = try book.addCommission(name: "TEC abai.d2", scope: "abai.d2")
+        let stranger = Curve25519.Signing.PrivateKey()
+        let p1 = PrecinctProtocol(referendum: manifest.id, precinct: "abai.d1.p1", version: 1, reason: nil, figures: figures())
+        XCTAssertThrowsError(try book.submit([try SignedProtocol.sign(p1, key: stranger)])) { XCTAssertEqual($0 as? PaperError, .notAuthorized(precinct: "abai.d1.p1")) }
+        XCTAssertThrowsError(try book.submit([try SignedProtocol.sign(p1, key: tec)])) { XCTAssertEqual($0 as? PaperError, .notAuthorized(precinct: "abai.d1.p1")) }
+        let good = try SignedProtocol.sign(p1, key: pec)
+        let forged = SignedProtocol.signedForTest(document: good.document.replacingOccurrences(of: "\"yes\"", with: "\"yes\""), key: good.commissionKey, signature: String(good.signature.reversed()))
+        XCTAssertThrowsError(try book.submit([forged])) { XCTAssertEqual($0 as? PaperError, .badSignature) }
+        try book.submit([good])
+        // The territorial commission may enter its district's precincts.
+        try book.submit([try SignedProtocol.sign(PrecinctProtocol(referendum: manifest.id, precinct: "abai.d2.p1", version: 1, reason: nil, figures: figures()), key: tec)])
+        // Corrections: next version only, with a reason; history kept.
+        var p2 = p1
+        p2.version = 2
+        p2.figures = figures(yes: 390, no: 310)
+        XCTAssertThrowsError(try book.submit([try SignedProtocol.sign(p2, key: pec)])) { XCTAssertTrue("\($0)".contains("needs a reason")) }
+        p2.reason = "recount ordered by the territorial commission"
+        var p3 = p2
+        p3.version = 3
+        XCTAssertThrowsError(try book.submit([try SignedProtocol.sign(p3, key: pec)])) { XCTAssertTrue("\($0)".contains("the next is 2")) }
+        try book.submit([try SignedProtocol.sign(p2, key: pec)])
+        XCTAssertEqual(book.history["abai.d1.p1"]?.map(\.version), [1, 2])
+        XCTAssertEqual(book.latest["abai.d1.p1"]?.figures.questions[0].options, [390, 310])
+        // A protocol breaking a relation is refused, naming it.
+        let bad = PrecinctProtocol(referendum: manifest.id, precinct: "abai.d1.p2", version: 1, reason: nil, figures: figures(list: 100))
+        let k2 = try book.addCommission(name: "PEC abai.d1.p2", scope: "abai.d1.p2")
+        XCTAssertThrowsError(try book.submit([try SignedProtocol.sign(bad, key: k2)])) { XCTAssertTrue("\($0)".contains("ballots issued (720) > voters on the list (100)")) }
+        // Reopening reads back every version and verifies every signature.
+        let again = try ProtocolBook(directory: dir, manifest: manifest)
+        XCTAssertEqual(again.history["abai.d1.p1"]?.count, 2)
+        XCTAssertEqual(again.signed.count, 3)
+    }
+
+    func testCSVImportReportsEveryBadRow() throws {
+        let (book, dir) = try book()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let csv = """
+            precinct,voters_on_list,ballots_received,issued_in_room,issued_mobile,mobile_requests,cancelled,in_boxes,yes,no,invalid,not_counted
+            abai.d1.p1,1000,900,700,20,25,180,715,400,300,10,5
+            abai.d1.p2,1000,900,700,20,25,100,715,400,300,10,5
+            nowhere,1000,900,700,20,25,180,715,400,300,10,5
+            abai.d2.p1,1000,900,700,20,25,180,715,400,300,10,x
+            abai.d1.p1,1000,900,700,20,25,180,715,400,300,10,5
+            """
+        let (ok, problems) = ProtocolCSV.parse(csv, book: book)
+        XCTAssertEqual(ok.count, 1)
+        XCTAssertEqual(problems.map(\.line), [3, 4, 5, 6])
+        XCTAssertTrue(problems[0].reason.contains("ballots received"))
+        XCTAssertTrue(problems[1].reason.contains("unknown precinct"))
+        XCTAssertTrue(problems[2].reason.contains("not_counted is not a non-negative whole number"))
+        XCTAssertTrue(problems[3].reason.contains("already on line 2"))
+    }
+
+    func testOfficialResultAddsPaperAndEVotesPerRegion() throws {
+        var protocols: [String: PrecinctProtocol] = [:]
+        // Region abai: paper 400 yes / 300 no of 715 participants, list 1000.
+        protocols["abai.d1.p1"] = PrecinctProtocol(referendum: manifest.id, precinct: "abai.d1.p1", version: 1, reason: nil, figures: figures())
+        // Region akmola: paper 200/500 (no majority on paper).
+        protocols["akmola.d1.p1"] = PrecinctProtocol(referendum: manifest.id, precinct: "akmola.d1.p1", version: 1, reason: nil, figures: figures(yes: 200, no: 500))
+        // E-votes: akmola gets 400 yes, 0 no → 600 yes of 1115 participants: a majority.
+        let evote = Results.compute(manifest: manifest, eligible: [0, 500, 0], participants: [0, 400, 0],
+                                    units: [UnitResult(id: "akmola", regions: ["akmola"], ballots: 400, totals: [[400, 0]])])
+        let (r, paper) = OfficialResult.compute(manifest: manifest, protocols: protocols, evote: evote)
+        XCTAssertEqual(paper[0].precincts, 1)
+        XCTAssertEqual(r.regions[0].participants, 715)
+        XCTAssertEqual(r.regions[1].participants, 1115)
+        XCTAssertEqual(r.regions[1].totals[0], [600, 500])
+        XCTAssertEqual(r.regions[1].invalid, 10)
+        XCTAssertEqual(r.regions[2].participants, 0)
+        let q = r.questions[0]
+        XCTAssertEqual(q.totals, [1000, 800])
+        XCTAssertEqual(q.eligible, 2000)
+        XCTAssertEqual(q.participants, 1830)
+        XCTAssertEqual(q.regionsWithMajority, 2)
+        XCTAssertTrue(q.adopted, "2 of 3 regions is exactly two thirds")
+    }
+
+    func testNationalDataSetIsConsistent() {
+        let (m, ps) = NationalDataset.generate(voters: 1_250_000, precincts: 1040)
+        XCTAssertNoThrow(try m.validate())
+        XCTAssertEqual(m.regions.count, 20)
+        XCTAssertGreaterThan(ps.count, 1000)
+        for p in ps { XCTAssertEqual(p.figures.violations(manifest: m), [], p.precinct) }
+        let (r, _) = OfficialResult.compute(manifest: m, protocols: Dictionary(uniqueKeysWithValues: ps.map { ($0.precinct, $0) }), evote: nil)
+        XCTAssertEqual(r.questions[0].participants, ps.reduce(0) { $0 + $1.figures.inBoxes })
+    }
+
+    func testResultsThroughTheCLI() throws {
+        let w = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        try CLI.ok(["manifest-sample", "--regions", "2"], cwd: w).write(toFile: w + "/m.json", atomically: true, encoding: .utf8)
+        try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
+        try CLI.ok(["paper", "commission", "--data", "d", "--scope", "abai", "--name", "TEC Abai", "--key-out", "abai.key"], cwd: w)
+        try """
+            precinct,voters_on_list,ballots_received,issued_in_room,issued_mobile,mobile_requests,cancelled,in_boxes,yes,no,invalid,not_counted
+            abai.d1.p1,1000,900,700,20,25,180,715,400,300,10,5
+            abai.d2.p3,800,700,500,0,0,200,500,100,390,10,0
+            """.write(toFile: w + "/p.csv", atomically: true, encoding: .utf8)
+        try CLI.ok(["paper", "import", "--data", "d", "--key", "abai.key", "p.csv"], cwd: w)
+        let again = try CLI.run(["paper", "import", "--data", "d", "--key", "abai.key", "p.csv"], cwd: w)
+        XCTAssertNotEqual(again.status, 0)
+        XCTAssertTrue(again.stderr.contains("line 2: precinct abai.d1.p1 already has a protocol: a correction needs a reason"), again.stderr)
+        let out = try CLI.ok(["results", "--data", "d", "--json"], cwd: w)
+        let j = try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any]
+        for key in ["eligible", "participants", "yes", "no", "invalid", "not_counted", "turnout", "valid", "adopted", "regions_with_yes_majority", "regions_total", "regions"] {
+            XCTAssertNotNil(j[key], key)
+        }
+        XCTAssertEqual(j["participants"] as? Int, 1215)
+        XCTAssertEqual(j["yes"] as? Int, 500)
+        XCTAssertEqual(j["invalid"] as? Int, 20)
+        XCTAssertEqual((j["regions"] as! [[String: Any]]).count, 2)
+        XCTAssertTrue(try CLI.ok(["results", "--data", "d"], cwd: w).contains("Outcome:"))
+    }
+}
+
+extension SignedProtocol {
+    static func signedForTest(document: String, key: String, signature: String) -> SignedProtocol {
+        try! JSONDecoder().decode(SignedProtocol.self, from: JSONSerialization.data(withJSONObject: ["document": document, "commission_key": key, "signature": signature]))
+    }
+}

@@ -51,7 +51,7 @@ let package = Package(
         ]),
         // The HTTP server: roles, voter sign-in, casting with group commit, public reads, metrics.
         .target(name: "DauysServer", dependencies: [
-            "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore",
+            "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysPaper",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Metrics", package: "swift-metrics"),

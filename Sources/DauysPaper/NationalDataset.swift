@@ -27,14 +27,16 @@ public enum NationalDataset {
                     let id = "\(r.id).d\(d + 1).p\(p + 1)"
                     ps.append(Precinct(id: id, name: LocalizedText("№ \(ri + 1)-\(d + 1)-\(p + 1)")))
                     let list = UInt64(max(50, Double(regionVoters) / Double(regionPrecincts) * (0.6 + 0.8 * rng.unit())))
-                    let t = min(0.98, max(0.2, turnout + 0.1 * (rng.unit() - 0.5)))
+                    // About 1 precinct in 400 is "stuffed" (very high turnout and yes share), for the observers' report.
+                    let stuffed = rng.unit() < 0.0025
+                    let t = stuffed ? 0.99 : min(0.98, max(0.2, turnout + 0.1 * (rng.unit() - 0.5)))
                     let issued = UInt64(Double(list) * t)
                     let mobile = issued / 50
                     let inBoxes = issued - UInt64(Double(issued) * 0.002 * rng.unit())
                     let invalid = UInt64(Double(inBoxes) * 0.01 * rng.unit())
                     let notCounted = UInt64(Double(inBoxes) * 0.003 * rng.unit())
                     let valid = inBoxes - invalid - notCounted
-                    let y = UInt64(Double(valid) * min(0.99, max(0.01, yes + 0.1 * (rng.unit() - 0.5))))
+                    let y = UInt64(Double(valid) * (stuffed ? 0.98 : min(0.99, max(0.01, yes + 0.1 * (rng.unit() - 0.5)))))
                     let received = issued + issued / 100 + 10
                     protocols.append(PrecinctProtocol(
                         referendum: manifest.id, precinct: id, version: 1, reason: nil,
@@ -47,6 +49,21 @@ public enum NationalDataset {
             manifest.regions[ri].districts = ds
         }
         return (manifest, protocols)
+    }
+
+    /// Turnout reports at the six official times, rising to each precinct's ballots issued.
+    public static func turnout(for protocols: [PrecinctProtocol], seed: UInt64 = 7) -> [TurnoutReport] {
+        var rng = SplitMix(state: seed)
+        let shape = [0.12, 0.31, 0.50, 0.68, 0.86, 1.0]
+        var out: [TurnoutReport] = []
+        for p in protocols {
+            let jitter = 0.9 + 0.2 * rng.unit()
+            for (t, s) in zip(TurnoutReport.officialTimes, shape) {
+                let issued = min(p.figures.issued, UInt64(Double(p.figures.issued) * min(1, s * (s < 1 ? jitter : 1))))
+                out.append(TurnoutReport(precinct: p.precinct, time: t, votersOnList: p.figures.votersOnList, issued: issued))
+            }
+        }
+        return out
     }
 
     struct SplitMix {

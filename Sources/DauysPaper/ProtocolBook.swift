@@ -18,7 +18,7 @@ public struct CommissionKey: Codable, Equatable, Sendable {
 /// and `commissions.json` (registered commission keys) in the data directory.
 public final class ProtocolBook: @unchecked Sendable {
     public let manifest: Manifest
-    let directory: String
+    public let directory: String
     private let lock = NSLock()
     public private(set) var commissions: [CommissionKey]
     public private(set) var history: [String: [PrecinctProtocol]] = [:]

@@ -1,4 +1,5 @@
 import DauysCrypto
+import DauysPaper
 import DauysRecord
 import DauysReferendum
 import DauysRegistry
@@ -38,6 +39,8 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
     let limits: ServerLimits
     let prometheus: PrometheusCollectorRegistry?
     let logger: Logger
+    /// Paper precinct protocols and turnout reports, when the data directory has them.
+    let protocols: ProtocolBook?
 
     let castCounter = Counter(label: "dauys_ballots_accepted_total")
     let rejectCounter = Counter(label: "dauys_ballots_rejected_total")
@@ -46,7 +49,8 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
 
     public init(referendum: Referendum<G>, registry: SQLiteRegistry?, cipher: RegistryCipher?, officials: OfficialRegistry,
                 sessions: VoterSessions = VoterSessions(), limits: ServerLimits = ServerLimits(),
-                prometheus: PrometheusCollectorRegistry? = nil, logger: Logger = Logger(label: "dauys")) {
+                prometheus: PrometheusCollectorRegistry? = nil, logger: Logger = Logger(label: "dauys"), protocols: ProtocolBook? = nil) {
+        self.protocols = protocols
         self.referendum = referendum
         self.registry = registry
         self.cipher = cipher
@@ -97,6 +101,31 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(bytes: self.prometheus?.emitToBuffer() ?? [])))
         }
+
+        api.get("protocols") { _, _ in
+            guard let book = self.protocols else { return self.json([PrecinctProtocol]()) }
+            return self.json(book.latest.values.sorted { $0.precinct < $1.precinct })
+        }
+        api.get("protocols/:precinct") { _, ctx in
+            guard let book = self.protocols, let h = book.history[ctx.parameters.get("precinct") ?? ""] else {
+                return self.error(.notFound, "not_found", "no protocol for this precinct")
+            }
+            return self.json(h)
+        }
+        api.get("official-results") { _, _ in
+            let (r, _) = OfficialResult.compute(manifest: self.referendum.manifest, protocols: self.protocols?.latest ?? [:], evote: self.referendum.results)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OfficialResult.json(r))))
+        }
+        // Commissions submit signed documents: the Ed25519 signature of a registered commission
+        // key is the authorization.
+        api.post("protocols") { req, _ in try await self.paper(req) { (s: SignedProtocol, book) in
+            try book.submit([s])
+            return self.json(["accepted": "protocol"], status: .created)
+        } }
+        api.post("turnout-reports") { req, _ in try await self.paper(req) { (s: SignedTurnoutReport, book) in
+            try book.submitTurnout(s)
+            return self.json(["accepted": "turnout report"], status: .created)
+        } }
 
         api.post("sessions") { req, _ in try await self.signIn(req) }
         api.post("ballots") { req, _ in try await self.cast(req) }
@@ -316,6 +345,22 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
             return error(.forbidden, "wrong_role", e.message)
         } catch let e as DauysCrypto.CryptoError {
             return error(.unprocessableContent, "invalid", e.description)
+        }
+    }
+
+    func paper<B: Decodable>(_ req: Request, _ body: (B, ProtocolBook) throws -> Response) async throws -> Response {
+        guard let book = protocols else { return error(.serviceUnavailable, "no_paper", "paper protocols are not kept by this server") }
+        let b: B
+        switch try await decode(B.self, req, limit: limits.officialBodyBytes) {
+        case .value(let v): b = v
+        case .error(let r): return r
+        }
+        do { return try body(b, book) } catch let e as PaperError {
+            switch e {
+            case .notAuthorized: return error(.forbidden, "not_authorized", e.description)
+            case .version: return error(.conflict, "version", e.description)
+            default: return error(.unprocessableContent, "invalid", e.description)
+            }
         }
     }
 

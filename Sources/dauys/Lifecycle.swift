@@ -113,33 +113,10 @@ struct ResultsCommand: AsyncParsableCommand {
                 }
                 let book = try protocolBook(d)
                 let (official, _) = OfficialResult.compute(manifest: r.manifest, protocols: book.latest, evote: r.results)
-                print(json ? OfficialJSON.render(official) : ResultsTable.render(official, manifest: r.manifest))
+                print(json ? OfficialResult.json(official) : ResultsTable.render(official, manifest: r.manifest))
             }
         }
         try await Body(dir: d.dir, d: d, publish: publish, json: json).dispatch(try d.dir.group())
-    }
-}
-
-/// The official result as one JSON object: national figures of the first question, the law's
-/// outcome, and one object per region.
-enum OfficialJSON {
-    static func render(_ r: Results) -> String {
-        let q = r.questions[0]
-        func rate(_ a: UInt64, _ b: UInt64) -> Double { b == 0 ? 0 : (Double(a) / Double(b) * 1e6).rounded() / 1e6 }
-        let regions: [[String: Any]] = r.regions.map { reg in
-            let t = reg.totals[0]
-            return ["id": reg.id, "eligible": reg.eligible, "participants": reg.participants, "yes": t[0], "no": t.count > 1 ? t[1] : 0,
-                    "invalid": reg.invalid, "not_counted": reg.notCounted, "turnout": rate(reg.participants, reg.eligible),
-                    "yes_share": rate(t[0], reg.participants), "yes_majority": reg.participants > 0 && 2 * t[0] > reg.participants]
-        }
-        let obj: [String: Any] = [
-            "referendum": r.referendum, "question": q.id, "eligible": q.eligible, "participants": q.participants,
-            "yes": q.totals[0], "no": q.totals.count > 1 ? q.totals[1] : 0,
-            "invalid": r.regions.reduce(0) { $0 + $1.invalid }, "not_counted": r.regions.reduce(0) { $0 + $1.notCounted },
-            "turnout": rate(q.participants, q.eligible), "valid": q.valid, "adopted": q.adopted, "decided_by": q.decidedBy,
-            "regions_with_yes_majority": q.regionsWithMajority, "regions_total": q.regionsTotal, "regions": regions,
-        ]
-        return String(decoding: try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self)
     }
 }
 

@@ -8,7 +8,7 @@ import Foundation
 struct PaperCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paper", abstract: "Paper precincts: commission keys, signed count protocols, corrections, the national data set.",
-        subcommands: [PaperCommission.self, PaperSubmit.self, PaperImport.self, PaperHistory.self, PaperGenerate.self, PaperBench.self])
+        subcommands: [PaperCommission.self, PaperSubmit.self, PaperImport.self, PaperTurnout.self, PaperHistory.self, PaperGenerate.self, PaperBench.self])
 }
 
 /// Loads the manifest of the referendum in a data directory and its protocol book.
@@ -122,3 +122,68 @@ struct PaperBench: ParsableCommand {
         print("{\"precincts\": \(ps.count), \"voters\": \(q.eligible), \"participants\": \(q.participants), \"check_aggregate_result_s\": \(String(format: "%.4f", best))}")
     }
 }
+
+struct PaperTurnout: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "turnout", abstract: "Sign and submit a precinct's turnout report at an official time (10:00 … 20:00).")
+    @OptionGroup var d: DataOption
+    @Option(help: "The commission's private key file.") var key: String
+    @Option var precinct: String
+    @Option(help: "10:00, 12:00, 14:00, 16:00, 18:00 or 20:00.") var time: String
+    @Option(name: .customLong("voters-on-list")) var votersOnList: UInt64
+    @Option(help: "Ballots issued so far.") var issued: UInt64
+    func run() throws {
+        let book = try protocolBook(d)
+        try book.submitTurnout(try SignedTurnoutReport.sign(TurnoutReport(precinct: precinct, time: time, votersOnList: votersOnList, issued: issued),
+                                                            key: try loadCommissionKey(key)))
+        print("turnout of \(precinct) at \(time): \(issued) of \(votersOnList)")
+    }
+}
+
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the public result pages (tables, per-precinct protocols, CSV/JSON downloads, SVG charts) and the observers' statistics report.",
+        discussion: "With --data, from that referendum's protocols, turnout reports and e-voting results; with --national-dataset, from the generated national data set (demo).")
+    @Option(help: "The referendum's data directory.") var data: String?
+    @Flag(name: .customLong("national-dataset"), help: "Use the generated national data set instead.") var nationalDataset = false
+    @Option(help: "Output directory.") var out: String
+
+    func run() async throws {
+        let files: [(String, String)]
+        if nationalDataset {
+            let (m, ps) = NationalDataset.generate()
+            let dir = NSTemporaryDirectory() + "dauys-national-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let book = try ProtocolBook(directory: dir, manifest: m)
+            var keys: [String: Curve25519.Signing.PrivateKey] = [:]
+            for r in m.regions { keys[r.id] = try book.addCommission(name: "Territorial commission \(r.id)", scope: r.id) }
+            try book.submit(try ps.map { try SignedProtocol.sign($0, key: keys[m.regions[book.region(of: $0.precinct)!].id]!) })
+            let (result, _) = OfficialResult.compute(manifest: m, protocols: book.latest, evote: nil)
+            files = Publication.files(manifest: m, result: result, book: book, turnout: NationalDataset.turnout(for: ps))
+        } else {
+            guard let data else { throw CLIError("give --data DIR or --national-dataset") }
+            let opt = try DataOption.parse(["--data", data])
+            struct Body: GroupCommand {
+                let d: DataOption
+                let box: FilesBox
+                func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                    let r = try d.dir.open(G.self)
+                    let book = try protocolBook(d)
+                    let (result, _) = OfficialResult.compute(manifest: r.manifest, protocols: book.latest, evote: r.results)
+                    box.files = Publication.files(manifest: r.manifest, result: result, book: book, turnout: try book.turnoutReports())
+                }
+            }
+            let box = FilesBox()
+            try await Body(d: opt, box: box).dispatch(try opt.dir.group())
+            files = box.files
+        }
+        for (path, text) in files {
+            let full = out + "/" + path
+            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: full, atomically: true, encoding: .utf8)
+        }
+        print("\(files.count) files written to \(out) (index.html, observers.html, CSV/JSON, SVG, per-precinct pages)")
+    }
+}
+
+final class FilesBox: @unchecked Sendable { var files: [(String, String)] = [] }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DauysCrypto
+import DauysPaper
 import DauysReferendum
 import DauysRegistry
 import DauysServer
@@ -35,7 +36,8 @@ struct Serve: AsyncParsableCommand {
                 if hasRegistry && cipher == nil { logger.warning("no registry key: voter sign-in is disabled") }
                 let server = ReferendumServer(
                     referendum: ref, registry: hasRegistry ? try SQLiteRegistry(path: dir.registryPath) : nil, cipher: cipher,
-                    officials: try OfficialRegistry.load(path: dir.path + "/officials.json"), prometheus: prometheus, logger: logger)
+                    officials: try OfficialRegistry.load(path: dir.path + "/officials.json"), prometheus: prometheus, logger: logger,
+                    protocols: try ProtocolBook(directory: dir.path, manifest: ref.manifest))
                 let app = Application(
                     router: server.router(),
                     server: .http1(configuration: .init(idleTimeout: .seconds(Int64(s.idleTimeout)))),

@@ -153,3 +153,60 @@ extension SignedProtocol {
         try! JSONDecoder().decode(SignedProtocol.self, from: JSONSerialization.data(withJSONObject: ["document": document, "commission_key": key, "signature": signature]))
     }
 }
+
+import DauysCrypto
+import DauysReferendum
+import DauysServer
+import DauysStore
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+
+final class PaperHTTPTests: XCTestCase {
+    func testProtocolsOverHTTP() async throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let m = Manifest.kazakhstan2026(regions: 2)
+        let ref = try Referendum<G>.create(store: try SQLiteBoardStore(path: dir + "/b.sqlite"), manifest: m, boardKey: .init())
+        let book = try ProtocolBook(directory: dir, manifest: m)
+        let key = try book.addCommission(name: "PEC", scope: "abai.d1.p1")
+        let server = ReferendumServer(referendum: ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: []), protocols: book)
+        let f = ProtocolFigures(votersOnList: 1000, ballotsReceived: 900, issuedInRoom: 700, issuedMobile: 20, mobileRequests: 25, cancelled: 180,
+                                inBoxes: 715, questions: [.init(options: [400, 300], invalid: 10, notCounted: 5)])
+        let p1 = PrecinctProtocol(referendum: m.id, precinct: "abai.d1.p1", version: 1, reason: nil, figures: f)
+        @Sendable func body(_ s: some Encodable) -> ByteBuffer { ByteBuffer(bytes: try! JSONEncoder().encode(s)) }
+        try await Application(router: server.router()).test(.router) { c in
+            let h: HTTPFields = [.contentType: "application/json"]
+            let stranger = try SignedProtocol.sign(p1, key: .init())
+            let s1 = try await c.execute(uri: "/api/v1/protocols", method: .post, headers: h, body: body(stranger)) { $0.status }
+            XCTAssertEqual(s1, .forbidden)
+            let s2 = try await c.execute(uri: "/api/v1/protocols", method: .post, headers: h, body: body(try SignedProtocol.sign(p1, key: key))) { $0.status }
+            XCTAssertEqual(s2, .created)
+            let s3 = try await c.execute(uri: "/api/v1/protocols", method: .post, headers: h, body: body(try SignedProtocol.sign(p1, key: key))) { $0.status }
+            XCTAssertEqual(s3, .conflict, "version 1 again")
+            var bad = p1
+            bad.version = 2
+            bad.reason = "recount"
+            bad.figures.cancelled = 1
+            let s4 = try await c.execute(uri: "/api/v1/protocols", method: .post, headers: h, body: body(try SignedProtocol.sign(bad, key: key))) { r in
+                (r.status, String(buffer: r.body))
+            }
+            XCTAssertEqual(s4.0, .unprocessableContent)
+            XCTAssertTrue(s4.1.contains("ballots received"), s4.1)
+            let t = try SignedTurnoutReport.sign(TurnoutReport(precinct: "abai.d1.p1", time: "10:00", votersOnList: 1000, issued: 120), key: key)
+            let s5 = try await c.execute(uri: "/api/v1/turnout-reports", method: .post, headers: h, body: body(t)) { $0.status }
+            XCTAssertEqual(s5, .created)
+            let late = try SignedTurnoutReport.sign(TurnoutReport(precinct: "abai.d1.p1", time: "11:00", votersOnList: 1000, issued: 130), key: key)
+            let s6 = try await c.execute(uri: "/api/v1/turnout-reports", method: .post, headers: h, body: body(late)) { $0.status }
+            XCTAssertEqual(s6, .unprocessableContent, "not an official time")
+            let hist = try await c.execute(uri: "/api/v1/protocols/abai.d1.p1", method: .get) { String(buffer: $0.body) }
+            XCTAssertTrue(hist.contains("\"version\":1"))
+            let official = try await c.execute(uri: "/api/v1/official-results", method: .get) { r in
+                try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as! [String: Any]
+            }
+            XCTAssertEqual(official["participants"] as? Int, 715)
+            XCTAssertEqual(official["yes"] as? Int, 400)
+        }
+        XCTAssertEqual(try book.turnoutReports().count, 1)
+    }
+}

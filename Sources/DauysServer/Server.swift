@@ -357,6 +357,7 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
         }
         do { return try body(b, book) } catch let e as PaperError {
             switch e {
+            case .badSignature: return error(.unauthorized, "bad_signature", e.description)
             case .notAuthorized: return error(.forbidden, "not_authorized", e.description)
             case .version: return error(.conflict, "version", e.description)
             default: return error(.unprocessableContent, "invalid", e.description)

@@ -6,6 +6,7 @@ import Foundation
 public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case genesis = 0, manifest = 1, phase = 2, trusteeKey = 3, encryptedShare = 4, complaint = 5, shareReveal = 6
     case electionKey = 7, credentials = 8, ballot = 9, encryptedTally = 10, decryptionShares = 11, results = 12, checkpoint = 13
+    case revokedCredentials = 14
 
     public var description: String {
         switch self {
@@ -23,6 +24,7 @@ public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .decryptionShares: "decryption shares"
         case .results: "results"
         case .checkpoint: "checkpoint"
+        case .revokedCredentials: "revoked credentials (voted on paper)"
         }
     }
 }
@@ -46,7 +48,7 @@ public enum Phase: String, Sendable, CaseIterable, Comparable, Codable {
         case .genesis, .manifest: .setup
         case .trusteeKey, .encryptedShare, .complaint, .shareReveal, .electionKey, .credentials: .keyCeremony
         case .ballot: .votingOpen
-        case .encryptedTally: .closed
+        case .encryptedTally, .revokedCredentials: .closed
         case .decryptionShares: .tallied
         case .results: .decrypted
         case .phase, .checkpoint: nil

@@ -230,3 +230,35 @@ public struct TrusteeDecryption<G: PrimeOrderGroup>: Sendable {
         shares = out
     }
 }
+
+/// Credentials whose e-ballots do not count because their holders voted on paper (the paper
+/// vote overrides, as in Estonia): `u32(n) ‖ n elements`, increasing, no repetition. Posted by
+/// the registrar after voting closes and before the tally; the registry marks who voted on
+/// paper from the precinct lists and still holds the voter ↔ credential link until then.
+public struct RevokedCredentials<G: PrimeOrderGroup>: Sendable {
+    public let credentials: [GroupElement<G>]
+    public init(credentials: [GroupElement<G>]) {
+        self.credentials = credentials.map { $0.withCachedEncoding() }.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+    }
+    public var payload: [UInt8] {
+        var w = ByteWriter()
+        w.u32(UInt32(credentials.count))
+        for c in credentials { w.fixed(c.bytes) }
+        return w.bytes
+    }
+    public init(payload: [UInt8]) throws(CryptoError) {
+        var r = ByteReader(payload)
+        let n = Int(try r.u32("revoked count"))
+        guard n <= r.remaining / G.elementByteCount else { throw .invalidEncoding("revoked list: count larger than the data") }
+        var out: [GroupElement<G>] = []
+        var previous: ArraySlice<UInt8>? = nil
+        for i in 0..<n {
+            let b = try r.fixed(G.elementByteCount, "revoked credential \(i)")
+            if let p = previous, !p.lexicographicallyPrecedes(b) { throw .invalidEncoding("revoked list: not increasing at \(i)") }
+            previous = b
+            out.append(try GroupElement(bytes: b))
+        }
+        try r.finish("revoked credentials")
+        credentials = out
+    }
+}

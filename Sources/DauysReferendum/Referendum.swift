@@ -32,6 +32,8 @@ public final class Referendum<G: PrimeOrderGroup>: @unchecked Sendable {
     private var credentialRegion: [DigestKey: Int] = [:]
     public private(set) var eligible: [UInt64]
     private var lastBallot: [DigestKey: UInt64] = [:]
+    /// Credentials whose holders voted on paper: their e-ballots do not count.
+    private var revoked = Set<DigestKey>()
     private var ballotsByDigest: [DigestKey: (UInt64, Int)] = [:]
     public private(set) var ballotCount = 0
     public private(set) var tally: EncryptedTally<G>?
@@ -130,6 +132,8 @@ public final class Referendum<G: PrimeOrderGroup>: @unchecked Sendable {
             decryptions[d.trustee] = d
             decryptionOrder.append(d.trustee)
         case .results: results = try CanonicalJSON.decode(Results.self, e.payload)
+        case .revokedCredentials:
+            for c in try RevokedCredentials<G>(payload: e.payload).credentials { revoked.insert(DigestKey(c.bytes)) }
         case .genesis, .manifest, .checkpoint: break
         }
     }
@@ -425,12 +429,25 @@ public final class Referendum<G: PrimeOrderGroup>: @unchecked Sendable {
 
     // MARK: tally, decryption, results
 
-    /// Counted ballots per region: the last ballot of every credential.
+    /// Counted ballots per region: the last ballot of every credential not revoked by a paper vote.
     public func countedPerRegion() -> [UInt64] {
         locked {
             var out = [UInt64](repeating: 0, count: manifest.regions.count)
-            for (cred, _) in lastBallot { if let r = credentialRegion[cred] { out[r] += 1 } }
+            for (cred, _) in lastBallot where !revoked.contains(cred) { if let r = credentialRegion[cred] { out[r] += 1 } }
             return out
+        }
+    }
+
+    /// Publishes the credentials of voters who voted on paper, so that their e-ballots do not
+    /// count. Only after voting closed and before the tally.
+    public func revoke(credentials: [GroupElement<G>]) throws {
+        try locked {
+            try require(.closed, "revoke credentials of paper voters")
+            guard tally == nil else { throw ReferendumError.precondition("the tally is already computed") }
+            for c in credentials where credentialRegion[DigestKey(c.bytes)] == nil {
+                throw ReferendumError.invalidArtefact("a revoked credential is not on the published lists")
+            }
+            try post([(.revokedCredentials, RevokedCredentials<G>(credentials: credentials).payload)])
         }
     }
 
@@ -438,7 +455,7 @@ public final class Referendum<G: PrimeOrderGroup>: @unchecked Sendable {
     @discardableResult
     public func computeTally() async throws -> EncryptedTally<G> {
         try locked { try require(.closed, "compute the tally") }
-        let counted = Set(locked { lastBallot.values })
+        let counted = Set(locked { lastBallot.filter { !revoked.contains($0.key) }.values })
         let regionOf = locked { credentialRegion }
         let perRegion = countedPerRegion()
         let units = RecordContext.tallyUnits(manifest: manifest, ballotsPerRegion: perRegion)

@@ -27,7 +27,8 @@ public final class SQLiteRegistry: @unchecked Sendable {
                     precinct TEXT NOT NULL,
                     sealed BLOB NOT NULL,
                     credential_issued INTEGER NOT NULL DEFAULT 0,
-                    signin_hash BLOB);
+                    signin_hash BLOB,
+                    voted_on_paper INTEGER NOT NULL DEFAULT 0);
                 CREATE TABLE IF NOT EXISTS credential_link (
                     voter_id INTEGER PRIMARY KEY REFERENCES voter(id),
                     public_credential BLOB NOT NULL);
@@ -101,6 +102,31 @@ public final class SQLiteRegistry: @unchecked Sendable {
         let given = cipher.signInHash(code)
         guard stored.count == given.count, zip(stored, given).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else { return nil }
         return (row["id"], row["region"])
+    }
+
+    /// Marks voters who received a paper ballot (from the precinct lists). Returns how many were
+    /// marked and the IINs (by position in the list) that are not registered.
+    public func markVotedOnPaper(_ iins: [IIN], cipher: RegistryCipher) throws -> (marked: Int, unknown: [Int]) {
+        try db.write { db in
+            var marked = 0, unknown: [Int] = []
+            for (i, iin) in iins.enumerated() {
+                try db.execute(sql: "UPDATE voter SET voted_on_paper = 1 WHERE iin_index = ?", arguments: [Data(cipher.index(iin))])
+                if db.changesCount == 1 { marked += 1 } else { unknown.append(i) }
+            }
+            return (marked, unknown)
+        }
+    }
+
+    /// Public credentials of the voters marked as having voted on paper (needs the links).
+    public func paperVoterCredentials() throws -> [[UInt8]] {
+        try db.read { db in
+            try Data.fetchAll(db, sql: "SELECT l.public_credential FROM voter v JOIN credential_link l ON l.voter_id = v.id WHERE v.voted_on_paper = 1").map { [UInt8]($0) }
+        }
+    }
+
+    /// Voters marked as having voted on paper whose link is already destroyed.
+    public func paperVotersWithoutLink() throws -> Int {
+        try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM voter v LEFT JOIN credential_link l ON l.voter_id = v.id WHERE v.voted_on_paper = 1 AND l.voter_id IS NULL") ?? 0 }
     }
 
     /// Finds a voter by IIN through the keyed hash.

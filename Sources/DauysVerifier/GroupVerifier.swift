@@ -109,6 +109,19 @@ struct GroupVerifier<G: PrimeOrderGroup> {
             }
         }
         if !batch.isEmpty { await flush(&log) }
+        // Paper votes override e-votes: revoked credentials' ballots do not count.
+        var revoked = Set<DigestKey>()
+        let tallyIndex = entries(.encryptedTally).first?.index ?? UInt64.max
+        for e in entries(.revokedCredentials) {
+            if e.index > tallyIndex { log.fail("phases", "revoked credentials at entry \(e.index) come after the tally") }
+            do {
+                for c in try RevokedCredentials<G>(payload: e.payload).credentials {
+                    if regionOf[DigestKey(c.bytes)] == nil { log.fail("credential lists", "entry \(e.index) revokes a credential that was never published") }
+                    revoked.insert(DigestKey(c.bytes))
+                }
+            } catch { log.fail("credential lists", "revoked credentials at entry \(e.index): \(error)") }
+        }
+        for k in revoked { lastOf[k] = nil }
         let countedPositions = Set(lastOf.values)
         report.countedBallots = countedPositions.count
         var participants = [UInt64](repeating: 0, count: manifest.regions.count)

@@ -9,7 +9,7 @@ import Foundation
 struct RegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry", abstract: "The voter registry (personal data sealed at rest).",
-        subcommands: [RegistryKeygen.self, RegistryImport.self])
+        subcommands: [RegistryKeygen.self, RegistryImport.self, RegistryMarkPaper.self])
 }
 
 struct RegistryKeygen: ParsableCommand {
@@ -48,7 +48,7 @@ struct RegistryImport: AsyncParsableCommand {
 struct CredentialsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "credentials", abstract: "Issue anonymous voting credentials: letters for voters, public lists on the board.",
-        subcommands: [CredentialsIssue.self, CredentialsForget.self])
+        subcommands: [CredentialsIssue.self, CredentialsRevokePaper.self, CredentialsForget.self])
 }
 
 struct CredentialsIssue: AsyncParsableCommand {
@@ -97,5 +97,52 @@ struct CredentialsForget: AsyncParsableCommand {
     func run() async throws {
         let n = try SQLiteRegistry(path: d.dir.registryPath).forgetCredentialLinks()
         print("\(n) links destroyed")
+    }
+}
+
+struct RegistryMarkPaper: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mark-paper",
+        abstract: "Mark the voters who received a paper ballot (CSV with an iin column, from the precinct lists); their e-votes will not count.")
+    @OptionGroup var r: RegistryOptions
+    @Argument var csv: String
+    func run() throws {
+        let cipher = try RegistryCipher.load(path: r.registryKey)
+        guard let text = try? String(contentsOfFile: csv, encoding: .utf8) else { throw CLIError("cannot read \(csv)") }
+        let records = CSV.parse(text)
+        guard case .success(let header)? = records.first, let col = header.fields.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == "iin" }) else {
+            throw CLIError("line 1: the file needs an iin column")
+        }
+        var iins: [IIN] = [], lines: [Int] = [], problems: [String] = []
+        for rec in records.dropFirst() {
+            switch rec {
+            case .failure(let f): problems.append("line \(f.line): \(f.reason)")
+            case .success(let row):
+                guard col < row.fields.count else { problems.append("line \(row.line): no iin field"); continue }
+                do { iins.append(try IIN(row.fields[col])); lines.append(row.line) } catch { problems.append("line \(row.line): \(error)") }
+            }
+        }
+        if !problems.isEmpty { throw CLIError("the list is refused; nothing was marked:\n" + problems.map { "  \($0)" }.joined(separator: "\n")) }
+        let (marked, unknown) = try SQLiteRegistry(path: r.d.dir.registryPath).markVotedOnPaper(iins, cipher: cipher)
+        print("\(marked) voters marked as voted on paper" + (unknown.isEmpty ? "" : "; not in the registry: lines " + unknown.map { String(lines[$0]) }.joined(separator: ", ")))
+    }
+}
+
+struct CredentialsRevokePaper: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "revoke-paper-voters",
+        abstract: "After voting closes, publish the credentials of voters who voted on paper: their e-ballots do not count.")
+    @OptionGroup var d: DataOption
+    func run() async throws {
+        struct Body: GroupCommand {
+            let d: DataOption
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let reg = try SQLiteRegistry(path: d.dir.registryPath)
+                let lost = try reg.paperVotersWithoutLink()
+                if lost > 0 { say("warning: \(lost) paper voters have no credential link any more (destroyed too early); their e-votes cannot be revoked") }
+                let creds = try reg.paperVoterCredentials().map { try GroupElement<G>(bytes: $0) }
+                try d.dir.open(G.self).revoke(credentials: creds)
+                print("\(creds.count) credentials revoked (their holders voted on paper)")
+            }
+        }
+        try await Body(d: d).dispatch(try d.dir.group())
     }
 }

@@ -84,3 +84,32 @@ enum TestStores {
         return out
     }
 }
+
+import Crypto
+import DauysRecord
+
+/// Rewrites a record as a malicious board operator would: new chain, new key, new checkpoints.
+enum RecordRewrite {
+    static func rechain(_ items: [(kind: EntryKind, time: UInt64, payload: [UInt8])], to dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let w = try RecordWriter(path: dir + "/board.bin")
+        let key = Curve25519.Signing.PrivateKey()
+        var prev = BoardEntry.zeroHash
+        for (i, it) in items.enumerated() {
+            var payload = it.payload
+            if it.kind == .genesis { payload = Array(try CanonicalJSON.encode(Genesis(boardKey: key.publicKey))) }
+            if it.kind == .checkpoint { payload = try Checkpoint(upTo: UInt64(i - 1), hash: prev, key: key).payload }
+            let e = BoardEntry(index: UInt64(i), time: it.time, kind: it.kind, payload: payload, previous: prev)
+            try w.append(e)
+            prev = e.hash
+        }
+        try w.close()
+    }
+
+    static func entries(_ dir: String) throws -> [(kind: EntryKind, time: UInt64, payload: [UInt8])] {
+        var r = try RecordReader(path: dir + "/board.bin")
+        var out: [(kind: EntryKind, time: UInt64, payload: [UInt8])] = []
+        while let n = r.next() { let e = try n.get(); out.append((e.kind, e.time, e.payload)) }
+        return out
+    }
+}

@@ -149,6 +149,49 @@ final class ReferendumTests: XCTestCase {
         XCTAssertEqual(report.countedBallots, 5)
     }
 
+    func testPaperVoteOverridesEVote() async throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let s = try ready(store: MemoryBoardStore())
+        let ctx = s.ref.ballotContext!
+        for v in 0..<3 { _ = try s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][v]).bytes) }
+        let paperVoter = s.credentials[0][0].publicKey
+        XCTAssertThrowsError(try s.ref.revoke(credentials: [paperVoter])) { XCTAssertTrue("\($0)".contains("phase")) }
+        try s.ref.advance(to: .closed)
+        XCTAssertThrowsError(try s.ref.revoke(credentials: [KeyPair<G>.generate().publicKey]))
+        try s.ref.revoke(credentials: [paperVoter])
+        XCTAssertEqual(s.ref.countedPerRegion(), [2, 0])
+        try await s.ref.computeTally()
+        XCTAssertThrowsError(try s.ref.revoke(credentials: [s.credentials[0][1].publicKey]), "too late after the tally")
+        try s.ref.advance(to: .tallied)
+        let ek = s.ref.electionKey!
+        for t in s.trustees.prefix(2) {
+            let ks = try t.secretShare(received: s.received[t.index]!, qualified: Set(ek.qualified))
+            try s.ref.postDecryption(TrusteeDecryption(trustee: t.index, shares: s.ref.tally!.labelled(s.ref.manifest).map {
+                DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
+            }))
+        }
+        try s.ref.advance(to: .decrypted)
+        XCTAssertEqual(try s.ref.publishResults().questions[0].totals, [2, 0])
+        try s.ref.exportRecord(to: dir + "/rec")
+        let report = await RecordVerifier(directory: dir + "/rec").run()
+        XCTAssertTrue(report.valid, "\(report.failedChecks)")
+        XCTAssertEqual(report.countedBallots, 2)
+        // Without the revocation the tally no longer adds up; moved after the tally, it is out of order.
+        var items = try RecordRewrite.entries(dir + "/rec")
+        let rv = items.firstIndex { $0.kind == .revokedCredentials }!
+        var dropped = items
+        dropped.remove(at: rv)
+        try RecordRewrite.rechain(dropped, to: dir + "/t1")
+        let r1 = await RecordVerifier(directory: dir + "/t1").run()
+        XCTAssertTrue(r1.failedChecks.map(\.name).contains("encrypted tally"), "\(r1.failedChecks)")
+        let moved = items.remove(at: rv)
+        items.insert(moved, at: items.firstIndex { $0.kind == .encryptedTally }! + 1)
+        try RecordRewrite.rechain(items, to: dir + "/t2")
+        let r2 = await RecordVerifier(directory: dir + "/t2").run()
+        XCTAssertTrue(r2.failedChecks.map(\.name).contains("phases"), "\(r2.failedChecks)")
+    }
+
     func testComplaintPath() async throws {
         // Trustee 2 sends a corrupt share; it answers the complaint with the true share and stays.
         let s = try ready(store: MemoryBoardStore(), corruptShareFrom: 2)

@@ -101,8 +101,14 @@ final class RegistryTests: XCTestCase {
         XCTAssertNil(bytes.range(of: Data("Айгерім".utf8)))
         try reg.recordIssued([(pending[0].id, [1, 2, 3])])
         XCTAssertEqual(try reg.linkCount(), 1)
+        // Marked as having voted on paper: its credential is found for revocation.
+        let marks = try reg.markVotedOnPaper([try IIN(iin), try IIN(Fixtures.iin(43))], cipher: cipher)
+        XCTAssertEqual(marks.marked, 1)
+        XCTAssertEqual(marks.unknown, [1])
+        XCTAssertEqual(try reg.paperVoterCredentials(), [[1, 2, 3]])
         XCTAssertEqual(try reg.forgetCredentialLinks(), 1)
         XCTAssertEqual(try reg.linkCount(), 0)
+        XCTAssertEqual(try reg.paperVotersWithoutLink(), 1)
     }
 
     func testImportThroughCLIRefusesTheListAndLeaksNothing() throws {

@@ -31,6 +31,7 @@ public enum Publication {
             }
         }
         out.append(("results-precincts.csv", precinctCSV))
+        out.append(("results-precincts.json", jsonArray(manifest.regions.flatMap { $0.districts.flatMap { $0.precincts } }.compactMap { book.latest[$0.id] })))
         var districtCSV = "district,region,precincts,voters_on_list,in_boxes,\(manifest.questions[0].options.map(\.id).joined(separator: ",")),invalid,not_counted\n"
         for reg in manifest.regions {
             for d in reg.districts {
@@ -39,6 +40,8 @@ public enum Publication {
             }
         }
         out.append(("results-districts.csv", districtCSV))
+        out.append(("turnout.json", jsonObject(["times": curve.times, "national": curve.national,
+                                                "regions": Dictionary(uniqueKeysWithValues: manifest.regions.enumerated().map { ($1.id, curve.regional[$0]) })])))
         let turnoutSVG = SVG.lines(title: "Turnout through the day (ballots issued ÷ voters on the lists)", x: curve.times,
                                    series: [("Kazakhstan", curve.national)] + manifest.regions.enumerated().map { ($1.name.en, curve.regional[$0]) })
         let yesSVG = SVG.bars(title: "Share of \"\(manifest.questions[0].options[0].id)\" among participants, by region", labels: result.regions.map { r in manifest.regions.first { $0.id == r.id }!.name.en },
@@ -60,7 +63,7 @@ public enum Publication {
             \(rows)</table>
             \(turnoutSVG)\(yesSVG)
             <p>Downloads: <a href="results.json">results.json</a> · <a href="results-regions.csv">regions (CSV)</a> · <a href="results-districts.csv">districts (CSV)</a> ·
-            <a href="results-precincts.csv">precincts (CSV)</a> · <a href="observers.html">observers' statistics</a></p>
+            <a href="results-precincts.csv">precincts (CSV)</a> · <a href="results-precincts.json">precincts (JSON)</a> · <a href="turnout.json">turnout through the day (JSON)</a> · <a href="observers.html">observers' statistics</a></p>
             """)))
         out.append(("observers.html", ObserverReport.html(manifest: manifest, book: book)))
         return out
@@ -79,6 +82,15 @@ public enum Publication {
             \(versions)</table>
             <p>Every version is signed by the precinct or territorial commission; corrections never overwrite earlier versions.</p>
             """)
+    }
+
+    static func jsonArray<T: Encodable>(_ v: [T]) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? e.encode(v)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+    static func jsonObject(_ o: [String: Any]) -> String {
+        String(decoding: (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
     }
 
     static func page(title: String, body: String) -> String {

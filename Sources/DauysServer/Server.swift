@@ -112,6 +112,12 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
             }
             return self.json(h)
         }
+        api.get("paper-turnout") { _, _ in
+            let reports = (try? self.protocols?.turnoutReports()) ?? []
+            let c = TurnoutCurve.compute(manifest: self.referendum.manifest, reports: reports)
+            return self.json(PaperTurnoutBody(times: c.times, national: c.national,
+                                              regions: Dictionary(uniqueKeysWithValues: self.referendum.manifest.regions.enumerated().map { ($1.id, c.regional[$0]) })))
+        }
         api.get("official-results") { _, _ in
             let (r, _) = OfficialResult.compute(manifest: self.referendum.manifest, protocols: self.protocols?.latest ?? [:], evote: self.referendum.results)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OfficialResult.json(r))))

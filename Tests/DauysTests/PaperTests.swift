@@ -210,3 +210,54 @@ final class PaperHTTPTests: XCTestCase {
         XCTAssertEqual(try book.turnoutReports().count, 1)
     }
 }
+
+final class PublicationTests: XCTestCase {
+    func testTurnoutCurveRollsUpTheLatestReports() {
+        let m = Manifest.kazakhstan2026(regions: 2, districts: 1, precincts: 2)
+        let reports = [
+            TurnoutReport(precinct: "abai.d1.p1", time: "10:00", votersOnList: 1000, issued: 100),
+            TurnoutReport(precinct: "abai.d1.p1", time: "14:00", votersOnList: 1000, issued: 500),
+            TurnoutReport(precinct: "abai.d1.p2", time: "12:00", votersOnList: 500, issued: 100),
+        ]
+        let c = TurnoutCurve.compute(manifest: m, reports: reports)
+        XCTAssertEqual(c.times.count, 6)
+        XCTAssertEqual(c.regional[0][0], 0.1, accuracy: 1e-9)              // 10:00: only p1 has reported
+        XCTAssertEqual(c.regional[0][1], 200.0 / 1500, accuracy: 1e-9)     // 12:00: p1's 10:00 report + p2
+        XCTAssertEqual(c.regional[0][2], 600.0 / 1500, accuracy: 1e-9)     // 14:00
+        XCTAssertEqual(c.regional[1][5], 0)
+        XCTAssertEqual(c.national[2], 600.0 / 1500, accuracy: 1e-9)
+        XCTAssertFalse(TurnoutReport(precinct: "x", time: "11:00", votersOnList: 10, issued: 1).problems(previous: nil).isEmpty)
+        XCTAssertFalse(reports[1].problems(previous: TurnoutReport(precinct: "abai.d1.p1", time: "12:00", votersOnList: 1000, issued: 600)).isEmpty)
+    }
+
+    func testReportWritesPagesDownloadsAndChartsThroughTheCLI() throws {
+        let w = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        try CLI.ok(["manifest-sample", "--regions", "2"], cwd: w).write(toFile: w + "/m.json", atomically: true, encoding: .utf8)
+        try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
+        try CLI.ok(["paper", "commission", "--data", "d", "--scope", "abai.d1.p1", "--name", "PEC", "--key-out", "p.key"], cwd: w)
+        try """
+            precinct,voters_on_list,ballots_received,issued_in_room,issued_mobile,mobile_requests,cancelled,in_boxes,yes,no,invalid,not_counted
+            abai.d1.p1,1000,900,700,20,25,180,715,400,300,10,5
+            """.write(toFile: w + "/p.csv", atomically: true, encoding: .utf8)
+        try CLI.ok(["paper", "import", "--data", "d", "--key", "p.key", "p.csv"], cwd: w)
+        try """
+            precinct,voters_on_list,ballots_received,issued_in_room,issued_mobile,mobile_requests,cancelled,in_boxes,yes,no,invalid,not_counted,reason
+            abai.d1.p1,1000,900,700,20,25,180,715,390,310,10,5,recount ordered by the territorial commission
+            """.write(toFile: w + "/c.csv", atomically: true, encoding: .utf8)
+        try CLI.ok(["paper", "import", "--data", "d", "--key", "p.key", "c.csv"], cwd: w)
+        try CLI.ok(["paper", "turnout", "--data", "d", "--key", "p.key", "--precinct", "abai.d1.p1", "--time", "10:00", "--voters-on-list", "1000", "--issued", "120"], cwd: w)
+        try CLI.ok(["report", "--data", "d", "--out", "site"], cwd: w)
+        func read(_ f: String) throws -> String { try String(contentsOfFile: w + "/site/" + f, encoding: .utf8) }
+        XCTAssertTrue(try read("index.html").contains("715"))
+        XCTAssertTrue(try read("results-regions.csv").contains("abai,1000,715"))
+        XCTAssertTrue(try read("results-precincts.csv").contains("abai.d1.p1,abai,abai.d1,2,1000,720,715,390,310,10,5"))
+        XCTAssertTrue(try read("results-districts.csv").contains("abai.d1,abai,1,1000,715,390,310,10,5"))
+        XCTAssertTrue(try read("precincts/abai.d1.p1.html").contains("recount ordered by the territorial commission"))
+        XCTAssertTrue(try read("observers.html").contains("abai.d1.p1"), "corrected protocols are listed")
+        XCTAssertTrue(try read("turnout.svg").hasPrefix("<svg"))
+        XCTAssertTrue(try read("turnout.json").contains("\"national\":[0.12"))
+        let j = try JSONSerialization.jsonObject(with: Data(try read("results.json").utf8)) as! [String: Any]
+        XCTAssertEqual(j["yes"] as? Int, 390)
+    }
+}

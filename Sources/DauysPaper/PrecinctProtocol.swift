@@ -132,6 +132,7 @@ public enum PaperError: Error, Equatable, Sendable, CustomStringConvertible {
     case notAuthorized(precinct: String)
     case version(String)
     case violations(precinct: String, [String])
+    case storage(String)
 
     public var description: String {
         switch self {
@@ -142,6 +143,7 @@ public enum PaperError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notAuthorized(let p): "this commission key may not sign protocols of precinct \(p)"
         case .version(let s): s
         case .violations(let p, let v): "protocol of precinct \(p) is refused: " + v.joined(separator: "; ")
+        case .storage(let s): "the protocols could not be stored: \(s)"
         }
     }
 }

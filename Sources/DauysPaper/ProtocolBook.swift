@@ -87,16 +87,23 @@ public final class ProtocolBook: @unchecked Sendable {
             accepted.append((s, p))
         }
         history = saved
-        let path = directory + "/protocols.jsonl"
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try h.seekToEnd()
         var blob = Data()
         for (s, _) in accepted { blob += try CanonicalJSON.encode(s); blob += Data("\n".utf8) }
-        try h.write(contentsOf: blob)
-        try h.synchronize()
-        try h.close()
+        try appendDurably(blob, to: "protocols.jsonl")
         for (s, p) in accepted { history[p.precinct, default: []].append(p); signed.append(s) }
+    }
+
+    /// Appends to a file of the data directory and syncs it to disk before returning.
+    func appendDurably(_ data: Data, to name: String) throws {
+        let path = directory + "/" + name
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else { throw PaperError.storage("cannot create \(path)") }
+        }
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? h.close() }
+        try h.seekToEnd()
+        try h.write(contentsOf: data)
+        try h.synchronize()
     }
 
     /// The current (latest) protocol of every precinct that has one.

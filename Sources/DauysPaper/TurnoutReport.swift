@@ -102,12 +102,6 @@ extension ProtocolBook {
         let previous = try turnoutReports().filter { $0.precinct == r.precinct && $0.time <= r.time }.max { $0.time < $1.time }
         let p = r.problems(previous: previous)
         guard p.isEmpty else { throw PaperError.violations(precinct: r.precinct, p) }
-        let path = directory + "/turnout.jsonl"
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try h.seekToEnd()
-        try h.write(contentsOf: try CanonicalJSON.encode(s) + Data("\n".utf8))
-        try h.synchronize()
-        try h.close()
+        try appendDurably(try CanonicalJSON.encode(s) + Data("\n".utf8), to: "turnout.jsonl")
     }
 }

@@ -18,8 +18,9 @@ public final class RecordWriter {
     private var buffer: [UInt8] = []
 
     public init(path: String) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
-        guard let h = FileHandle(forWritingAtPath: path) else { throw RecordError.io("cannot create \(path)") }
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+            throw RecordError.io("cannot create \(path)")
+        }
         handle = h
         buffer.reserveCapacity(1 << 22)
         buffer += RecordFile.header

@@ -144,7 +144,7 @@ struct Load: AsyncParsableCommand {
         say("load: signing in \(all.count) voters …")
         let tokens = await signInAll(client: client, base: base, voters: all)
         let receiptHandle: FileHandle? = receipts.map { path in
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)!
         }
         say("load: casting with concurrency \(concurrency) …")

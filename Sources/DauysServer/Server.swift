@@ -366,6 +366,7 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
             case .badSignature: return error(.unauthorized, "bad_signature", e.description)
             case .notAuthorized: return error(.forbidden, "not_authorized", e.description)
             case .version: return error(.conflict, "version", e.description)
+            case .storage: return error(.serviceUnavailable, "storage", e.description)
             default: return error(.unprocessableContent, "invalid", e.description)
             }
         }

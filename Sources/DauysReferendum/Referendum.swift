@@ -286,10 +286,10 @@ public final class Referendum<G: PrimeOrderGroup>: @unchecked Sendable {
     /// Verifies one ballot fully and appends it. An identical retry returns the first receipt.
     /// `region`, when given (a signed-in voter's session), must be the credential's region.
     public func cast(_ bytes: [UInt8], region: Int? = nil) throws(CastError) -> CastReceipt {
-        let (ctx, ballot) = try precheck(bytes)
-        if let dup = duplicateReceipt(bytes) { return dup }
-        do { try ctx.verify(ballot) } catch { throw CastError(error) }
-        return try commit([(bytes, ballot)], region: region)[0]
+        switch try prepare(bytes) {
+        case .duplicate(let receipt): return receipt
+        case .verified(let ballot): return try commitVerified([(bytes, ballot, region)])[0].get()
+        }
     }
 
     /// Verifies a batch of ballots together (one randomized check) and appends them in one
@@ -298,18 +298,15 @@ public final class Referendum<G: PrimeOrderGroup>: @unchecked Sendable {
         var out = [Result<CastReceipt, CastError>?](repeating: nil, count: batch.count)
         guard let ctx = ballotContext else { return batch.map { _ in .failure(.votingNotOpen(phase: phase.rawValue)) } }
         let verdicts = await BatchVerifier(context: ctx).verify(encoded: batch)
-        var good: [([UInt8], Ballot<G>)] = [], goodIdx: [Int] = []
+        var good: [(bytes: [UInt8], ballot: Ballot<G>, region: Int?)] = [], goodIdx: [Int] = []
         for (i, b) in batch.enumerated() {
             if let v = verdicts[i] { out[i] = .failure(CastError(v)); continue }
             do {
                 let (_, ballot) = try precheck(b)
-                good.append((b, ballot)); goodIdx.append(i)
+                good.append((b, ballot, nil)); goodIdx.append(i)
             } catch { out[i] = .failure(error) }
         }
-        do {
-            let receipts = try commit(good, region: nil)
-            for (i, r) in zip(goodIdx, receipts) { out[i] = .success(r) }
-        } catch { for i in goodIdx { out[i] = .failure(error) } }
+        for (i, r) in zip(goodIdx, commitVerified(good)) { out[i] = r }
         return out.map { $0! }
     }
 
@@ -329,38 +326,6 @@ public final class Referendum<G: PrimeOrderGroup>: @unchecked Sendable {
             guard let (index, region) = ballotsByDigest[DigestKey(digest: code.digest)] else { return nil }
             return CastReceipt(trackingCode: code.short, trackingDigest: code.hex, entryIndex: index, duplicate: true,
                                region: manifest.regions[region].id)
-        }
-    }
-
-    private func commit(_ ballots: [([UInt8], Ballot<G>)], region: Int?) throws(CastError) -> [CastReceipt] {
-        do {
-            return try locked {
-                guard phase == .votingOpen else { throw CastError.votingNotOpen(phase: phase.rawValue) }
-                var items: [(EntryKind, [UInt8])] = []
-                var regions: [Int] = []
-                var fresh = Set<DigestKey>()
-                for (bytes, b) in ballots {
-                    guard let r = credentialRegion[DigestKey(b.credential.bytes)] else { throw CastError.unknownCredential }
-                    if let region, region != r { throw CastError.wrongRegion }
-                    let d = DigestKey(digest: TrackingCode.of(bytes).digest)
-                    if ballotsByDigest[d] != nil || !fresh.insert(d).inserted { continue }
-                    items.append((.ballot, bytes))
-                    regions.append(r)
-                }
-                let entries = items.isEmpty ? [] : try post(items)
-                var receipts: [CastReceipt] = []
-                for (bytes, _) in ballots {
-                    let code = TrackingCode.of(bytes)
-                    let (idx, r) = ballotsByDigest[DigestKey(digest: code.digest)]!
-                    receipts.append(CastReceipt(trackingCode: code.short, trackingDigest: code.hex, entryIndex: idx,
-                                                duplicate: !entries.contains { $0.index == idx }, region: manifest.regions[r].id))
-                }
-                return receipts
-            }
-        } catch let e as CastError {
-            throw e
-        } catch {
-            throw .malformed("the board could not store the ballot: \(error)")
         }
     }
 

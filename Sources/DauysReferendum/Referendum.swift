@@ -424,34 +424,16 @@ public final class Referendum<G: PrimeOrderGroup>: @unchecked Sendable {
         let regionOf = locked { credentialRegion }
         let perRegion = countedPerRegion()
         let units = RecordContext.tallyUnits(manifest: manifest, ballotsPerRegion: perRegion)
-        let zero = shape.questions.map { q in [Ciphertext<G>](repeating: .zero, count: q.encryptedOptions) }
-        var payloads: [[UInt8]] = []
-        try store.forEach(from: 0) { e in if e.kind == .ballot && counted.contains(e.index) { payloads.append(e.payload) } }
-        let regions = manifest.regions.count
-        let shape = self.shape
-        var sums = [[[Ciphertext<G>]]](repeating: zero, count: regions)
-        let chunk = max(1, (payloads.count + 63) / 64)
-        await withTaskGroup(of: [[[Ciphertext<G>]]].self) { group in
-            for s in stride(from: 0, to: payloads.count, by: chunk) {
-                let slice = payloads[s..<min(s + chunk, payloads.count)]
-                group.addTask {
-                    var part = [[[Ciphertext<G>]]](repeating: zero, count: regions)
-                    for p in slice {
-                        guard let b = try? Ballot<G>.ciphertexts(of: p, shape: shape), let r = regionOf[DigestKey(b.credential)] else { continue }
-                        for (qi, a) in b.answers.enumerated() { for (oi, c) in a.enumerated() { part[r][qi][oi] = part[r][qi][oi] + c } }
-                    }
-                    return part
-                }
-            }
-            for await part in group {
-                for r in 0..<regions { for qi in zero.indices { for oi in zero[qi].indices { sums[r][qi][oi] = sums[r][qi][oi] + part[r][qi][oi] } } }
-            }
+        var summer = TallySummer<G>(shape: shape, regionOf: regionOf, regions: manifest.regions.count)
+        var i: UInt64 = 0
+        while true {
+            let page = try store.entries(from: i, limit: 4096)
+            if page.isEmpty { break }
+            for e in page where e.kind == .ballot && counted.contains(e.index) { await summer.add(e.payload) }
+            i += UInt64(page.count)
         }
-        let unitSums: [[[Ciphertext<G>]]] = units.map { u in
-            var acc = zero
-            for r in u.regions { for qi in zero.indices { for oi in zero[qi].indices { acc[qi][oi] = acc[qi][oi] + sums[r][qi][oi] } } }
-            return acc
-        }
+        await summer.flush()
+        let unitSums = units.map { summer.unitSums($0) }
         let t = EncryptedTally<G>(units: units, sums: unitSums)
         try locked {
             try require(.closed, "compute the tally")

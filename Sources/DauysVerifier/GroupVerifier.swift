@@ -132,7 +132,7 @@ struct GroupVerifier<G: PrimeOrderGroup> {
 
         // Ballots, pass 2: add up the counted ballots per region.
         progress?("adding up \(countedPositions.count) counted ballots")
-        let regionSums = await sumCounted(countedPositions: countedPositions, regionOf: regionOf, shape: shape)
+        let summer = await sumCounted(countedPositions: countedPositions, regionOf: regionOf, shape: shape)
 
         // Encrypted tally.
         let units = RecordContext.tallyUnits(manifest: manifest, ballotsPerRegion: participants)
@@ -144,11 +144,7 @@ struct GroupVerifier<G: PrimeOrderGroup> {
             tally = t
             if t.units != units { log.fail("encrypted tally", "tally units \(t.units.map(\.id)) differ from those the counted ballots give \(units.map(\.id))") }
             for (u, sums) in zip(t.units, t.sums) where units.contains(u) {
-                var expected = shape.questions.map { q in [Ciphertext<G>](repeating: .zero, count: q.encryptedOptions) }
-                for r in u.regions {
-                    for qi in expected.indices { for oi in expected[qi].indices { expected[qi][oi] = expected[qi][oi] + regionSums[r][qi][oi] } }
-                }
-                if expected != sums { log.fail("encrypted tally", "unit \(u.id) is not the sum of its counted ballots") }
+                if summer.unitSums(u) != sums { log.fail("encrypted tally", "unit \(u.id) is not the sum of its counted ballots") }
             }
         } else { log.fail("encrypted tally", "the encrypted tally cannot be read") }
 
@@ -215,38 +211,17 @@ struct GroupVerifier<G: PrimeOrderGroup> {
         }
     }
 
-    /// Σ of the counted ballots' ciphertexts per region, in parallel over chunks.
-    func sumCounted(countedPositions: Set<Int>, regionOf: [DigestKey: Int], shape: BallotShape) async -> [[[Ciphertext<G>]]] {
-        let zero = shape.questions.map { q in [Ciphertext<G>](repeating: .zero, count: q.encryptedOptions) }
-        let regions = manifest.regions.count
-        var payloads: [[UInt8]] = []
-        guard var reader = try? RecordReader(path: directory + "/" + RecordFile.boardFileName) else { return [] }
+    /// Σ of the counted ballots' ciphertexts per region (bounded memory, all cores).
+    func sumCounted(countedPositions: Set<Int>, regionOf: [DigestKey: Int], shape: BallotShape) async -> TallySummer<G> {
+        var summer = TallySummer<G>(shape: shape, regionOf: regionOf, regions: manifest.regions.count)
+        guard var reader = try? RecordReader(path: directory + "/" + RecordFile.boardFileName) else { return summer }
         var position = 0
         while let next = reader.next() {
             guard case .success(let e) = next, e.kind == .ballot else { continue }
-            if countedPositions.contains(position) { payloads.append(e.payload) }
+            if countedPositions.contains(position) { await summer.add(e.payload) }
             position += 1
         }
-        let chunk = max(1, (payloads.count + 63) / 64)
-        var total = [[[Ciphertext<G>]]](repeating: zero, count: regions)
-        await withTaskGroup(of: [[[Ciphertext<G>]]].self) { group in
-            for start in stride(from: 0, to: payloads.count, by: chunk) {
-                let slice = payloads[start..<min(start + chunk, payloads.count)]
-                group.addTask {
-                    var sums = [[[Ciphertext<G>]]](repeating: zero, count: regions)
-                    for p in slice {
-                        guard let b = try? Ballot<G>.ciphertexts(of: p, shape: shape), let r = regionOf[DigestKey(b.credential)] else { continue }
-                        for (qi, a) in b.answers.enumerated() {
-                            for (oi, c) in a.enumerated() { sums[r][qi][oi] = sums[r][qi][oi] + c }
-                        }
-                    }
-                    return sums
-                }
-            }
-            for await part in group {
-                for r in 0..<regions { for qi in zero.indices { for oi in zero[qi].indices { total[r][qi][oi] = total[r][qi][oi] + part[r][qi][oi] } } }
-            }
-        }
-        return total
+        await summer.flush()
+        return summer
     }
 }

@@ -203,8 +203,8 @@ struct Simulation<G: PrimeOrderGroup> {
                 "regions_with_yes_majority": q.regionsWithMajority, "regions_total": q.regionsTotal,
                 "timings_s": Dictionary(uniqueKeysWithValues: timings.map { ($0.0, ($0.1 * 1000).rounded() / 1000) }),
                 "verify_ballots_per_s": Double(report.ballots) / max(timings.last!.1, 1e-9),
-                "record": recordDir,
             ]
+            .merging(o.record.map { ["record": $0] } ?? [:]) { a, _ in a }
             print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
         } else {
             print(ResultsTable.render(results, manifest: manifest))

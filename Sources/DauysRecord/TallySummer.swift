@@ -1,0 +1,68 @@
+import DauysCrypto
+
+/// Adds up counted ballots per region with bounded memory: ballots are buffered in blocks of
+/// `blockSize` and each block is summed on all cores before the next is read, so a national
+/// record (millions of ballots) never sits in memory whole. Used by the tally and by the
+/// verifier, which must compute the same sums.
+public struct TallySummer<G: PrimeOrderGroup>: Sendable {
+    public let shape: BallotShape
+    public let regionOf: [DigestKey: Int]
+    public let regions: Int
+    public let blockSize: Int
+    /// sums[region][question][encrypted option]
+    public private(set) var sums: [[[Ciphertext<G>]]]
+    private var block: [[UInt8]] = []
+
+    public init(shape: BallotShape, regionOf: [DigestKey: Int], regions: Int, blockSize: Int = 65_536) {
+        self.shape = shape
+        self.regionOf = regionOf
+        self.regions = regions
+        self.blockSize = blockSize
+        sums = [[[Ciphertext<G>]]](repeating: Self.zero(shape), count: regions)
+        block.reserveCapacity(blockSize)
+    }
+
+    static func zero(_ shape: BallotShape) -> [[Ciphertext<G>]] {
+        shape.questions.map { q in [Ciphertext<G>](repeating: .zero, count: q.encryptedOptions) }
+    }
+
+    /// Adds one counted ballot (its encoding).
+    public mutating func add(_ payload: [UInt8]) async {
+        block.append(payload)
+        if block.count >= blockSize { await flush() }
+    }
+
+    /// Sums what is buffered.
+    public mutating func flush() async {
+        guard !block.isEmpty else { return }
+        let payloads = block
+        block.removeAll(keepingCapacity: true)
+        let (shape, regionOf, regions) = (self.shape, self.regionOf, self.regions)
+        let chunk = max(1, (payloads.count + 63) / 64)
+        var total = sums
+        await withTaskGroup(of: [[[Ciphertext<G>]]].self) { group in
+            for start in stride(from: 0, to: payloads.count, by: chunk) {
+                let slice = payloads[start..<min(start + chunk, payloads.count)]
+                group.addTask {
+                    var part = [[[Ciphertext<G>]]](repeating: Self.zero(shape), count: regions)
+                    for p in slice {
+                        guard let b = try? Ballot<G>.ciphertexts(of: p, shape: shape), let r = regionOf[DigestKey(b.credential)] else { continue }
+                        for (qi, a) in b.answers.enumerated() { for (oi, c) in a.enumerated() { part[r][qi][oi] = part[r][qi][oi] + c } }
+                    }
+                    return part
+                }
+            }
+            for await part in group {
+                for r in 0..<regions { for qi in part[r].indices { for oi in part[r][qi].indices { total[r][qi][oi] = total[r][qi][oi] + part[r][qi][oi] } } }
+            }
+        }
+        sums = total
+    }
+
+    /// The sums of a tally unit (its regions added).
+    public func unitSums(_ u: TallyUnit) -> [[Ciphertext<G>]] {
+        var acc = Self.zero(shape)
+        for r in u.regions { for qi in acc.indices { for oi in acc[qi].indices { acc[qi][oi] = acc[qi][oi] + sums[r][qi][oi] } } }
+        return acc
+    }
+}

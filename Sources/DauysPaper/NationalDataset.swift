@@ -7,7 +7,7 @@ import Foundation
 /// seed (a simple generator, not for anything secret).
 public enum NationalDataset {
     public static func generate(voters: Int = 12_500_000, precincts: Int = 10_400, seed: UInt64 = 2026) -> (Manifest, [PrecinctProtocol]) {
-        var rng = SplitMix(state: seed)
+        var rng = SeededRandom(seed: seed)
         let weights = Manifest.kazakhstanRegions.map(\.4)
         let total = weights.reduce(0, +)
         var manifest = Manifest.kazakhstan2026(regions: 20, districts: 1, precincts: 1)
@@ -53,7 +53,7 @@ public enum NationalDataset {
 
     /// Turnout reports at the six official times, rising to each precinct's ballots issued.
     public static func turnout(for protocols: [PrecinctProtocol], seed: UInt64 = 7) -> [TurnoutReport] {
-        var rng = SplitMix(state: seed)
+        var rng = SeededRandom(seed: seed)
         let shape = [0.12, 0.31, 0.50, 0.68, 0.86, 1.0]
         var out: [TurnoutReport] = []
         for p in protocols {
@@ -65,16 +65,21 @@ public enum NationalDataset {
         }
         return out
     }
+}
 
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+/// SplitMix64 (Steele, Lea, Flood 2014): a small deterministic generator for simulated data —
+/// voters' behaviour, synthetic data sets. Never for anything secret: keys, nonces and proofs
+/// take their randomness from the operating system (`SecureRandom`).
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
+    /// Uniform in [0, 1).
+    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crypto
 import DauysCrypto
+import DauysPaper
 import DauysRecord
 import DauysReferendum
 import DauysStore
@@ -47,19 +48,6 @@ struct Simulate: AsyncParsableCommand {
     }
 }
 
-/// A seeded generator for the simulated voters' behaviour only (SplitMix64). Never used for
-/// anything cryptographic.
-struct BehaviourRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// One simulated voter's ballot: region, voter number, choice.
 struct VoteIntent: Sendable { let region: Int; let voter: Int; let yes: Bool; let first: Bool? }
 
@@ -83,7 +71,7 @@ struct Simulation<G: PrimeOrderGroup> {
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let store = try SQLiteBoardStore(path: dataDir + "/board.sqlite")
         let boardKey = Curve25519.Signing.PrivateKey()
-        var rng = BehaviourRandom(state: o.seed)
+        var rng = SeededRandom(seed: o.seed)
 
         // Setup and key ceremony (all trustees present; some may be absent at decryption).
         let (ref, ek, keyShares) = try await timed("setup and key ceremony (\(o.trustees) trustees, quorum \(o.quorum))") {

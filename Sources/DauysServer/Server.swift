@@ -11,6 +11,16 @@ import Metrics
 import NIOCore
 import Prometheus
 
+/// The request context: Hummingbird's core context plus the client's address (for rate limits).
+public struct DauysRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
 /// Limits and timeouts of the HTTP server.
 public struct ServerLimits: Sendable {
     /// Largest ballot request body (JSON with the hex ballot).
@@ -21,6 +31,9 @@ public struct ServerLimits: Sendable {
     public var smallBodyBytes = 4 * 1024
     /// Board entries per page at most.
     public var pageSize = 1000
+    /// Failed sign-ins from one client address before it is refused for `addressLockout` seconds.
+    public var signInFailuresPerAddress = 20
+    public var addressLockout: TimeInterval = 600
     public init() {}
 }
 
@@ -37,6 +50,7 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
     public let sessions: VoterSessions
     let committer: GroupCommitter<G>
     let limits: ServerLimits
+    let addressFailures: FailureLimiter
     let prometheus: PrometheusCollectorRegistry?
     let logger: Logger
     /// Paper precinct protocols and turnout reports, when the data directory has them.
@@ -57,6 +71,7 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
         self.officials = officials
         self.sessions = sessions
         self.limits = limits
+        addressFailures = FailureLimiter(maxFailures: limits.signInFailuresPerAddress, lockout: limits.addressLockout)
         self.prometheus = prometheus
         self.logger = logger
         committer = GroupCommitter(referendum: referendum)
@@ -64,8 +79,8 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
 
     // MARK: router
 
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router()
+    public func router() -> Router<DauysRequestContext> {
+        let router = Router(context: DauysRequestContext.self)
         let table = RouteTable()
         router.add(middleware: MethodNotAllowedMiddleware(table: table))
         router.add(middleware: LogRequestsMiddleware(.info))
@@ -133,7 +148,7 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
             return self.json(["accepted": "turnout report"], status: .created)
         } }
 
-        api.post("sessions") { req, _ in try await self.signIn(req) }
+        api.post("sessions") { req, ctx in try await self.signIn(req, from: ctx.remoteAddress) }
         api.post("ballots") { req, _ in try await self.cast(req) }
 
         api.post("phase") { req, _ in try await self.official(req, .admin) { (b: PhaseBody, _) in
@@ -249,8 +264,13 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
                                                .contentDisposition: "attachment; filename=\"board.bin\""], body: body)
     }
 
-    func signIn(_ req: Request) async throws -> Response {
+    func signIn(_ req: Request, from address: SocketAddress?) async throws -> Response {
         guard let registry, let cipher else { return error(.serviceUnavailable, "no_registry", "voter sign-in is not configured on this server") }
+        // Rate limit per client address (any IIN), on top of the per-IIN lock-out.
+        let addressKey = DigestKey(Array("address:\(address?.ipAddress ?? "unknown")".utf8))
+        if addressFailures.isLocked(addressKey) {
+            return error(.tooManyRequests, "rate_limited", "too many failed sign-ins from this address; try again later")
+        }
         let b: SignInBody
         switch try await decode(SignInBody.self, req, limit: limits.smallBodyBytes) {
         case .value(let v): b = v
@@ -260,6 +280,7 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
         do { iin = try IIN(b.iin) } catch {
             // Not 12 digits: a malformed request. 12 digits that are no valid IIN: simply wrong.
             if error == .notTwelveDigits { return self.error(.badRequest, "bad_iin", error.description) }
+            addressFailures.recordFailure(addressKey)
             signInFailures.increment()
             return self.error(.unauthorized, "bad_credentials", "IIN or sign-in code is wrong")
         }
@@ -269,6 +290,7 @@ public final class ReferendumServer<G: PrimeOrderGroup>: Sendable {
         }
         guard let (id, region) = try registry.signIn(iin: iin, code: b.code, cipher: cipher) else {
             sessions.recordFailure(key)
+            addressFailures.recordFailure(addressKey)
             signInFailures.increment()
             logger.notice("voter sign-in failed")
             return error(.unauthorized, "bad_credentials", "IIN or sign-in code is wrong")

@@ -23,7 +23,7 @@ final class ServerTests: XCTestCase {
         let dir: String
     }
 
-    func world(_ open: (String) throws -> BoardStore) throws -> World {
+    func world(_ open: (String) throws -> BoardStore, limits: ServerLimits = ServerLimits()) throws -> World {
         let dir = CLI.tempDir()
         let m = Manifest.kazakhstan2026(regions: 2, trustees: 3, quorum: 2, privacyFloor: 1)
         let ref = try Referendum<G>.create(store: try open(dir), manifest: m, boardKey: .init())
@@ -50,7 +50,7 @@ final class ServerTests: XCTestCase {
         try registry.recordIssued(links, signIn: signIn)
         let server = ReferendumServer(referendum: ref, registry: registry, cipher: cipher,
                                       officials: try OfficialRegistry.load(path: dir + "/officials.json"),
-                                      sessions: VoterSessions(ttl: 600, maxFailures: 3, lockout: 600))
+                                      sessions: VoterSessions(ttl: 600, maxFailures: 3, lockout: 600), limits: limits)
         let trustees = try (1...3).map { try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash) }
         return World(server: server, tokens: tokens, trustees: trustees, voters: voters, dir: dir)
     }
@@ -70,6 +70,24 @@ final class ServerTests: XCTestCase {
 
     func testLifecycleOverHTTPWithSQLite() async throws {
         try await lifecycle(try world { try SQLiteBoardStore(path: $0 + "/board.sqlite") })
+    }
+
+    func testSignInIsRateLimitedPerClientAddress() async throws {
+        var limits = ServerLimits()
+        limits.signInFailuresPerAddress = 3
+        let w = try world({ try SQLiteBoardStore(path: $0 + "/board.sqlite") }, limits: limits)
+        defer { try? FileManager.default.removeItem(atPath: w.dir) }
+        // A real TCP connection, so the server sees the client's address.
+        try await Application(router: w.server.router()).test(.live) { c in
+            for n in 0..<3 {   // three different IINs: no per-IIN lock-out, but the same address
+                let r = try await Self.post(c, "/api/v1/sessions", token: nil, ["iin": Fixtures.iin(900 + n), "code": "WRONG-CODE0"])
+                XCTAssertEqual(r.0, .unauthorized)
+            }
+            let v = w.voters[0]
+            let r = try await Self.post(c, "/api/v1/sessions", token: nil, ["iin": v.iin, "code": v.code])
+            XCTAssertEqual(r.0, .tooManyRequests)
+            XCTAssertEqual(Self.code(r), "rate_limited")
+        }
     }
 
     func testLifecycleOverHTTPWithPostgreSQL() async throws {

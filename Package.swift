@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.60.0"),
     ],
     targets: [
         // The system OpenSSL libcrypto: P-256 points and BIGNUM arithmetic.
@@ -45,14 +47,19 @@ let package = Package(
         .target(name: "DauysPaper", dependencies: ["DauysCrypto", "DauysRecord", .product(name: "Crypto", package: "swift-crypto")]),
         // Storage at the edge: the board and the voter registry in SQLite (GRDB).
         .target(name: "DauysStore", dependencies: [
-            "DauysRecord", "DauysReferendum", "DauysRegistry",
+            "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // The HTTP server: roles, voter sign-in, casting with group commit, public reads, metrics.
         .target(name: "DauysServer", dependencies: [
             "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysPaper",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
@@ -68,6 +75,12 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "DauysCryptoTests", dependencies: ["DauysCrypto"], exclude: ["Vectors"]),

@@ -56,7 +56,7 @@ public enum Publication {
         out.append(("index.html", page(title: manifest.title.ru, body: """
             <h1>\(esc(manifest.title.kk))<br>\(esc(manifest.title.ru))</h1>
             <p>\(esc(manifest.questions[0].text.ru))</p>
-            <p class="outcome">\(q.adopted ? "ПРИНЯТ / ҚАБЫЛДАНДЫ / ADOPTED" : "НЕ ПРИНЯТ / ҚАБЫЛДАНБАДЫ / NOT ADOPTED") — \(esc(q.decidedBy))</p>
+            <p class="outcome">\(q.adopted ? "ПРИНЯТ / ҚАБЫЛДАНДЫ / ADOPTED" : "НЕ ПРИНЯТ / ҚАБЫЛДАНБАДЫ / NOT ADOPTED") — \(esc(q.explanation))</p>
             <p>Eligible \(q.eligible) · took part \(q.participants) (\(pct(rate(q.participants, q.eligible)))) · \(q.totals.enumerated().map { "\(manifest.questions[0].options[$0.offset].id) \($0.element)" }.joined(separator: " · ")) ·
                valid: \(q.valid ? "yes" : "no") · regions with a majority: \(q.regionsWithMajority) of \(q.regionsTotal)</p>
             <table><tr><th>Region</th><th>Eligible</th><th>Took part</th><th>Turnout</th><th>\(manifest.questions[0].options[0].id)</th><th>\(manifest.questions[0].options.count > 1 ? manifest.questions[0].options[1].id : "")</th><th>Invalid</th><th>Not counted</th><th>Share</th></tr>
@@ -124,7 +124,7 @@ extension OfficialResult {
             "referendum": r.referendum, "question": q.id, "eligible": q.eligible, "participants": q.participants,
             "yes": q.totals[0], "no": q.totals.count > 1 ? q.totals[1] : 0,
             "invalid": r.regions.reduce(0) { $0 + $1.invalid }, "not_counted": r.regions.reduce(0) { $0 + $1.notCounted },
-            "turnout": rate(q.participants, q.eligible), "valid": q.valid, "adopted": q.adopted, "decided_by": q.decidedBy,
+            "turnout": rate(q.participants, q.eligible), "valid": q.valid, "adopted": q.adopted, "decided_by": q.decidedBy.rawValue, "decided_by_text": q.explanation,
             "regions_with_yes_majority": q.regionsWithMajority, "regions_total": q.regionsTotal, "regions": regions,
         ]
         return String(decoding: try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self)

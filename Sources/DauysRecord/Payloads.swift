@@ -222,8 +222,10 @@ public struct TrusteeDecryption<G: PrimeOrderGroup>: Sendable {
         let n = Int(try r.u32("share count"))
         var out: [DecryptionShare<G>] = []
         for i in 0..<n {
-            let d = try GroupElement<G>(bytes: try r.fixed(G.elementByteCount, "decryption share \(i)"))
-            let p = try ChaumPedersenProof<G>(reader: &r, what: "decryption share \(i) proof")
+            // D = s·α and B = w·α are the neutral element exactly when α is; the proof's check
+            // (DecryptionShare.verify) holds them to that.
+            let d = try GroupElement<G>(bytes: try r.fixed(G.elementByteCount, "decryption share \(i)"), allowIdentity: true)
+            let p = try ChaumPedersenProof<G>(reader: &r, what: "decryption share \(i) proof", baseMayBeNeutral: true)
             out.append(DecryptionShare(trustee: trustee, share: d, proof: p))
         }
         try r.finish("decryption shares")

@@ -32,6 +32,19 @@ public struct RegionResult: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey { case id, eligible, participants, unit, totals, invalid, notCounted = "not_counted" }
 }
 
+/// Which rule decided a question's outcome: a stable code in the record (record.md §8.3);
+/// `text` renders it for people.
+public enum DecidedBy: String, Codable, Equatable, Sendable, CaseIterable {
+    /// Valid and adopted: every rule in force is met.
+    case allRulesMet = "all_rules_met"
+    /// Not valid: not more than half of the eligible voters took part.
+    case turnoutNotMajority = "turnout_not_majority"
+    /// Not adopted: not more than half of the participants chose the first option.
+    case participantsNotMajority = "participants_not_majority"
+    /// Not adopted: the majority was reached in fewer than two thirds of the regions.
+    case regionsBelowTwoThirds = "regions_below_two_thirds"
+}
+
 /// The law's verdict on one question.
 public struct QuestionOutcome: Codable, Equatable, Sendable {
     public var id: String
@@ -44,12 +57,51 @@ public struct QuestionOutcome: Codable, Equatable, Sendable {
     /// Regions where more than half of the participants chose the first option.
     public var regionsWithMajority: Int
     public var regionsTotal: Int
-    /// Which rule decided, in words.
-    public var decidedBy: String
+    /// Which rule decided.
+    public var decidedBy: DecidedBy
 
     enum CodingKeys: String, CodingKey {
         case id, eligible, participants, totals, valid, adopted
         case regionsWithMajority = "regions_with_majority", regionsTotal = "regions_total", decidedBy = "decided_by"
+    }
+
+    /// The decision rules of the referendum law, art. 31 (record.md §8.3) — the one function
+    /// that decides every result, e-vote and official. Majorities are strict (exactly one
+    /// half is not "more than half"); "at least two thirds" of n regions is 3·m ≥ 2·n. With
+    /// both majority rules switched off, a simple majority of the participants decides.
+    public static func decide(
+        id: String, rules: DecisionRules, eligible: UInt64, participants: UInt64, totals: [UInt64],
+        regionsWithMajority: Int, regionsTotal: Int
+    ) -> QuestionOutcome {
+        let yes = totals.first ?? 0
+        let valid = !rules.turnoutMajority || 2 * participants > eligible
+        let majority = 2 * yes > participants
+        let twoThirds = 3 * regionsWithMajority >= 2 * regionsTotal
+        let decidedBy: DecidedBy
+        if !valid {
+            decidedBy = .turnoutNotMajority
+        } else if (rules.participantMajority || !rules.regionalTwoThirds) && !majority {
+            decidedBy = .participantsNotMajority
+        } else if rules.regionalTwoThirds && !twoThirds {
+            decidedBy = .regionsBelowTwoThirds
+        } else {
+            decidedBy = .allRulesMet
+        }
+        return QuestionOutcome(
+            id: id, eligible: eligible, participants: participants, totals: totals, valid: valid,
+            adopted: decidedBy == .allRulesMet, regionsWithMajority: regionsWithMajority, regionsTotal: regionsTotal,
+            decidedBy: decidedBy)
+    }
+
+    /// The deciding rule in words, for tables and pages.
+    public var explanation: String {
+        switch decidedBy {
+        case .allRulesMet: "all rules met"
+        case .turnoutNotMajority: "not valid: \(participants) of \(eligible) eligible voters took part, not more than half"
+        case .participantsNotMajority:
+            "not adopted: \(totals.first ?? 0) of \(participants) participants chose the first option, not more than half"
+        case .regionsBelowTwoThirds: "not adopted: majority in \(regionsWithMajority) of \(regionsTotal) regions, fewer than two thirds"
+        }
     }
 }
 
@@ -82,10 +134,6 @@ public struct Results: Codable, Equatable, Sendable {
             let q = manifest.questions[qi]
             var totals = [UInt64](repeating: 0, count: q.options.count)
             for u in units { for (oi, v) in u.totals[qi].enumerated() { totals[oi] += v } }
-            let e = eligible.reduce(0, +), p = participants.reduce(0, +)
-            // Strict majorities: exactly one half is not "more than half".
-            let valid = !q.rules.turnoutMajority || 2 * p > e
-            let nationalMajority = 2 * totals[0] > p
             var withMajority = 0
             for (ri, reg) in regions.enumerated() {
                 // A folded region is judged by its folded unit's totals and participants.
@@ -96,26 +144,9 @@ public struct Results: Codable, Equatable, Sendable {
                 }()
                 if part > 0 && 2 * yes > part { withMajority += 1 }
             }
-            let regionsTotal = manifest.regions.count
-            // At least two thirds: 3·m ≥ 2·n.
-            let twoThirds = 3 * withMajority >= 2 * regionsTotal
-            var adopted = valid
-            var decidedBy = "all rules met"
-            if !valid {
-                decidedBy = "not valid: \(p) of \(e) eligible voters took part, not more than half"
-            } else if q.rules.participantMajority && !nationalMajority {
-                adopted = false
-                decidedBy = "not adopted: \(totals[0]) of \(p) participants chose \"\(q.options[0].id)\", not more than half"
-            } else if q.rules.regionalTwoThirds && !twoThirds {
-                adopted = false
-                decidedBy = "not adopted: majority in \(withMajority) of \(regionsTotal) regions, fewer than two thirds"
-            } else if !q.rules.participantMajority && !q.rules.regionalTwoThirds {
-                adopted = valid && 2 * totals[0] > p
-                decidedBy = adopted ? "simple majority of participants" : "no majority of participants"
-            }
-            outcomes.append(QuestionOutcome(
-                id: q.id, eligible: e, participants: p, totals: totals, valid: valid, adopted: adopted,
-                regionsWithMajority: withMajority, regionsTotal: regionsTotal, decidedBy: decidedBy))
+            outcomes.append(QuestionOutcome.decide(
+                id: q.id, rules: q.rules, eligible: eligible.reduce(0, +), participants: participants.reduce(0, +),
+                totals: totals, regionsWithMajority: withMajority, regionsTotal: manifest.regions.count))
         }
         return Results(referendum: manifest.id, units: units, regions: regions, questions: outcomes)
     }
@@ -126,17 +157,10 @@ public struct Results: Codable, Equatable, Sendable {
     public static func recomputeOutcomes(_ r: Results, manifest: Manifest) -> Results {
         var out = r
         for (qi, q) in manifest.questions.enumerated() {
-            var o = out.questions[qi]
-            let p = o.participants, e = o.eligible, y = o.totals[0]
-            o.valid = !q.rules.turnoutMajority || 2 * p > e
-            let twoThirds = 3 * o.regionsWithMajority >= 2 * o.regionsTotal
-            o.adopted = o.valid && (!q.rules.participantMajority || 2 * y > p) && (!q.rules.regionalTwoThirds || twoThirds)
-                && ((q.rules.participantMajority || q.rules.regionalTwoThirds) || 2 * y > p)
-            o.decidedBy = !o.valid ? "not valid: \(p) of \(e) eligible voters took part, not more than half"
-                : (q.rules.participantMajority && !(2 * y > p)) ? "not adopted: \(y) of \(p) participants chose \"\(q.options[0].id)\", not more than half"
-                : (q.rules.regionalTwoThirds && !twoThirds) ? "not adopted: majority in \(o.regionsWithMajority) of \(o.regionsTotal) regions, fewer than two thirds"
-                : "all rules met"
-            out.questions[qi] = o
+            let o = out.questions[qi]
+            out.questions[qi] = QuestionOutcome.decide(
+                id: o.id, rules: q.rules, eligible: o.eligible, participants: o.participants, totals: o.totals,
+                regionsWithMajority: o.regionsWithMajority, regionsTotal: o.regionsTotal)
         }
         return out
     }

@@ -66,3 +66,39 @@ public struct TallySummer<G: PrimeOrderGroup>: Sendable {
         return acc
     }
 }
+
+/// The encrypted tally as both the lifecycle and the verifier compute it (record.md §7): the
+/// counted ballots of a board state, fed in board order, added up per region and combined
+/// into the state's tally units. The producer posts `finish()`; the verifier compares it with
+/// the posted tally through `check`.
+public struct TallyComputation<G: PrimeOrderGroup>: Sendable {
+    public let units: [TallyUnit]
+    private let counted: Set<UInt64>
+    private var summer: TallySummer<G>
+
+    public init(state: BoardState<G>) {
+        units = state.tallyUnits
+        counted = state.countedBallots
+        summer = TallySummer(shape: state.shape, regionOf: state.credentialRegion, regions: state.manifest.regions.count)
+    }
+
+    /// Feeds one board entry; only counted ballots are added.
+    public mutating func add(_ e: BoardEntry) async {
+        if e.kind == .ballot && counted.contains(e.index) { await summer.add(e.payload) }
+    }
+
+    public mutating func finish() async -> EncryptedTally<G> {
+        await summer.flush()
+        return EncryptedTally(units: units, sums: units.map { summer.unitSums($0) })
+    }
+
+    /// Every unit of the posted tally is the sum of its counted ballots.
+    public static func check(posted: EncryptedTally<G>, computed: EncryptedTally<G>) -> [BoardViolation] {
+        var out: [BoardViolation] = []
+        for (u, sums) in zip(posted.units, posted.sums) {
+            guard let i = computed.units.firstIndex(of: u) else { continue }
+            if computed.sums[i] != sums { out.append(BoardViolation(.encryptedTally, "unit \(u.id) is not the sum of its counted ballots")) }
+        }
+        return out
+    }
+}

@@ -1,4 +1,5 @@
 import DauysCrypto
+import DauysRecord
 
 /// Why a lifecycle step was refused — worded for the commission officer who tried it.
 public enum ReferendumError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -6,9 +7,15 @@ public enum ReferendumError: Error, Equatable, Sendable, CustomStringConvertible
     case precondition(String)
     case invalidArtefact(String)
     case notFound(String)
+    /// The entry would break a rule of the board (the verifier's check named in it).
+    case refused(BoardViolation)
+    /// The board's store failed or could not be reached; nothing is lost, try again later.
+    case storageUnavailable(String)
 
     public var description: String {
         switch self {
+        case .refused(let v): v.message
+        case .storageUnavailable(let s): "the board's storage is unavailable (\(s)); try again shortly"
         case let .wrongPhase(action, phase, required): "cannot \(action) now: the referendum is in phase \"\(phase)\", this needs \"\(required)\""
         case .precondition(let s): s
         case .invalidArtefact(let s): s
@@ -26,9 +33,12 @@ public enum CastError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownCredential
     case wrongRegion
     case invalidProof(String)
+    /// The board's store failed; the ballot was not acknowledged and may be sent again.
+    case storageUnavailable(String)
 
     public var description: String {
         switch self {
+        case .storageUnavailable(let s): "the ballot could not be stored now (\(s)); send it again shortly"
         case .votingNotOpen(let p): "voting is not open (phase \(p))"
         case .tooLarge(let n): "ballot of \(n) bytes is larger than allowed"
         case .malformed(let s): "ballot is malformed: \(s)"
@@ -36,6 +46,16 @@ public enum CastError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownCredential: "ballot is signed by a credential that is not on the published lists"
         case .wrongRegion: "ballot's credential belongs to another region"
         case .invalidProof(let s): "ballot \(s) does not verify"
+        }
+    }
+
+    init<G>(_ r: BoardState<G>.BallotRefusal) {
+        switch r {
+        case .noElectionKey: self = .votingNotOpen(phase: "no election key")
+        case .malformed: self = .malformed("not a ballot of this referendum")
+        case .wrongElection: self = .wrongElection
+        case .unknownCredential: self = .unknownCredential
+        case .replay: self = .malformed("an exact copy of a ballot already on the board")
         }
     }
 

@@ -48,3 +48,4 @@ struct PayloadBody: Decodable {
 struct PayloadsBody: Decodable { let payloads: [String] }
 struct CredentialsBody: Decodable { let region: String; let credentials: [String] }
 struct PaperTurnoutBody: Encodable { let times: [String]; let national: [Double]; let regions: [String: [Double]] }
+struct RevocationsBody: Decodable { let credentials: [String] }

@@ -3,69 +3,148 @@ import DauysRecord
 import Foundation
 import Synchronization
 
-/// Counts failures per key (an IIN's keyed hash, a client address): after `maxFailures`
-/// failures, each less than `lockout` after the previous one, the key is locked for `lockout`.
-public final class FailureLimiter: Sendable {
-    private let failures = Mutex<[DigestKey: (count: Int, until: Date)]>([:])
-    public let maxFailures: Int
-    public let lockout: TimeInterval
-
-    public init(maxFailures: Int, lockout: TimeInterval) { self.maxFailures = maxFailures; self.lockout = lockout }
-
-    public func isLocked(_ key: DigestKey, now: Date = Date()) -> Bool {
-        failures.withLock { f in
-            guard let e = f[key] else { return false }
-            return e.count >= maxFailures && e.until > now
-        }
-    }
-
-    public func recordFailure(_ key: DigestKey, now: Date = Date()) {
-        failures.withLock { f in
-            var e = f[key] ?? (0, now)
-            if e.until <= now { e = (0, now) }
-            e.count += 1
-            e.until = now.addingTimeInterval(lockout)
-            f[key] = e
-            if f.count > 1_000_000 { f = f.filter { $0.value.until > now } }
-        }
-    }
-
-    public func reset(_ key: DigestKey) { _ = failures.withLock { $0.removeValue(forKey: key) } }
-}
-
 /// Signed-in voters, in memory. A session lets its voter cast ballots for the voter's own
-/// region only. After `maxFailures` wrong codes for one IIN, that IIN is locked out for
-/// `lockout`. IINs are kept only as keyed hashes.
+/// region only. A voter holds at most `perVoter` sessions: opening one more closes the oldest.
 public final class VoterSessions: Sendable {
-    public struct Session: Sendable { public let voter: Int64; public let region: Int; public let expires: Date }
-    private let sessions = Mutex<[DigestKey: Session]>([:])
-    private let iinFailures: FailureLimiter
+    public struct Session: Sendable, Equatable {
+        public let voter: Int64
+        public let region: Int
+        public let opened: Date
+        public let expires: Date
+    }
+    private struct State {
+        var byToken: [DigestKey: Session] = [:]
+        var byVoter: [Int64: [DigestKey]] = [:]
+    }
+    private let state = Mutex(State())
     public let ttl: TimeInterval
+    public let perVoter: Int
 
-    public init(ttl: TimeInterval = 1800, maxFailures: Int = 5, lockout: TimeInterval = 900) {
+    public init(ttl: TimeInterval = 1800, perVoter: Int = 3) {
         self.ttl = ttl
-        iinFailures = FailureLimiter(maxFailures: maxFailures, lockout: lockout)
+        self.perVoter = max(1, perVoter)
     }
 
-    /// True if this IIN (by keyed hash) is locked out now.
-    public func isLocked(_ iinKey: DigestKey, now: Date = Date()) -> Bool { iinFailures.isLocked(iinKey, now: now) }
-    public func recordFailure(_ iinKey: DigestKey, now: Date = Date()) { iinFailures.recordFailure(iinKey, now: now) }
-
-    /// Opens a session; returns its token.
-    public func open(voter: Int64, region: Int, iinKey: DigestKey, now: Date = Date()) -> String {
+    /// Opens a session; returns its token (shown once; kept only as a hash).
+    public func open(voter: Int64, region: Int, now: Date = Date()) -> String {
         let token = "v_" + Hex.encode(SecureRandom.bytes(24))
-        iinFailures.reset(iinKey)
-        sessions.withLock { s in
-            s[DigestKey(Array(token.utf8))] = Session(voter: voter, region: region, expires: now.addingTimeInterval(ttl))
-            if s.count % 4096 == 0 { s = s.filter { $0.value.expires > now } }
+        let key = DigestKey(Array(token.utf8))
+        state.withLock { s in
+            var mine = (s.byVoter[voter] ?? []).filter { (s.byToken[$0]?.expires ?? .distantPast) > now }
+            while mine.count >= perVoter { s.byToken[mine.removeFirst()] = nil }
+            mine.append(key)
+            s.byVoter[voter] = mine
+            s.byToken[key] = Session(voter: voter, region: region, opened: now, expires: now.addingTimeInterval(ttl))
+            if s.byToken.count % 4096 == 0 {
+                s.byToken = s.byToken.filter { $0.value.expires > now }
+                s.byVoter = s.byVoter.compactMapValues { keys in
+                    let alive = keys.filter { s.byToken[$0] != nil }
+                    return alive.isEmpty ? nil : alive
+                }
+            }
         }
         return token
     }
 
     public func session(token: String, now: Date = Date()) -> Session? {
-        sessions.withLock { s in
-            guard let v = s[DigestKey(Array(token.utf8))], v.expires > now else { return nil }
+        state.withLock { s in
+            guard let v = s.byToken[DigestKey(Array(token.utf8))], v.expires > now else { return nil }
             return v
+        }
+    }
+
+    /// Sessions the voter holds now.
+    public func count(voter: Int64, now: Date = Date()) -> Int {
+        state.withLock { s in (s.byVoter[voter] ?? []).filter { (s.byToken[$0]?.expires ?? .distantPast) > now }.count }
+    }
+}
+
+/// Limits on wrong sign-in codes (docs/architecture.md, "Abuse"). Knowing a voter's IIN must
+/// not let anyone lock that voter out, and nobody may guess codes quickly:
+/// - per (IIN, client): after `pairFailures` wrong codes that pair waits `pairLockout`; other
+///   clients — the voter's own phone — are not affected;
+/// - per IIN, all clients together: after `iinFailures` wrong codes, attempts for that IIN are
+///   slowed to one per `backoffStart` seconds, doubling with each further failure up to
+///   `backoffMax`; a voter is at worst asked to wait `backoffMax` and then gets through;
+/// - per client, any IIN: after `clientFailures` failed sign-ins the client waits `clientLockout`.
+/// IINs and clients are kept only as keyed hashes and buckets, never in clear.
+public final class SignInGuard: Sendable {
+    struct Counter {
+        var failures = 0
+        var last = Date.distantPast
+    }
+    private struct State {
+        var pairs: [DigestKey: Counter] = [:]
+        var iins: [DigestKey: Counter] = [:]
+        var clients: [DigestKey: Counter] = [:]
+    }
+    private let state = Mutex(State())
+    let configuration: ServerConfiguration
+
+    public init(configuration: ServerConfiguration) { self.configuration = configuration }
+
+    /// Why a sign-in must wait, and for how long.
+    public enum Verdict: Equatable, Sendable {
+        case allowed
+        case clientLocked(seconds: Int)
+        case pairLocked(seconds: Int)
+        case slowedDown(seconds: Int)
+    }
+
+    static func key(_ iin: DigestKey, _ client: DigestKey) -> DigestKey {
+        DigestKey(withUnsafeBytes(of: iin) { Array($0) } + withUnsafeBytes(of: client) { Array($0) })
+    }
+
+    public func check(iin: DigestKey, client: DigestKey, now: Date = Date()) -> Verdict {
+        let c = configuration
+        return state.withLock { s in
+            if let f = s.clients[client], f.failures >= c.failuresPerClient, now < f.last + c.clientLockout {
+                return .clientLocked(seconds: Int((f.last + c.clientLockout).timeIntervalSince(now).rounded(.up)))
+            }
+            if let f = s.pairs[Self.key(iin, client)], f.failures >= c.failuresPerClientAndIIN, now < f.last + c.pairLockout {
+                return .pairLocked(seconds: Int((f.last + c.pairLockout).timeIntervalSince(now).rounded(.up)))
+            }
+            if let f = s.iins[iin], f.failures >= c.failuresPerIINBeforeBackoff {
+                let wait = backoff(f.failures)
+                if now < f.last + wait { return .slowedDown(seconds: Int((f.last + wait).timeIntervalSince(now).rounded(.up))) }
+            }
+            return .allowed
+        }
+    }
+
+    func backoff(_ failures: Int) -> TimeInterval {
+        let c = configuration
+        let steps = min(failures - c.failuresPerIINBeforeBackoff, 30)
+        return min(c.backoffMax, c.backoffStart * pow(2, Double(steps)))
+    }
+
+    /// A wrong code (or an IIN that is not registered).
+    public func failed(iin: DigestKey?, client: DigestKey, now: Date = Date()) {
+        let c = configuration
+        state.withLock { s in
+            func bump(_ f: inout Counter, window: TimeInterval) {
+                if now >= f.last + window { f.failures = 0 }
+                f.failures += 1
+                f.last = now
+            }
+            bump(&s.clients[client, default: Counter()], window: c.clientLockout)
+            if let iin {
+                bump(&s.pairs[Self.key(iin, client), default: Counter()], window: c.pairLockout)
+                bump(&s.iins[iin, default: Counter()], window: c.pairLockout)
+            }
+            if s.pairs.count > 1_000_000 {
+                s.pairs = s.pairs.filter { now < $0.value.last + c.pairLockout }
+                s.iins = s.iins.filter { now < $0.value.last + c.pairLockout }
+                s.clients = s.clients.filter { now < $0.value.last + c.clientLockout }
+            }
+        }
+    }
+
+    /// A correct code: that IIN's counters start again.
+    public func succeeded(iin: DigestKey, client: DigestKey) {
+        state.withLock { s in
+            s.pairs[Self.key(iin, client)] = nil
+            s.iins[iin] = nil
         }
     }
 }

@@ -2,17 +2,20 @@ import DauysRecord
 import DauysReferendum
 import Foundation
 import GRDB
+import Synchronization
 
-/// The bulletin board in an SQLite file (WAL journal, `synchronous = FULL`): a commit returns
+/// The bulletin board in an SQLite file (WAL journal, `synchronous = FULL`): an append returns
 /// only once the entries are on disk, so an acknowledged ballot survives a kill -9 or a power
-/// cut. One writer at a time (serialized by GRDB); readers never block it.
-public final class SQLiteBoardStore: BoardStore, @unchecked Sendable {
+/// cut. A writer holds the board's lock file for as long as it is open (one writer per board);
+/// readers need no lock and never block the writer.
+public final class SQLiteBoardStore: BoardStore {
     private let db: DatabasePool
-    private let lock = NSLock()
-    private var lastHash: [UInt8] = BoardEntry.zeroHash
-    private var nextIndex: UInt64 = 0
+    private let lock: BoardLock?
 
-    public init(path: String) throws {
+    /// Opens (or creates) the board at `path`; `writer` takes the lock `path.lock`, and fails
+    /// with `StoreError.locked` if another process holds it.
+    public init(path: String, writer: Bool = true) throws {
+        lock = writer ? try BoardLock(path: path + ".lock") : nil
         var config = Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -28,43 +31,74 @@ public final class SQLiteBoardStore: BoardStore, @unchecked Sendable {
                     hash BLOB NOT NULL)
                 """)
         }
-        try db.read { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT idx, hash FROM board ORDER BY idx DESC LIMIT 1") {
-                nextIndex = UInt64(row["idx"] as Int64) + 1
-                lastHash = [UInt8](row["hash"] as Data)
-            }
-        }
     }
 
-    public func append(_ items: [(EntryKind, [UInt8])], time: UInt64) throws -> [BoardEntry] {
-        lock.lock(); defer { lock.unlock() }
-        let entries = BoardEntry.chain(items, start: nextIndex, previous: lastHash, time: time)
-        try db.write { db in
+    public func append(_ entries: [BoardEntry]) async throws {
+        guard let first = entries.first else { return }
+        guard let lock, lock.isHeld else { throw StoreError.locked("this board was opened for reading only") }
+        try await db.write { db in
+            let next = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM board") ?? 0
+            guard UInt64(next) == first.index else { throw StoreError.conflict(expected: UInt64(next), got: first.index) }
             let stmt = try db.cachedStatement(sql: "INSERT INTO board (idx, time, kind, payload, hash) VALUES (?, ?, ?, ?, ?)")
             for e in entries {
                 try stmt.execute(arguments: [Int64(e.index), Int64(e.time), Int(e.kind.rawValue), Data(e.payload), Data(e.hash)])
             }
         }
-        if let last = entries.last {
-            lastHash = last.hash
-            nextIndex = last.index + 1
-        }
-        return entries
     }
 
-    public func count() throws -> UInt64 {
-        lock.lock(); defer { lock.unlock() }
-        return nextIndex
+    public func close() async {
+        lock?.release()
     }
 
-    public func entries(from: UInt64, limit: Int) throws -> [BoardEntry] {
-        try db.read { db in
+    public func count() async throws -> UInt64 {
+        UInt64(try await db.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM board") ?? 0 })
+    }
+
+    public func entries(from: UInt64, limit: Int) async throws -> [BoardEntry] {
+        try await db.read { db in
             try Row.fetchAll(db, sql: "SELECT idx, time, kind, payload, hash FROM board WHERE idx >= ? ORDER BY idx LIMIT ?",
                              arguments: [Int64(from), limit]).map { row in
-                BoardEntry(index: UInt64(row["idx"] as Int64), time: UInt64(row["time"] as Int64),
-                           kind: EntryKind(rawValue: UInt8(row["kind"] as Int))!,
-                           payload: [UInt8](row["payload"] as Data), storedHash: [UInt8](row["hash"] as Data))
+                let idx: Int64 = row["idx"], kind: Int = row["kind"]
+                guard let k = EntryKind(rawValue: UInt8(truncatingIfNeeded: kind)) else {
+                    throw StoreError.corrupt("entry \(idx) has unknown kind \(kind)")
+                }
+                return BoardEntry(index: UInt64(idx), time: UInt64(row["time"] as Int64), kind: k,
+                                  payload: [UInt8](row["payload"] as Data), storedHash: [UInt8](row["hash"] as Data))
             }
         }
     }
+}
+
+/// An exclusive lock on a board, held through an open lock file (`flock`) that names the
+/// holder's process id; released when the holder closes it or dies.
+public final class BoardLock: Sendable {
+    private let fd: Mutex<Int32>
+
+    public init(path: String) throws {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StoreError.config("cannot open the board lock \(path): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            var buf = [UInt8](repeating: 0, count: 32)
+            let n = read(fd, &buf, buf.count)
+            close(fd)
+            let holder = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+            throw StoreError.locked("the board is held by another process (pid \(holder))")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pwrite(fd, pid, pid.count, 0)
+        self.fd = Mutex(fd)
+    }
+
+    public var isHeld: Bool { fd.withLock { $0 >= 0 } }
+
+    /// Gives the lock up (also done when the holder is dropped).
+    public func release() {
+        fd.withLock { fd in
+            if fd >= 0 { close(fd) }
+            fd = -1
+        }
+    }
+
+    deinit { release() }
 }

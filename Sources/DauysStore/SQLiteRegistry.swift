@@ -7,7 +7,7 @@ import GRDB
 /// voter: the keyed hash of the IIN (for look-up and duplicate checks), region and precinct,
 /// the sealed personal data, and — until the registrar destroys it — the link to the voter's
 /// public credential. No IIN or name is stored in clear.
-public final class SQLiteRegistry: @unchecked Sendable {
+public final class SQLiteRegistry: Sendable {
     let db: DatabaseQueue
 
     public init(path: String) throws {

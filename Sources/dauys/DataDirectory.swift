@@ -1,53 +1,12 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Crypto
 import DauysCrypto
 import DauysRecord
 import DauysReferendum
 import DauysStore
 import Foundation
-
-/// The working files of one referendum on the commission's machine:
-/// `board.sqlite` (the bulletin board), `board.key` (the board's Ed25519 checkpoint key,
-/// mode 0600) and `registry.sqlite` (the voter registry, personal data sealed).
-struct DataDirectory {
-    let path: String
-    /// When set, the board lives in PostgreSQL at this URL (schema `boardSchema`) instead of board.sqlite.
-    var boardURL: String? = nil
-    var boardSchema: String = "dauys"
-
-    func boardStore() throws -> BoardStore {
-        if let boardURL { return try PostgresBoardStore(url: boardURL, schema: boardSchema) }
-        return try SQLiteBoardStore(path: boardPath)
-    }
-    var hasBoard: Bool {
-        if boardURL != nil { return ((try? boardStore().count()) ?? 0) > 0 }
-        return FileManager.default.fileExists(atPath: boardPath)
-    }
-    var boardPath: String { path + "/board.sqlite" }
-    var keyPath: String { path + "/board.key" }
-    var registryPath: String { path + "/registry.sqlite" }
-
-    func boardKey(create: Bool = false) throws -> Curve25519.Signing.PrivateKey {
-        if create {
-            let k = Curve25519.Signing.PrivateKey()
-            try writeSecret(k.rawRepresentation, to: keyPath)
-            return k
-        }
-        guard let d = FileManager.default.contents(atPath: keyPath) else { throw CLIError("no board key in \(path) (run `dauys init` first)") }
-        return try Curve25519.Signing.PrivateKey(rawRepresentation: d)
-    }
-
-    /// The group named by the manifest on the board.
-    func group() throws -> String {
-        let store = try boardStore()
-        guard let m = try store.entries(from: 1, limit: 1).first, m.kind == .manifest else { throw CLIError("no referendum in \(path) (run `dauys init` first)") }
-        return try CanonicalJSON.decode(Manifest.self, m.payload).group
-    }
-
-    func open<G: PrimeOrderGroup>(_: G.Type) throws -> Referendum<G> {
-        try Referendum<G>.open(store: try boardStore(), boardKey: try boardKey())
-    }
-}
+import NIOCore
 
 struct CLIError: Error, CustomStringConvertible {
     let description: String
@@ -55,38 +14,183 @@ struct CLIError: Error, CustomStringConvertible {
 }
 
 /// Writes a file readable by its owner only.
-func writeSecret(_ data: some DataProtocol, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    try? FileManager.default.removeItem(at: url)
-    guard FileManager.default.createFile(atPath: path, contents: Data(data), attributes: [.posixPermissions: 0o600]) else {
-        throw CLIError("cannot write \(path)")
-    }
-}
+func writeSecret(_ data: some DataProtocol, to path: String) throws { try SecretFile.write(data, to: path) }
 
 /// A command body that works for every group; `dispatch` picks the group from the manifest.
-protocol GroupCommand {
-    func run<G: PrimeOrderGroup>(_ g: G.Type) async throws
-}
+protocol GroupCommand: GroupDispatch where Output == Void {}
 
-extension GroupCommand {
-    func dispatch(_ group: String) async throws {
-        switch group {
-        case DauysCrypto.P256.name: try await run(DauysCrypto.P256.self)
-        case ElectionGuardV1.name: try await run(ElectionGuardV1.self)
-        case ElectionGuardV2.name: try await run(ElectionGuardV2.self)
-        default: throw CLIError("unknown group \(group)")
-        }
-    }
-}
-
+/// Where the board is: a data directory on this machine (this process then becomes the
+/// board's one writer) or a running server, reached with an official's token.
 struct DataOption: ParsableArguments {
-    @Option(name: .long, help: "The referendum's data directory.") var data: String
+    @Option(name: .long, help: "The referendum's data directory (on this machine).") var data: String?
     @Option(name: .customLong("board-url"), help: "Keep the board in PostgreSQL (postgres://user:password@host:5432/db) instead of SQLite; default $DAUYS_BOARD_URL.")
     var boardURL: String?
     @Option(name: .customLong("board-schema"), help: "PostgreSQL schema of this referendum's board.") var boardSchema = "dauys"
+    @Option(help: "Act through a running server's API (http://host:port) instead of the board files.") var server: String?
+    @Option(help: "The official's API token for --server (default: $DAUYS_TOKEN).") var token: String?
+
     var dir: DataDirectory {
-        DataDirectory(path: data, boardURL: boardURL ?? ProcessInfo.processInfo.environment["DAUYS_BOARD_URL"], boardSchema: boardSchema)
+        DataDirectory(path: data ?? ".", boardURL: boardURL ?? ProcessInfo.processInfo.environment["DAUYS_BOARD_URL"], boardSchema: boardSchema)
+    }
+
+    func requireData() throws -> String {
+        guard let data else { throw CLIError("give --data DIR: this command works on the board files of this machine") }
+        return data
+    }
+
+    var remote: RemoteServer? {
+        server.map { RemoteServer(base: $0.hasSuffix("/") ? String($0.dropLast()) : $0, token: token ?? ProcessInfo.processInfo.environment["DAUYS_TOKEN"]) }
+    }
+
+    /// The board to write to.
+    func access<G: PrimeOrderGroup>(_: G.Type) async throws -> any BoardAccess<G> {
+        if let remote { return RemoteBoard<G>(server: remote) }
+        _ = try requireData()
+        do { return try await dir.open(G.self) } catch StoreError.locked(let why) {
+            throw CLIError("\(why): a running server holds this board; act through it with --server URL --token TOKEN")
+        }
+    }
+
+    /// The group the referendum's manifest names.
+    func group() async throws -> String {
+        if let remote { return try await remote.manifest().group }
+        _ = try requireData()
+        return try await dir.manifest().group
     }
 }
 
 func say(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
+/// What a command may do to a board, wherever it is.
+protocol BoardAccess<G>: Sendable {
+    associatedtype G: PrimeOrderGroup
+    func fetchState() async throws -> BoardState<G>
+    func advance(to: Phase) async throws
+    func postTrusteeKey(_ pk: TrusteePublicKey<G>) async throws
+    func postShares(_ shares: [EncryptedShare<G>]) async throws
+    func postComplaint(_ c: ShareComplaint) async throws
+    func postReveal(_ r: ShareReveal<G>) async throws
+    func finishKeyCeremony() async throws -> ElectionKeyRecord<G>
+    func publishCredentials(region: Int, credentials: [GroupElement<G>]) async throws
+    func revoke(credentials: [GroupElement<G>]) async throws
+    func computeTally() async throws -> EncryptedTally<G>
+    func postDecryption(_ d: TrusteeDecryption<G>) async throws
+    func publishResults() async throws -> Results
+}
+
+extension Referendum: BoardAccess {
+    func fetchState() async throws -> BoardState<G> { state }
+}
+
+/// A running Dauys server, spoken to through API v1.
+struct RemoteServer: Sendable {
+    let base: String
+    let token: String?
+
+    func get(_ path: String) async throws -> [UInt8] {
+        let r = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/api/v1/" + path), timeout: .seconds(60))
+        let body = try await r.body.collect(upTo: 512 * 1024 * 1024)
+        guard r.status.code == 200 else { throw CLIError("GET \(path): \(Self.describe(r.status.code, body))") }
+        return Array(buffer: body)
+    }
+
+    /// POSTs JSON with the official's token (or `bearer`); returns the body of a 2xx answer.
+    @discardableResult
+    func post(_ path: String, _ body: some Encodable, bearer: String? = nil) async throws -> [UInt8] {
+        var req = HTTPClientRequest(url: base + "/api/v1/" + path)
+        req.method = .POST
+        req.headers.add(name: "Content-Type", value: "application/json")
+        if let t = bearer ?? token { req.headers.add(name: "Authorization", value: "Bearer \(t)") }
+        req.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        let r = try await HTTPClient.shared.execute(req, timeout: .seconds(600))
+        let data = try await r.body.collect(upTo: 64 * 1024 * 1024)
+        guard (200..<300).contains(r.status.code) else { throw CLIError("the server refused: \(Self.describe(r.status.code, data))") }
+        return Array(buffer: data)
+    }
+
+    static func describe(_ status: UInt, _ body: ByteBuffer) -> String {
+        struct E: Decodable {
+            struct D: Decodable { let code: String; let message: String }
+            let error: D
+        }
+        if let e = try? JSONDecoder().decode(E.self, from: Data(body.readableBytesView)) { return "\(e.error.message) (HTTP \(status), \(e.error.code))" }
+        return "HTTP \(status)"
+    }
+
+    func manifest() async throws -> Manifest { try CanonicalJSON.decode(Manifest.self, try await get("manifest")) }
+
+    /// The board's entries, read page by page from the server.
+    func entries(from: UInt64) async throws -> [BoardEntry] {
+        struct Page: Decodable {
+            struct Entry: Decodable { let index: UInt64; let time: UInt64; let kind: UInt8; let payload: String; let hash: String }
+            let entries: [Entry]
+            let next: UInt64
+        }
+        var out: [BoardEntry] = []
+        var i = from
+        while true {
+            let page = try JSONDecoder().decode(Page.self, from: Data(try await get("board?from=\(i)&limit=1000")))
+            if page.entries.isEmpty { return out }
+            for e in page.entries {
+                guard let k = EntryKind(rawValue: e.kind), let p = Data(base64Encoded: e.payload) else {
+                    throw CLIError("the server sent an unreadable entry \(e.index)")
+                }
+                out.append(BoardEntry(index: e.index, time: e.time, kind: k, payload: Array(p), storedHash: try Hex.decode(e.hash)))
+            }
+            i = page.next
+        }
+    }
+}
+
+/// A board behind a server: its state is rebuilt here from the entries the server publishes,
+/// checked by the same rules as everywhere (a server that sends a board breaking them is
+/// refused), and every write goes through the API with the official's token.
+struct RemoteBoard<G: PrimeOrderGroup>: BoardAccess {
+    let server: RemoteServer
+
+    func fetchState() async throws -> BoardState<G> {
+        let all = try await server.entries(from: 0)
+        guard all.count >= 2 else { throw CLIError("the server's board holds no referendum") }
+        var s = try BoardState<G>(genesis: all[0], manifest: all[1])
+        for e in all.dropFirst(2) {
+            do throws(BoardViolation) { try s.apply(e) } catch {
+                throw CLIError("the server's board breaks a rule at entry \(e.index): \(error.message) (check: \(error.check.rawValue))")
+            }
+        }
+        return s
+    }
+
+    func payload(_ bytes: [UInt8]) -> [String: String] { ["payload": Hex.encode(bytes)] }
+
+    func advance(to p: Phase) async throws { try await server.post("phase", ["next": p.rawValue]) }
+    func postTrusteeKey(_ pk: TrusteePublicKey<G>) async throws { try await server.post("ceremony/trustee-keys", payload(pk.payload)) }
+    func postShares(_ shares: [EncryptedShare<G>]) async throws {
+        try await server.post("ceremony/shares", ["payloads": shares.map { Hex.encode($0.payload) }])
+    }
+    func postComplaint(_ c: ShareComplaint) async throws { try await server.post("ceremony/complaints", payload(c.payload)) }
+    func postReveal(_ r: ShareReveal<G>) async throws { try await server.post("ceremony/reveals", payload(r.payload)) }
+    func finishKeyCeremony() async throws -> ElectionKeyRecord<G> {
+        try await server.post("ceremony/finish", [String: String]())
+        guard let ek = try await fetchState().electionKey else { throw CLIError("the server published no election key") }
+        return ek
+    }
+    func publishCredentials(region: Int, credentials: [GroupElement<G>]) async throws {
+        let m = try await server.manifest()
+        try await server.post("credentials", CredentialsBody(region: m.regions[region].id, credentials: credentials.map(\.hex)))
+    }
+    func revoke(credentials: [GroupElement<G>]) async throws {
+        try await server.post("revocations", ["credentials": credentials.map(\.hex)])
+    }
+    func computeTally() async throws -> EncryptedTally<G> {
+        try await server.post("tally", [String: String]())
+        guard let t = try await fetchState().tally else { throw CLIError("the server published no tally") }
+        return t
+    }
+    func postDecryption(_ d: TrusteeDecryption<G>) async throws { try await server.post("decryptions", payload(d.payload)) }
+    func publishResults() async throws -> Results {
+        try CanonicalJSON.decode(Results.self, try await server.post("results", [String: String]()))
+    }
+}
+
+struct CredentialsBody: Encodable { let region: String; let credentials: [String] }
+struct SessionAnswer: Decodable { let token: String }

@@ -14,16 +14,17 @@ struct Init: AsyncParsableCommand {
     @Option(help: "Manifest JSON file (see `dauys manifest-sample`).") var manifest: String
 
     func run() async throws {
-        guard let data = FileManager.default.contents(atPath: manifest) else { throw CLIError("cannot read \(manifest)") }
+        guard let text = FileManager.default.contents(atPath: manifest) else { throw CLIError("cannot read \(manifest)") }
         let m: Manifest
-        do { m = try JSONDecoder().decode(Manifest.self, from: data) } catch { throw CLIError("the manifest is not valid JSON for a Dauys manifest: \(error)") }
+        do { m = try JSONDecoder().decode(Manifest.self, from: text) } catch { throw CLIError("the manifest is not valid JSON for a Dauys manifest: \(error)") }
         try m.validate()
-        try FileManager.default.createDirectory(atPath: d.data, withIntermediateDirectories: true)
-        guard !d.dir.hasBoard else { throw CLIError("\(d.data) already holds a referendum") }
+        let data = try d.requireData()
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        guard await !d.dir.hasBoard() else { throw CLIError("\(data) already holds a referendum") }
         struct Body: GroupCommand {
             let m: Manifest; let dir: DataDirectory
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let r = try Referendum<G>.create(store: try dir.boardStore(), manifest: m, boardKey: try dir.boardKey(create: true))
+                let r = try await Referendum<G>.create(store: try await dir.boardStore(), manifest: m, boardKey: try dir.createBoardKey())
                 print("referendum \(m.id) created; base hash \(r.baseHash.hex)")
             }
         }
@@ -53,13 +54,13 @@ struct PhaseCommand: AsyncParsableCommand {
     func run() async throws {
         guard let p = Phase(rawValue: next) else { throw CLIError("unknown phase \(next)") }
         struct Body: GroupCommand {
-            let dir: DataDirectory; let p: Phase
+            let d: DataOption; let p: Phase
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                try dir.open(G.self).advance(to: p)
+                try await d.access(G.self).advance(to: p)
                 print("phase: \(p.rawValue)")
             }
         }
-        try await Body(dir: d.dir, p: p).dispatch(try d.dir.group())
+        try await Body(d: d, p: p).dispatch(try await d.group())
     }
 }
 
@@ -68,13 +69,13 @@ struct CeremonyFinish: AsyncParsableCommand {
     @OptionGroup var d: DataOption
     func run() async throws {
         struct Body: GroupCommand {
-            let dir: DataDirectory
+            let d: DataOption
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let ek = try dir.open(G.self).finishKeyCeremony()
+                let ek = try await d.access(G.self).finishKeyCeremony()
                 print("election key published; qualified trustees \(ek.qualified.map(String.init).joined(separator: ", ")); election hash \(ek.electionHash.hex)")
             }
         }
-        try await Body(dir: d.dir).dispatch(try d.dir.group())
+        try await Body(d: d).dispatch(try await d.group())
     }
 }
 
@@ -83,14 +84,13 @@ struct Tally: AsyncParsableCommand {
     @OptionGroup var d: DataOption
     func run() async throws {
         struct Body: GroupCommand {
-            let dir: DataDirectory
+            let d: DataOption
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let r = try dir.open(G.self)
-                let t = try await r.computeTally()
+                let t = try await d.access(G.self).computeTally()
                 print("encrypted tally published: \(t.units.map { "\($0.id) (\($0.ballots))" }.joined(separator: ", "))")
             }
         }
-        try await Body(dir: d.dir).dispatch(try d.dir.group())
+        try await Body(d: d).dispatch(try await d.group())
     }
 }
 
@@ -103,20 +103,22 @@ struct ResultsCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     func run() async throws {
         struct Body: GroupCommand {
-            let dir: DataDirectory; let d: DataOption; let publish: Bool; let json: Bool
+            let d: DataOption; let publish: Bool; let json: Bool
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let r = try dir.open(G.self)
                 if publish {
-                    let res = try r.publishResults()
-                    print(json ? String(decoding: res.payload, as: UTF8.self) : ResultsTable.render(res, manifest: r.manifest))
+                    let b = try await d.access(G.self)
+                    let res = try await b.publishResults()
+                    let m = try await b.fetchState().manifest
+                    print(json ? String(decoding: res.payload, as: UTF8.self) : ResultsTable.render(res, manifest: m))
                     return
                 }
-                let book = try protocolBook(d)
-                let (official, _) = OfficialResult.compute(manifest: r.manifest, protocols: book.latest, evote: r.results)
-                print(json ? OfficialResult.json(official) : ResultsTable.render(official, manifest: r.manifest))
+                let s = try await d.dir.open(G.self, writer: false).state
+                let book = try await protocolBook(d)
+                let (official, _) = OfficialResult.compute(manifest: s.manifest, protocols: book.latest, evote: s.results)
+                print(json ? OfficialResult.json(official) : ResultsTable.render(official, manifest: s.manifest))
             }
         }
-        try await Body(dir: d.dir, d: d, publish: publish, json: json).dispatch(try d.dir.group())
+        try await Body(d: d, publish: publish, json: json).dispatch(try await d.group())
     }
 }
 
@@ -132,12 +134,13 @@ struct RecordExport: AsyncParsableCommand {
         struct Body: GroupCommand {
             let dir: DataDirectory; let out: String
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let r = try dir.open(G.self)
-                try r.exportRecord(to: out)
-                print("record written to \(out): \(try r.store.count()) entries")
+                let r = try await dir.open(G.self, writer: false)
+                try await r.exportRecord(to: out)
+                print("record written to \(out): \(r.read { $0.count }) entries")
             }
         }
-        try await Body(dir: d.dir, out: directory).dispatch(try d.dir.group())
+        _ = try d.requireData()
+        try await Body(dir: d.dir, out: directory).dispatch(try await d.group())
     }
 }
 
@@ -147,20 +150,31 @@ struct Vote: AsyncParsableCommand {
     @Option(help: "The credential code from the voter's letter.") var credential: String
     @Option(help: "The chosen option id for each question, in order (e.g. yes).") var choice: [String]
     @Flag(help: "Benaloh audit: encrypt, reveal the seed, check the encryption, and do NOT cast.") var audit = false
+    @Option(help: "With --server: the voter's IIN, to sign in.") var iin: String?
+    @Option(name: .customLong("sign-in-code"), help: "With --server: the sign-in code from the voter's letter.") var signInCode: String?
 
     func run() async throws {
         struct Body: GroupCommand {
             let v: Vote
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let r = try v.d.dir.open(G.self)
-                guard let ctx = r.ballotContext else { throw CLIError("the key ceremony is not finished") }
-                guard v.choice.count == r.manifest.questions.count else { throw CLIError("give one --choice per question (\(r.manifest.questions.count))") }
+                let remote = v.d.remote
+                let ref: Referendum<G>? = remote == nil ? try await v.d.access(G.self) as? Referendum<G> : nil
+                let manifest: Manifest, base: ElectionHash, ctx: BallotContext<G>
+                if let ref {
+                    guard let c = ref.ballotContext else { throw CLIError("the key ceremony is not finished") }
+                    (manifest, base, ctx) = (ref.manifest, ref.baseHash, c)
+                } else {
+                    let s: BoardState<G> = try await RemoteBoard<G>(server: remote!).fetchState()
+                    guard let c = s.ballotContext else { throw CLIError("the key ceremony is not finished") }
+                    (manifest, base, ctx) = (s.manifest, s.baseHash, c)
+                }
+                guard v.choice.count == manifest.questions.count else { throw CLIError("give one --choice per question (\(manifest.questions.count))") }
                 var selections: [[Int]] = []
-                for (q, c) in zip(r.manifest.questions, v.choice) {
+                for (q, c) in zip(manifest.questions, v.choice) {
                     guard let i = q.options.firstIndex(where: { $0.id == c }) else { throw CLIError("question \(q.id) has no option \"\(c)\"") }
                     selections.append(q.options.indices.map { $0 == i ? 1 : 0 })
                 }
-                let cred = try VoterCredential(typed: v.credential).keyPair(G.self, base: r.baseHash)
+                let cred = try VoterCredential(typed: v.credential).keyPair(G.self, base: base)
                 let seed = BallotSeed.random()
                 let ballot = try ctx.encrypt(selections: selections, credential: cred, seed: seed)
                 if v.audit {
@@ -168,12 +182,18 @@ struct Vote: AsyncParsableCommand {
                     print("audit passed: the ballot encrypts \(v.choice.joined(separator: ", ")); seed \(Hex.encode(seed.bytes)); it was not cast")
                     return
                 }
-                do {
-                    let receipt = try r.cast(ballot.bytes)
-                    print("ballot cast; tracking code \(receipt.trackingCode) (entry \(receipt.entryIndex), region \(receipt.region))")
-                } catch { throw CLIError("ballot refused: \(error)") }
+                let receipt: CastReceipt
+                if let ref {
+                    do { receipt = try await ref.cast(ballot.bytes) } catch { throw CLIError("ballot refused: \(error)") }
+                } else {
+                    guard let iin = v.iin, let code = v.signInCode else { throw CLIError("with --server, give --iin and --sign-in-code to sign in") }
+                    let server = remote!
+                    let session = try JSONDecoder().decode(SessionAnswer.self, from: Data(try await server.post("sessions", ["iin": iin, "code": code])))
+                    receipt = try JSONDecoder().decode(CastReceipt.self, from: Data(try await server.post("ballots", ["ballot": Hex.encode(ballot.bytes)], bearer: session.token)))
+                }
+                print("ballot cast; tracking code \(receipt.trackingCode) (entry \(receipt.entryIndex), region \(receipt.region))")
             }
         }
-        try await Body(v: self).dispatch(try d.dir.group())
+        try await Body(v: self).dispatch(try await d.group())
     }
 }

@@ -29,24 +29,26 @@ struct LoadtestSetup: AsyncParsableCommand {
     @Option var regions = 20
 
     func run() async throws {
+        _ = try d.requireData()
         let dir = d.dir
-        try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
-        guard !dir.hasBoard else { throw CLIError("\(dir.path) already holds a referendum") }
+        try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        guard await !dir.hasBoard() else { throw CLIError("\(dir.path) already holds a referendum") }
         let m = Manifest.kazakhstan2026(regions: regions, districts: 1, precincts: 1, trustees: 3, quorum: 2, privacyFloor: 1)
-        let ref = try Referendum<DauysCrypto.P256>.create(store: try dir.boardStore(), manifest: m, boardKey: try dir.boardKey(create: true))
-        try ref.advance(to: .keyCeremony)
+        let ref = try await Referendum<DauysCrypto.P256>.create(store: try await dir.boardStore(), manifest: m, boardKey: try dir.createBoardKey())
+        try await ref.advance(to: .keyCeremony)
         let trustees = try (1...3).map { try Trustee<DauysCrypto.P256>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash) }
-        for t in trustees { try ref.postTrusteeKey(t.publicKey) }
-        for t in trustees { try ref.postShares(try t.shares(for: Array(ref.trusteeKeys.values), election: ref.baseHash)) }
+        for t in trustees { try await ref.postTrusteeKey(t.publicKey) }
+        for t in trustees { try await ref.postShares(try t.shares(for: Array(ref.state.trusteeKeys.values), election: ref.baseHash)) }
+        let ceremony = ref.state
         for t in trustees {
             var file = TrusteeKeyFile(index: t.index, group: DauysCrypto.P256.name, referendum: m.id, baseHash: ref.baseHash.hex, secrets: Hex.encode(t.secretBytes))
-            for s in ref.encryptedShares where s.to == t.index {
-                guard let v = t.receive(s, from: ref.trusteeKeys[s.from]!, election: ref.baseHash) else { throw CLIError("share check failed") }
+            for s in ceremony.encryptedShares where s.to == t.index {
+                guard let v = t.receive(s, from: ceremony.trusteeKeys[s.from]!, election: ref.baseHash) else { throw CLIError("share check failed") }
                 file.received[String(s.from)] = v.hex
             }
             try file.save(dir.path + "/trustee-\(t.index).json")
         }
-        try ref.finishKeyCeremony()
+        try await ref.finishKeyCeremony()
         // Registry with synthetic voters, spread over the regions.
         let keyHex = Hex.encode(SecureRandom.bytes(32))
         try writeSecret(Data(keyHex.utf8), to: dir.path + "/registry.key")
@@ -83,12 +85,12 @@ struct LoadtestSetup: AsyncParsableCommand {
             perRegion[v.region, default: []].append(kp.publicKey)
             lines += String(decoding: try JSONEncoder().encode(TestVoter(iin: row.iin.text, signinCode: signInCode, credential: code.printed)), as: UTF8.self) + "\n"
         }
-        for (r, list) in perRegion.sorted(by: { $0.key < $1.key }) { try ref.publishCredentials(region: r, credentials: list) }
+        for (r, list) in perRegion.sorted(by: { $0.key < $1.key }) { try await ref.publishCredentials(region: r, credentials: list) }
         try registry.recordIssued(links, signIn: signIn)
         try writeSecret(Data(lines.utf8), to: dir.path + "/test-voters.jsonl")
         try writeSecret(Data(try OfficialRegistry.add(path: dir.path + "/officials.json", name: "Load-test administrator", role: .admin).utf8), to: dir.path + "/admin.token")
-        try ref.advance(to: .credentialsPublished)
-        try ref.advance(to: .votingOpen)
+        try await ref.advance(to: .credentialsPublished)
+        try await ref.advance(to: .votingOpen)
         print("\(voters) test voters ready in \(dir.path); voting is open")
     }
 }

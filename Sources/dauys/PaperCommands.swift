@@ -12,21 +12,20 @@ struct PaperCommand: AsyncParsableCommand {
 }
 
 /// Loads the manifest of the referendum in a data directory and its protocol book.
-func protocolBook(_ d: DataOption) throws -> ProtocolBook {
-    let store = try d.dir.boardStore()
-    guard let m = try store.entries(from: 1, limit: 1).first, m.kind == .manifest else { throw CLIError("no referendum in \(d.data)") }
-    return try ProtocolBook(directory: d.data, manifest: try CanonicalJSON.decode(Manifest.self, m.payload))
+func protocolBook(_ d: DataOption) async throws -> ProtocolBook {
+    let data = try d.requireData()
+    return try ProtocolBook(directory: data, manifest: try await d.dir.manifest())
 }
 
-struct PaperCommission: ParsableCommand {
+struct PaperCommission: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "commission", abstract: "Register a commission's signing key (a precinct, or a district or region for bulk entry).")
     @OptionGroup var d: DataOption
     @Option(help: "Precinct, district or region id the key may sign for.") var scope: String
     @Option(help: "Commission name.") var name: String
     @Option(name: .customLong("key-out"), help: "Where to write the private key (mode 0600).") var keyOut: String
-    func run() throws {
+    func run() async throws {
         guard !FileManager.default.fileExists(atPath: keyOut) else { throw CLIError("\(keyOut) exists; keys are never overwritten") }
-        let k = try protocolBook(d).addCommission(name: name, scope: scope)
+        let k = try await protocolBook(d).addCommission(name: name, scope: scope)
         try writeSecret(k.rawRepresentation, to: keyOut)
         print("commission \(name) registered for \(scope); public key \(Hex.encode(k.publicKey.rawRepresentation))")
     }
@@ -37,13 +36,13 @@ func loadCommissionKey(_ path: String) throws -> Curve25519.Signing.PrivateKey {
     return try Curve25519.Signing.PrivateKey(rawRepresentation: d)
 }
 
-struct PaperSubmit: ParsableCommand {
+struct PaperSubmit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "submit", abstract: "Sign and submit one protocol (JSON: precinct, version, reason, figures).")
     @OptionGroup var d: DataOption
     @Option(help: "The commission's private key file.") var key: String
     @Argument(help: "Protocol JSON file.") var file: String
-    func run() throws {
-        let book = try protocolBook(d)
+    func run() async throws {
+        let book = try await protocolBook(d)
         guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
         var p = try JSONDecoder().decode(PrecinctProtocol.self, from: data)
         p.referendum = book.manifest.id
@@ -52,13 +51,13 @@ struct PaperSubmit: ParsableCommand {
     }
 }
 
-struct PaperImport: ParsableCommand {
+struct PaperImport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "import", abstract: "Import protocols from CSV; every row is checked, one bad row refuses the file.")
     @OptionGroup var d: DataOption
     @Option(help: "The (territorial) commission's private key file.") var key: String
     @Argument(help: "CSV file.") var csv: String
-    func run() throws {
-        let book = try protocolBook(d)
+    func run() async throws {
+        let book = try await protocolBook(d)
         guard let text = try? String(contentsOfFile: csv, encoding: .utf8) else { throw CLIError("cannot read \(csv) as UTF-8") }
         let (protocols, problems) = ProtocolCSV.parse(text, book: book)
         if !problems.isEmpty {
@@ -70,12 +69,12 @@ struct PaperImport: ParsableCommand {
     }
 }
 
-struct PaperHistory: ParsableCommand {
+struct PaperHistory: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "history", abstract: "Every version of a precinct's protocol, with the reasons for corrections.")
     @OptionGroup var d: DataOption
     @Option var precinct: String
-    func run() throws {
-        let book = try protocolBook(d)
+    func run() async throws {
+        let book = try await protocolBook(d)
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         print(String(decoding: try e.encode(book.history[precinct] ?? []), as: UTF8.self))
@@ -123,7 +122,7 @@ struct PaperBench: ParsableCommand {
     }
 }
 
-struct PaperTurnout: ParsableCommand {
+struct PaperTurnout: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "turnout", abstract: "Sign and submit a precinct's turnout report at an official time (10:00 … 20:00).")
     @OptionGroup var d: DataOption
     @Option(help: "The commission's private key file.") var key: String
@@ -131,8 +130,8 @@ struct PaperTurnout: ParsableCommand {
     @Option(help: "10:00, 12:00, 14:00, 16:00, 18:00 or 20:00.") var time: String
     @Option(name: .customLong("voters-on-list")) var votersOnList: UInt64
     @Option(help: "Ballots issued so far.") var issued: UInt64
-    func run() throws {
-        let book = try protocolBook(d)
+    func run() async throws {
+        let book = try await protocolBook(d)
         try book.submitTurnout(try SignedTurnoutReport.sign(TurnoutReport(precinct: precinct, time: time, votersOnList: votersOnList, issued: issued),
                                                             key: try loadCommissionKey(key)))
         print("turnout of \(precinct) at \(time): \(issued) of \(votersOnList)")
@@ -167,14 +166,14 @@ struct Report: AsyncParsableCommand {
                 let d: DataOption
                 let box: FilesBox
                 func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                    let r = try d.dir.open(G.self)
-                    let book = try protocolBook(d)
+                    let r = try await d.dir.open(G.self, writer: false)
+                    let book = try await protocolBook(d)
                     let (result, _) = OfficialResult.compute(manifest: r.manifest, protocols: book.latest, evote: r.results)
                     box.files = Publication.files(manifest: r.manifest, result: result, book: book, turnout: try book.turnoutReports())
                 }
             }
             let box = FilesBox()
-            try await Body(d: opt, box: box).dispatch(try opt.dir.group())
+            try await Body(d: opt, box: box).dispatch(try await opt.group())
             files = box.files
         }
         for (path, text) in files {

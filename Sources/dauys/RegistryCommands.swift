@@ -35,9 +35,8 @@ struct RegistryImport: AsyncParsableCommand {
         let cipher = try RegistryCipher.load(path: r.registryKey)
         guard let data = FileManager.default.contents(atPath: csv) else { throw CLIError("cannot read \(csv)") }
         guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(csv) is not UTF-8 text") }
-        let store = try r.d.dir.boardStore()
-        guard let m = try store.entries(from: 1, limit: 1).first else { throw CLIError("no referendum in \(r.d.data)") }
-        let manifest = try CanonicalJSON.decode(Manifest.self, m.payload)
+        _ = try r.d.requireData()
+        let manifest = try await r.d.dir.manifest()
         let (rows, problems) = VoterList.parse(csv: text, manifest: manifest)
         if !problems.isEmpty { throw RegistryError.refused(problems) }
         let n = try SQLiteRegistry(path: r.d.dir.registryPath).importVoters(rows, cipher: cipher)
@@ -61,7 +60,7 @@ struct CredentialsIssue: AsyncParsableCommand {
             let c: CredentialsIssue
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
                 let cipher = try RegistryCipher.load(path: c.r.registryKey)
-                let ref = try c.r.d.dir.open(G.self)
+                let ref = try await c.r.d.dir.open(G.self)
                 let reg = try SQLiteRegistry(path: c.r.d.dir.registryPath)
                 let pending = try reg.votersWithoutCredential()
                 guard !pending.isEmpty else { throw CLIError("every registered voter already has a credential") }
@@ -81,13 +80,13 @@ struct CredentialsIssue: AsyncParsableCommand {
                     perRegion[v.region, default: []].append(kp.publicKey)
                     links.append((v.id, kp.publicKey.bytes))
                 }
-                for (region, list) in perRegion.sorted(by: { $0.key < $1.key }) { try ref.publishCredentials(region: region, credentials: list) }
+                for (region, list) in perRegion.sorted(by: { $0.key < $1.key }) { try await ref.publishCredentials(region: region, credentials: list) }
                 try reg.recordIssued(links, signIn: signIn)
                 if c.forgetLinks { _ = try reg.forgetCredentialLinks() }
                 print("\(pending.count) credentials issued in \(perRegion.count) regions; letters in \(c.letters)\(c.forgetLinks ? "; links destroyed" : "")")
             }
         }
-        try await Body(c: self).dispatch(try r.d.dir.group())
+        try await Body(c: self).dispatch(try await r.d.group())
     }
 }
 
@@ -139,10 +138,10 @@ struct CredentialsRevokePaper: AsyncParsableCommand {
                 let lost = try reg.paperVotersWithoutLink()
                 if lost > 0 { say("warning: \(lost) paper voters have no credential link any more (destroyed too early); their e-votes cannot be revoked") }
                 let creds = try reg.paperVoterCredentials().map { try GroupElement<G>(bytes: $0) }
-                try d.dir.open(G.self).revoke(credentials: creds)
+                try await d.access(G.self).revoke(credentials: creds)
                 print("\(creds.count) credentials revoked (their holders voted on paper)")
             }
         }
-        try await Body(d: d).dispatch(try d.dir.group())
+        try await Body(d: d).dispatch(try await d.group())
     }
 }

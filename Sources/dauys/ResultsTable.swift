@@ -30,7 +30,7 @@ enum ResultsTable {
             }
             out += "\nValid (more than half of the eligible took part): \(o.valid ? "yes" : "no")\n"
             out += "Regions with a majority for \"\(q.options[0].id)\": \(o.regionsWithMajority) of \(o.regionsTotal)\n"
-            out += "Outcome: \(o.adopted ? "ADOPTED" : "NOT ADOPTED") — \(o.decidedBy)\n"
+            out += "Outcome: \(o.adopted ? "ADOPTED" : "NOT ADOPTED") — \(o.explanation)\n"
         }
         return out
     }

@@ -13,41 +13,37 @@ import Prometheus
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the referendum as an HTTP service (API v1, docs/openapi.yaml); stops gracefully on SIGTERM/SIGINT.")
+        abstract: "Run the referendum as an HTTP service (API v1, docs/openapi.json); stops gracefully on SIGTERM/SIGINT.",
+        discussion: "Settings come from these flags, then from DAUYS_… environment variables (docs/architecture.md), then defaults.")
     @OptionGroup var d: DataOption
-    @Option(help: "Address to listen on.") var host = "127.0.0.1"
-    @Option(help: "Port.") var port = 8080
+    @Option(help: "Address to listen on (default 127.0.0.1, $DAUYS_HOST).") var host: String?
+    @Option(help: "Port (default 8080, $DAUYS_PORT).") var port: Int?
     @Option(name: .customLong("registry-key"), help: "Registry key file for voter sign-in (default: $DAUYS_REGISTRY_KEY).") var registryKey: String?
-    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection is closed.") var idleTimeout = 30
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection is closed.") var idleTimeout: Int?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.") var logLevel: String?
+    @Option(name: .customLong("trusted-proxy"), help: "A reverse proxy (IP or CIDR) whose Forwarded/X-Forwarded-For is believed; repeatable.")
+    var trustedProxy: [String] = []
 
     func run() async throws {
+        var c = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
+        if let host { c.host = host }
+        if let port { c.port = port }
+        if let idleTimeout { c.idleTimeout = idleTimeout }
+        if let logLevel { c.logLevel = logLevel }
+        if !trustedProxy.isEmpty { c.trustedProxies = trustedProxy }
+        try c.validate()
         let prometheus = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
         var logger = Logger(label: "dauys")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        struct Body: GroupCommand {
-            let s: Serve; let prometheus: PrometheusCollectorRegistry; let logger: Logger
-            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let dir = s.d.dir
-                let ref = try dir.open(G.self)
-                let hasRegistry = FileManager.default.fileExists(atPath: dir.registryPath)
-                let cipher = hasRegistry ? try? RegistryCipher.load(path: s.registryKey) : nil
-                if hasRegistry && cipher == nil { logger.warning("no registry key: voter sign-in is disabled") }
-                let server = ReferendumServer(
-                    referendum: ref, registry: hasRegistry ? try SQLiteRegistry(path: dir.registryPath) : nil, cipher: cipher,
-                    officials: try OfficialRegistry.load(path: dir.path + "/officials.json"), prometheus: prometheus, logger: logger,
-                    protocols: try ProtocolBook(directory: dir.path, manifest: ref.manifest))
-                let app = Application(
-                    router: server.router(),
-                    server: .http1(configuration: .init(idleTimeout: .seconds(Int64(s.idleTimeout)))),
-                    configuration: .init(address: .hostname(s.host, port: s.port), serverName: "dauys"),
-                    onServerRunning: { _ in say("dauys: serving \(ref.manifest.id) on http://\(s.host):\(s.port) (phase \(ref.phase.rawValue))") },
-                    logger: logger)
-                try await app.runService()
-            }
+        logger.logLevel = Logger.Level(rawValue: c.logLevel) ?? .info
+        _ = try d.requireData()
+        let app: any ApplicationProtocol
+        do {
+            app = try await buildApplication(configuration: c, data: d.dir, registryKey: registryKey, prometheus: prometheus, logger: logger)
+        } catch StoreError.locked(let why) {
+            throw CLIError("\(why): another server already serves this board")
         }
-        try await Body(s: self, prometheus: prometheus, logger: logger).dispatch(try d.dir.group())
+        try await app.runService()
     }
 }
 
@@ -62,6 +58,7 @@ struct OfficialAdd: ParsableCommand {
     @Option(help: "admin, registrar or trustee-N.") var role: String
     func run() throws {
         guard let r = Role(role) else { throw CLIError("role must be admin, registrar or trustee-N") }
-        print(try OfficialRegistry.add(path: d.data + "/officials.json", name: name, role: r))
+        _ = try d.requireData()
+        print(try OfficialRegistry.add(path: d.dir.officialsPath, name: name, role: r))
     }
 }

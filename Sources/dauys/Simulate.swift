@@ -76,23 +76,24 @@ struct Simulation<G: PrimeOrderGroup> {
         // Setup and key ceremony (all trustees present; some may be absent at decryption).
         let (ref, ek, keyShares) = try await timed("setup and key ceremony (\(o.trustees) trustees, quorum \(o.quorum))") {
             () throws -> (Referendum<G>, ElectionKeyRecord<G>, [ElectionKeyShare<G>]) in
-            let ref = try Referendum<G>.create(store: store, manifest: manifest, boardKey: boardKey)
-            try ref.advance(to: .keyCeremony)
+            let ref = try await Referendum<G>.create(store: store, manifest: manifest, boardKey: boardKey)
+            try await ref.advance(to: .keyCeremony)
             let trustees = try (1...o.trustees).map { try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash) }
-            for t in trustees { try ref.postTrusteeKey(t.publicKey) }
-            let pks = Array(ref.trusteeKeys.values)
-            for t in trustees { try ref.postShares(try t.shares(for: pks, election: ref.baseHash)) }
+            for t in trustees { try await ref.postTrusteeKey(t.publicKey) }
+            let pks = Array(ref.state.trusteeKeys.values)
+            for t in trustees { try await ref.postShares(try t.shares(for: pks, election: ref.baseHash)) }
             var received: [Int: [Int: Scalar<G>]] = [:]
+            let ceremony = ref.state
             for t in trustees {
-                for s in ref.encryptedShares where s.to == t.index {
-                    if let v = t.receive(s, from: ref.trusteeKeys[s.from]!, election: ref.baseHash) {
+                for s in ceremony.encryptedShares where s.to == t.index {
+                    if let v = t.receive(s, from: ceremony.trusteeKeys[s.from]!, election: ref.baseHash) {
                         received[t.index, default: [:]][s.from] = v
                     } else {
-                        try ref.postComplaint(ShareComplaint(from: t.index, against: s.from))
+                        try await ref.postComplaint(ShareComplaint(from: t.index, against: s.from))
                     }
                 }
             }
-            let ek = try ref.finishKeyCeremony()
+            let ek = try await ref.finishKeyCeremony()
             let keyShares = try trustees.filter { ek.qualified.contains($0.index) }.map {
                 try $0.secretShare(received: received[$0.index] ?? [:], qualified: Set(ek.qualified))
             }
@@ -111,10 +112,10 @@ struct Simulation<G: PrimeOrderGroup> {
                 out.append(await parallelMap(0..<n) { _ in VoterCredential.random().keyPair(G.self, base: base) })
             }
             for (r, list) in out.enumerated() where !list.isEmpty {
-                try ref.publishCredentials(region: r, credentials: list.map(\.publicKey))
+                try await ref.publishCredentials(region: r, credentials: list.map(\.publicKey))
             }
-            try ref.advance(to: .credentialsPublished)
-            try ref.advance(to: .votingOpen)
+            try await ref.advance(to: .credentialsPublished)
+            try await ref.advance(to: .votingOpen)
             return out
         }
 
@@ -149,13 +150,13 @@ struct Simulation<G: PrimeOrderGroup> {
                     for r in await ref.castBatch(ballots) { if case .failure = r { rejected += 1 } }
                 }
             }
-            try ref.advance(to: .closed)
+            try await ref.advance(to: .closed)
         }
 
         // Tally and decryption.
         try await timed("homomorphic tally") {
             try await ref.computeTally()
-            try ref.advance(to: .tallied)
+            try await ref.advance(to: .tallied)
         }
         let present = keyShares.dropLast(o.absent)
         let results = try await timed("threshold decryption by \(present.count) of \(o.trustees) trustees, results") { () throws -> Results in
@@ -164,15 +165,15 @@ struct Simulation<G: PrimeOrderGroup> {
                 let shares = await parallelMap(labelled.indices) { i in
                     DecryptionShare.make(keyShare: ks, ciphertext: labelled[i].1, label: labelled[i].0, election: ek.electionHash)
                 }
-                try ref.postDecryption(TrusteeDecryption(trustee: ks.index, shares: shares))
+                try await ref.postDecryption(TrusteeDecryption(trustee: ks.index, shares: shares))
             }
-            try ref.advance(to: .decrypted)
-            return try ref.publishResults()
+            try await ref.advance(to: .decrypted)
+            return try await ref.publishResults()
         }
 
         // Record and independent verification.
         let recordDir = o.record ?? dataDir + "/record"
-        try await timed("record export") { try ref.exportRecord(to: recordDir) }
+        try await timed("record export") { try await ref.exportRecord(to: recordDir) }
         let report = await timed("independent verification of the record") { await RecordVerifier(directory: recordDir).run() }
 
         // Compare with what the simulated voters chose.

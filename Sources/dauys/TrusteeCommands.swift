@@ -51,14 +51,18 @@ struct TrusteeKeygen: AsyncParsableCommand {
             let c: TrusteeKeygen
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
                 guard !FileManager.default.fileExists(atPath: c.t.key) else { throw CLIError("\(c.t.key) exists; a trustee key file is never overwritten") }
-                let r = try c.t.d.dir.open(G.self)
-                let tr = try Trustee<G>.generate(index: c.index, threshold: r.threshold, election: r.baseHash)
-                try TrusteeKeyFile(index: c.index, group: G.name, referendum: r.manifest.id, baseHash: r.baseHash.hex, secrets: Hex.encode(tr.secretBytes)).save(c.t.key)
-                try r.postTrusteeKey(tr.publicKey)
+                let b = try await c.t.d.access(G.self)
+                let s = try await b.fetchState()
+                let tr = try Trustee<G>.generate(index: c.index, threshold: s.threshold, election: s.baseHash)
+                let file = TrusteeKeyFile(index: c.index, group: G.name, referendum: s.manifest.id, baseHash: s.baseHash.hex, secrets: Hex.encode(tr.secretBytes))
+                // The key file is written only once the board accepted the public key: a refused
+                // step leaves no stray key file.
+                try await b.postTrusteeKey(tr.publicKey)
+                try file.save(c.t.key)
                 print("trustee \(c.index): public key published; secrets in \(c.t.key)")
             }
         }
-        try await Body(c: self).dispatch(try t.d.dir.group())
+        try await Body(c: self).dispatch(try await t.d.group())
     }
 }
 
@@ -69,17 +73,18 @@ struct TrusteeSendShares: AsyncParsableCommand {
         struct Body: GroupCommand {
             let t: TrusteeOptions
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let r = try t.d.dir.open(G.self)
+                let b = try await t.d.access(G.self)
+                let r = try await b.fetchState()
                 let tr = try TrusteeKeyFile.load(t.key).trustee(G.self)
                 guard r.trusteeKeys.count == r.threshold.trustees else {
                     throw CLIError("\(r.trusteeKeys.count) of \(r.threshold.trustees) trustees have published keys; wait for all")
                 }
                 let shares = try tr.shares(for: Array(r.trusteeKeys.values), election: r.baseHash)
-                try r.postShares(shares)
+                try await b.postShares(shares)
                 print("trustee \(tr.index): \(shares.count) encrypted shares published")
             }
         }
-        try await Body(t: t).dispatch(try t.d.dir.group())
+        try await Body(t: t).dispatch(try await t.d.group())
     }
 }
 
@@ -90,7 +95,8 @@ struct TrusteeCheckShares: AsyncParsableCommand {
         struct Body: GroupCommand {
             let t: TrusteeOptions
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let r = try t.d.dir.open(G.self)
+                let b = try await t.d.access(G.self)
+                let r = try await b.fetchState()
                 var file = try TrusteeKeyFile.load(t.key)
                 let tr = try file.trustee(G.self)
                 var complained = 0
@@ -98,7 +104,7 @@ struct TrusteeCheckShares: AsyncParsableCommand {
                     if let v = tr.receive(s, from: r.trusteeKeys[s.from]!, election: r.baseHash) {
                         file.received[String(s.from)] = v.hex
                     } else if !r.complaints.contains(where: { $0.from == tr.index && $0.against == s.from }) {
-                        try r.postComplaint(ShareComplaint(from: tr.index, against: s.from))
+                        try await b.postComplaint(ShareComplaint(from: tr.index, against: s.from))
                         complained += 1
                     }
                 }
@@ -112,7 +118,7 @@ struct TrusteeCheckShares: AsyncParsableCommand {
                 print("trustee \(tr.index): \(file.received.count) good shares, \(complained) complaint(s) filed")
             }
         }
-        try await Body(t: t).dispatch(try t.d.dir.group())
+        try await Body(t: t).dispatch(try await t.d.group())
     }
 }
 
@@ -123,16 +129,18 @@ struct TrusteeAnswer: AsyncParsableCommand {
         struct Body: GroupCommand {
             let t: TrusteeOptions
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let r = try t.d.dir.open(G.self)
+                let b = try await t.d.access(G.self)
+                let r = try await b.fetchState()
                 let tr = try TrusteeKeyFile.load(t.key).trustee(G.self)
                 var n = 0
                 for c in r.complaints where c.against == tr.index && !r.reveals.contains(where: { $0.from == tr.index && $0.to == c.from }) {
-                    try r.postReveal(tr.reveal(to: c.from)); n += 1
+                    try await b.postReveal(tr.reveal(to: c.from))
+                    n += 1
                 }
                 print("trustee \(tr.index): \(n) complaint(s) answered")
             }
         }
-        try await Body(t: t).dispatch(try t.d.dir.group())
+        try await Body(t: t).dispatch(try await t.d.group())
     }
 }
 
@@ -143,23 +151,24 @@ struct TrusteeDecrypt: AsyncParsableCommand {
         struct Body: GroupCommand {
             let t: TrusteeOptions
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let r = try t.d.dir.open(G.self)
+                let b = try await t.d.access(G.self)
+                let r = try await b.fetchState()
                 let file = try TrusteeKeyFile.load(t.key)
                 let tr = try file.trustee(G.self)
                 guard let ek = r.electionKey, let tally = r.tally else { throw CLIError("no encrypted tally yet (phase \(r.phase.rawValue))") }
                 var received: [Int: Scalar<G>] = [:]
                 for (k, v) in file.received { received[Int(k)!] = try Scalar<G>(hex: v) }
                 let share = try tr.secretShare(received: received, qualified: Set(ek.qualified))
-                guard share.verificationKey == (try r.verificationKey(for: tr.index)) else {
+                guard share.verificationKey == r.verificationKey(for: tr.index) else {
                     throw CLIError("this key file does not match trustee \(tr.index)'s verification key (missing shares? run check-shares)")
                 }
                 let shares = tally.labelled(r.manifest).map {
                     DecryptionShare.make(keyShare: share, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
                 }
-                try r.postDecryption(TrusteeDecryption(trustee: tr.index, shares: shares))
+                try await b.postDecryption(TrusteeDecryption(trustee: tr.index, shares: shares))
                 print("trustee \(tr.index): \(shares.count) decryption shares published")
             }
         }
-        try await Body(t: t).dispatch(try t.d.dir.group())
+        try await Body(t: t).dispatch(try await t.d.group())
     }
 }

@@ -74,12 +74,14 @@ import DauysStore
 enum TestStores {
     static var postgresURL: String? { ProcessInfo.processInfo.environment["DAUYS_TEST_POSTGRES_URL"] }
 
-    /// (name, a function that opens the same store again) for each kind.
-    static func all(dir: String) -> [(String, () throws -> BoardStore)] {
-        var out: [(String, () throws -> BoardStore)] = [("sqlite", { try SQLiteBoardStore(path: dir + "/board.sqlite") })]
+    typealias Opener = @Sendable (_ writer: Bool) async throws -> BoardStore
+
+    /// (name, a function that opens the same store again, as its writer or a reader) for each kind.
+    static func all(dir: String) -> [(String, Opener)] {
+        var out: [(String, Opener)] = [("sqlite", { try SQLiteBoardStore(path: dir + "/board.sqlite", writer: $0) })]
         if let url = postgresURL {
-            let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
-            out.append(("postgres", { try PostgresBoardStore(url: url, schema: String(schema)) }))
+            let schema = String("t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20))
+            out.append(("postgres", { try await PostgresBoardStore.connect(url: url, schema: schema, writer: $0) }))
         }
         return out
     }
@@ -112,4 +114,13 @@ enum RecordRewrite {
         while let n = r.next() { let e = try n.get(); out.append((e.kind, e.time, e.payload)) }
         return out
     }
+}
+
+/// `XCTAssertThrowsError` for async code.
+func assertThrowsAsync(_ body: () async throws -> Void, _ message: String = "", file: StaticString = #filePath, line: UInt = #line,
+                       _ check: (Error) -> Void = { _ in }) async {
+    do {
+        try await body()
+        XCTFail("expected an error. \(message)", file: file, line: line)
+    } catch { check(error) }
 }

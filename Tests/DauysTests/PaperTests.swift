@@ -167,15 +167,15 @@ final class PaperHTTPTests: XCTestCase {
         let dir = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let m = Manifest.kazakhstan2026(regions: 2)
-        let ref = try Referendum<G>.create(store: try SQLiteBoardStore(path: dir + "/b.sqlite"), manifest: m, boardKey: .init())
+        let ref = try await Referendum<G>.create(store: try SQLiteBoardStore(path: dir + "/b.sqlite"), manifest: m, boardKey: .init())
         let book = try ProtocolBook(directory: dir, manifest: m)
         let key = try book.addCommission(name: "PEC", scope: "abai.d1.p1")
-        let server = ReferendumServer(referendum: ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: []), protocols: book)
+        let server = ReferendumService(referendum: ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: []), protocols: book)
         let f = ProtocolFigures(votersOnList: 1000, ballotsReceived: 900, issuedInRoom: 700, issuedMobile: 20, mobileRequests: 25, cancelled: 180,
                                 inBoxes: 715, questions: [.init(options: [400, 300], invalid: 10, notCounted: 5)])
         let p1 = PrecinctProtocol(referendum: m.id, precinct: "abai.d1.p1", version: 1, reason: nil, figures: f)
         @Sendable func body(_ s: some Encodable) -> ByteBuffer { ByteBuffer(bytes: try! JSONEncoder().encode(s)) }
-        try await Application(router: server.router()).test(.router) { c in
+        try await buildApplication(server).test(.router) { c in
             let h: HTTPFields = [.contentType: "application/json"]
             let stranger = try SignedProtocol.sign(p1, key: .init())
             let s1 = try await c.execute(uri: "/api/v1/protocols", method: .post, headers: h, body: body(stranger)) { $0.status }

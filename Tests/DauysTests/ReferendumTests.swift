@@ -20,83 +20,84 @@ final class ReferendumTests: XCTestCase {
 
     /// A referendum with 2 regions × `perRegion` voters, ready for voting.
     func ready(store: BoardStore, boardKey: Curve25519.Signing.PrivateKey = .init(), perRegion: Int = 5,
-               corruptShareFrom: Int? = nil, answerComplaints: Bool = true) throws -> Setup {
+               corruptShareFrom: Int? = nil, answerComplaints: Bool = true) async throws -> Setup {
         let m = Manifest.kazakhstan2026(regions: 2, trustees: 3, quorum: 2, privacyFloor: 1)
-        let ref = try Referendum<G>.create(store: store, manifest: m, boardKey: boardKey)
-        XCTAssertThrowsError(try ref.postTrusteeKey(try Trustee<G>.generate(index: 1, threshold: ref.threshold, election: ref.baseHash).publicKey)) {
+        let ref = try await Referendum<G>.create(store: store, manifest: m, boardKey: boardKey)
+        await assertThrowsAsync({ _ = try await ref.postTrusteeKey(try Trustee<G>.generate(index: 1, threshold: ref.threshold, election: ref.baseHash).publicKey) }) {
             XCTAssertTrue("\($0)".contains("phase \"setup\""))
         }
-        try ref.advance(to: .keyCeremony)
+        try await ref.advance(to: .keyCeremony)
         let trustees = try (1...3).map { try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash) }
-        for t in trustees { try ref.postTrusteeKey(t.publicKey) }
-        let pks = Array(ref.trusteeKeys.values)
+        for t in trustees { try await ref.postTrusteeKey(t.publicKey) }
+        let pks = Array(ref.state.trusteeKeys.values)
         for t in trustees {
             var shares = try t.shares(for: pks, election: ref.baseHash)
             if t.index == corruptShareFrom {
                 let victim = shares[0]
                 shares[0] = EncryptedShare(from: victim.from, to: victim.to, ephemeral: victim.ephemeral, sealed: victim.sealed.map { $0 ^ 0x55 })
             }
-            try ref.postShares(shares)
+            try await ref.postShares(shares)
         }
         var received: [Int: [Int: Scalar<G>]] = [:]
         for t in trustees {
-            for s in ref.encryptedShares where s.to == t.index {
-                if let v = t.receive(s, from: ref.trusteeKeys[s.from]!, election: ref.baseHash) { received[t.index, default: [:]][s.from] = v }
-                else { try ref.postComplaint(ShareComplaint(from: t.index, against: s.from)) }
+            for s in ref.state.encryptedShares where s.to == t.index {
+                if let v = t.receive(s, from: ref.state.trusteeKeys[s.from]!, election: ref.baseHash) { received[t.index, default: [:]][s.from] = v }
+                else { try await ref.postComplaint(ShareComplaint(from: t.index, against: s.from)) }
             }
         }
         if answerComplaints {
-            for c in ref.complaints {
+            for c in ref.state.complaints {
                 let rv = trustees[c.against - 1].reveal(to: c.from)
-                try ref.postReveal(rv)
+                try await ref.postReveal(rv)
                 received[c.from, default: [:]][c.against] = rv.share
             }
         }
-        try ref.finishKeyCeremony()
+        try await ref.finishKeyCeremony()
         let creds = (0..<2).map { _ in (0..<perRegion).map { _ in KeyPair<G>.generate() } }
-        for (r, list) in creds.enumerated() { try ref.publishCredentials(region: r, credentials: list.map(\.publicKey)) }
-        try ref.advance(to: .credentialsPublished)
-        try ref.advance(to: .votingOpen)
+        for (r, list) in creds.enumerated() { try await ref.publishCredentials(region: r, credentials: list.map(\.publicKey)) }
+        try await ref.advance(to: .credentialsPublished)
+        try await ref.advance(to: .votingOpen)
         return Setup(ref: ref, trustees: trustees, credentials: creds, received: received)
     }
 
-    func testCastingRules() throws {
+    func testCastingRules() async throws {
         let dir = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        for (_, open) in TestStores.all(dir: dir) { try castingRules(try open()) }
-        try castingRules(MemoryBoardStore())
+        for (_, open) in TestStores.all(dir: dir) { try await castingRules(try await open(true)) }
+        try await castingRules(MemoryBoardStore())
     }
 
-    func castingRules(_ store: BoardStore) throws {
-        let s = try ready(store: store)
+    func castingRules(_ store: BoardStore) async throws {
+        let s = try await ready(store: store)
         let ctx = s.ref.ballotContext!
         let b = try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][0])
-        let first = try s.ref.cast(b.bytes)
+        let first = try await s.ref.cast(b.bytes)
         XCTAssertFalse(first.duplicate)
         XCTAssertEqual(first.region, "abai")
         XCTAssertEqual(first.trackingCode, b.trackingCode.short)
         // An identical retry is idempotent: same entry, nothing appended.
-        let count = try s.ref.store.count()
-        let again = try s.ref.cast(b.bytes)
+        let count = try await s.ref.store.count()
+        let again = try await s.ref.cast(b.bytes)
         XCTAssertTrue(again.duplicate)
         XCTAssertEqual(again.entryIndex, first.entryIndex)
-        XCTAssertEqual(try s.ref.store.count(), count)
+        let after = try await s.ref.store.count()
+        XCTAssertEqual(after, count)
         XCTAssertEqual(s.ref.lookup(trackingDigest: b.trackingCode.hex)?.index, first.entryIndex)
         // A signed-in voter of region 1 cannot cast with a region-0 credential.
         let other = try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][1])
-        XCTAssertThrowsError(try s.ref.cast(other.bytes, region: 1)) { XCTAssertEqual($0 as? CastError, .wrongRegion) }
+        await assertThrowsAsync({ _ = try await s.ref.cast(other.bytes, region: 1) }) { XCTAssertEqual($0 as? CastError, .wrongRegion) }
         // Unknown credential, wrong election, garbage, oversize.
-        XCTAssertThrowsError(try s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: .generate()).bytes)) { XCTAssertEqual($0 as? CastError, .unknownCredential) }
+        await assertThrowsAsync({ _ = try await s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: .generate()).bytes) }) { XCTAssertEqual($0 as? CastError, .unknownCredential) }
         let foreign = BallotContext<G>(election: ElectionHash.derive("x", parts: []), publicKey: ctx.key.element, shape: .referendum)
-        XCTAssertThrowsError(try s.ref.cast(try foreign.encrypt(selections: [[1, 0]], credential: s.credentials[0][2]).bytes)) { XCTAssertEqual($0 as? CastError, .wrongElection) }
-        XCTAssertThrowsError(try s.ref.cast([1, 2, 3])) { if case .malformed = $0 as! CastError {} else { XCTFail() } }
-        XCTAssertThrowsError(try s.ref.cast(b.bytes + [UInt8](repeating: 0, count: 10_000))) { XCTAssertEqual($0 as? CastError, .tooLarge(10_685)) }
+        await assertThrowsAsync({ _ = try await s.ref.cast(try foreign.encrypt(selections: [[1, 0]], credential: s.credentials[0][2]).bytes) }) { XCTAssertEqual($0 as? CastError, .wrongElection) }
+        await assertThrowsAsync({ _ = try await s.ref.cast([1, 2, 3]) }) { if case .malformed = $0 as! CastError {} else { XCTFail() } }
+        await assertThrowsAsync({ _ = try await s.ref.cast(b.bytes + [UInt8](repeating: 0, count: 10_000)) }) { XCTAssertEqual($0 as? CastError, .tooLarge(10_685)) }
         var forged = other.bytes
         forged[forged.count - 1] ^= 1
-        XCTAssertThrowsError(try s.ref.cast(forged)) { XCTAssertEqual($0 as? CastError, .invalidProof("credential signature")) }
+        await assertThrowsAsync({ _ = try await s.ref.cast(forged) }) { XCTAssertEqual($0 as? CastError, .invalidProof("credential signature")) }
         // After closing, nothing more is accepted.
-        try s.ref.advance(to: .closed)
-        XCTAssertThrowsError(try s.ref.cast(other.bytes)) { XCTAssertEqual($0 as? CastError, .votingNotOpen(phase: "closed")) }
+        try await s.ref.advance(to: .closed)
+        await assertThrowsAsync({ _ = try await s.ref.cast(other.bytes) }) { XCTAssertEqual($0 as? CastError, .votingNotOpen(phase: "closed")) }
     }
 
     func testAcknowledgedBallotsSurviveAReopenAndRevotingCountsTheLast() async throws {
@@ -105,26 +106,31 @@ final class ReferendumTests: XCTestCase {
         for (_, open) in TestStores.all(dir: dir) { try await survivesReopen(open, dir: dir) }
     }
 
-    func survivesReopen(_ open: () throws -> BoardStore, dir: String) async throws {
+    func survivesReopen(_ open: TestStores.Opener, dir: String) async throws {
         try? FileManager.default.removeItem(atPath: dir + "/rec")
         let key = Curve25519.Signing.PrivateKey()
-        var s = try ready(store: try open(), boardKey: key)
+        var s = try await ready(store: try await open(true), boardKey: key)
         let ctx = s.ref.ballotContext!
-        _ = try s.ref.cast(try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][0]).bytes)
+        _ = try await s.ref.cast(try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][0]).bytes)
         let results = await s.ref.castBatch(try (1..<5).map { try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][$0]).bytes })
         XCTAssertTrue(results.allSatisfy { (try? $0.get()) != nil })
-        // The process "dies"; a new one opens the same file.
-        let reopened = try Referendum<G>.open(store: try open(), boardKey: key)
-        XCTAssertEqual(reopened.ballotCount, 5)
+        // One writer per board: a second writer is refused while the first holds it.
+        await assertThrowsAsync({ _ = try await open(true) }) { XCTAssertTrue("\($0)".contains("held by another process"), "\($0)") }
+        // The process "dies" (its lock goes with it); a new one opens the same board.
+        await s.ref.store.close()
+        let reopened = try await Referendum<G>.open(store: try await open(true), boardKey: key)
+        XCTAssertEqual(reopened.state.ballotCount, 5)
         XCTAssertEqual(reopened.phase, .votingOpen)
-        XCTAssertThrowsError(try Referendum<G>.open(store: try open(), boardKey: .init()))
+        await assertThrowsAsync({ _ = try await Referendum<G>.open(store: try await open(false), boardKey: .init()) }) {
+            XCTAssertTrue("\($0)".contains("this board key is not the one"), "\($0)")
+        }
         s = Setup(ref: reopened, trustees: s.trustees, credentials: s.credentials, received: s.received)
         // Voter 0 changes the vote to yes: the last ballot counts.
-        _ = try s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][0]).bytes)
+        _ = try await s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][0]).bytes)
         XCTAssertEqual(s.ref.countedPerRegion(), [5, 0])
-        try s.ref.advance(to: .closed)
+        try await s.ref.advance(to: .closed)
         try await s.ref.computeTally()
-        try s.ref.advance(to: .tallied)
+        try await s.ref.advance(to: .tallied)
         let ek = s.ref.electionKey!
         for t in s.trustees.prefix(2) {
             let ks = try t.secretShare(received: s.received[t.index]!, qualified: Set(ek.qualified))
@@ -134,15 +140,15 @@ final class ReferendumTests: XCTestCase {
             if t.index == 1 {
                 // A wrong share is refused before it reaches the board.
                 let bad = TrusteeDecryption(trustee: 1, shares: d.shares.map { DecryptionShare(trustee: 1, share: $0.share + .generator, proof: $0.proof) })
-                XCTAssertThrowsError(try s.ref.postDecryption(bad))
+                await assertThrowsAsync({ _ = try await s.ref.postDecryption(bad) })
             }
-            try s.ref.postDecryption(d)
+            try await s.ref.postDecryption(d)
         }
-        try s.ref.advance(to: .decrypted)
-        let r = try s.ref.publishResults()
+        try await s.ref.advance(to: .decrypted)
+        let r = try await s.ref.publishResults()
         XCTAssertEqual(r.questions[0].totals, [5, 0])
         XCTAssertEqual(s.ref.phase, .published)
-        try s.ref.exportRecord(to: dir + "/rec")
+        try await s.ref.exportRecord(to: dir + "/rec")
         let report = await RecordVerifier(directory: dir + "/rec").run()
         XCTAssertTrue(report.valid, "\(report.failedChecks)")
         XCTAssertEqual(report.ballots, 6)
@@ -152,28 +158,29 @@ final class ReferendumTests: XCTestCase {
     func testPaperVoteOverridesEVote() async throws {
         let dir = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let s = try ready(store: MemoryBoardStore())
+        let s = try await ready(store: MemoryBoardStore())
         let ctx = s.ref.ballotContext!
-        for v in 0..<3 { _ = try s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][v]).bytes) }
+        for v in 0..<3 { _ = try await s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][v]).bytes) }
         let paperVoter = s.credentials[0][0].publicKey
-        XCTAssertThrowsError(try s.ref.revoke(credentials: [paperVoter])) { XCTAssertTrue("\($0)".contains("phase")) }
-        try s.ref.advance(to: .closed)
-        XCTAssertThrowsError(try s.ref.revoke(credentials: [KeyPair<G>.generate().publicKey]))
-        try s.ref.revoke(credentials: [paperVoter])
+        await assertThrowsAsync({ _ = try await s.ref.revoke(credentials: [paperVoter]) }) { XCTAssertTrue("\($0)".contains("phase")) }
+        try await s.ref.advance(to: .closed)
+        await assertThrowsAsync({ _ = try await s.ref.revoke(credentials: [KeyPair<G>.generate().publicKey]) })
+        try await s.ref.revoke(credentials: [paperVoter])
         XCTAssertEqual(s.ref.countedPerRegion(), [2, 0])
         try await s.ref.computeTally()
-        XCTAssertThrowsError(try s.ref.revoke(credentials: [s.credentials[0][1].publicKey]), "too late after the tally")
-        try s.ref.advance(to: .tallied)
+        await assertThrowsAsync({ _ = try await s.ref.revoke(credentials: [s.credentials[0][1].publicKey]) }, "too late after the tally")
+        try await s.ref.advance(to: .tallied)
         let ek = s.ref.electionKey!
         for t in s.trustees.prefix(2) {
             let ks = try t.secretShare(received: s.received[t.index]!, qualified: Set(ek.qualified))
-            try s.ref.postDecryption(TrusteeDecryption(trustee: t.index, shares: s.ref.tally!.labelled(s.ref.manifest).map {
+            try await s.ref.postDecryption(TrusteeDecryption(trustee: t.index, shares: s.ref.tally!.labelled(s.ref.manifest).map {
                 DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
             }))
         }
-        try s.ref.advance(to: .decrypted)
-        XCTAssertEqual(try s.ref.publishResults().questions[0].totals, [2, 0])
-        try s.ref.exportRecord(to: dir + "/rec")
+        try await s.ref.advance(to: .decrypted)
+        let published = try await s.ref.publishResults()
+        XCTAssertEqual(published.questions[0].totals, [2, 0])
+        try await s.ref.exportRecord(to: dir + "/rec")
         let report = await RecordVerifier(directory: dir + "/rec").run()
         XCTAssertTrue(report.valid, "\(report.failedChecks)")
         XCTAssertEqual(report.countedBallots, 2)
@@ -194,11 +201,11 @@ final class ReferendumTests: XCTestCase {
 
     func testComplaintPath() async throws {
         // Trustee 2 sends a corrupt share; it answers the complaint with the true share and stays.
-        let s = try ready(store: MemoryBoardStore(), corruptShareFrom: 2)
-        XCTAssertEqual(s.ref.complaints.count, 1)
+        let s = try await ready(store: MemoryBoardStore(), corruptShareFrom: 2)
+        XCTAssertEqual(s.ref.state.complaints.count, 1)
         XCTAssertEqual(s.ref.electionKey!.qualified, [1, 2, 3])
         // Not answered: trustee 2 is disqualified, the two others still reach the quorum.
-        let t = try ready(store: MemoryBoardStore(), corruptShareFrom: 2, answerComplaints: false)
+        let t = try await ready(store: MemoryBoardStore(), corruptShareFrom: 2, answerComplaints: false)
         XCTAssertEqual(t.ref.electionKey!.qualified, [1, 3])
     }
 }

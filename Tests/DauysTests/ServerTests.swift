@@ -16,17 +16,26 @@ import XCTest
 /// read; every kind of bad request gets its status and a JSON error.
 final class ServerTests: XCTestCase {
     struct World {
-        let server: ReferendumServer<G>
+        let server: ReferendumService<G>
         let tokens: [String: String]
         let trustees: [Trustee<G>]
         let voters: [(iin: String, code: String, credential: KeyPair<G>, region: Int)]
         let dir: String
     }
 
-    func world(_ open: (String) throws -> BoardStore, limits: ServerLimits = ServerLimits()) throws -> World {
+    static func testConfiguration() -> ServerConfiguration {
+        var c = ServerConfiguration()
+        c.port = 0
+        c.sessionLifetime = 600
+        c.failuresPerClientAndIIN = 3
+        c.pairLockout = 600
+        return c
+    }
+
+    func world(_ open: (String) async throws -> BoardStore, configuration: ServerConfiguration = testConfiguration()) async throws -> World {
         let dir = CLI.tempDir()
         let m = Manifest.kazakhstan2026(regions: 2, trustees: 3, quorum: 2, privacyFloor: 1)
-        let ref = try Referendum<G>.create(store: try open(dir), manifest: m, boardKey: .init())
+        let ref = try await Referendum<G>.create(store: try await open(dir), manifest: m, boardKey: .init())
         var tokens: [String: String] = [:]
         for role in ["admin", "registrar", "trustee-1", "trustee-2", "trustee-3"] {
             tokens[role] = try OfficialRegistry.add(path: dir + "/officials.json", name: "Official \(role)", role: Role(role)!)
@@ -48,9 +57,8 @@ final class ServerTests: XCTestCase {
             voters.append((row.iin.text, code, kp, v.region))
         }
         try registry.recordIssued(links, signIn: signIn)
-        let server = ReferendumServer(referendum: ref, registry: registry, cipher: cipher,
-                                      officials: try OfficialRegistry.load(path: dir + "/officials.json"),
-                                      sessions: VoterSessions(ttl: 600, maxFailures: 3, lockout: 600), limits: limits)
+        let server = ReferendumService(referendum: ref, registry: registry, cipher: cipher,
+                                       officials: try OfficialRegistry.load(path: dir + "/officials.json"), configuration: configuration)
         let trustees = try (1...3).map { try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash) }
         return World(server: server, tokens: tokens, trustees: trustees, voters: voters, dir: dir)
     }
@@ -69,16 +77,16 @@ final class ServerTests: XCTestCase {
     static func code(_ r: (HTTPResponse.Status, [String: Any])) -> String? { (r.1["error"] as? [String: Any])?["code"] as? String }
 
     func testLifecycleOverHTTPWithSQLite() async throws {
-        try await lifecycle(try world { try SQLiteBoardStore(path: $0 + "/board.sqlite") })
+        try await lifecycle(try await world { try SQLiteBoardStore(path: $0 + "/board.sqlite") })
     }
 
     func testSignInIsRateLimitedPerClientAddress() async throws {
-        var limits = ServerLimits()
-        limits.signInFailuresPerAddress = 3
-        let w = try world({ try SQLiteBoardStore(path: $0 + "/board.sqlite") }, limits: limits)
+        var configuration = Self.testConfiguration()
+        configuration.failuresPerClient = 3
+        let w = try await world({ try SQLiteBoardStore(path: $0 + "/board.sqlite") }, configuration: configuration)
         defer { try? FileManager.default.removeItem(atPath: w.dir) }
         // A real TCP connection, so the server sees the client's address.
-        try await Application(router: w.server.router()).test(.live) { c in
+        try await buildApplication(w.server).test(.live) { c in
             for n in 0..<3 {   // three different IINs: no per-IIN lock-out, but the same address
                 let r = try await Self.post(c, "/api/v1/sessions", token: nil, ["iin": Fixtures.iin(900 + n), "code": "WRONG-CODE0"])
                 XCTAssertEqual(r.0, .unauthorized)
@@ -93,12 +101,12 @@ final class ServerTests: XCTestCase {
     func testLifecycleOverHTTPWithPostgreSQL() async throws {
         guard let url = TestStores.postgresURL else { throw XCTSkip("DAUYS_TEST_POSTGRES_URL is not set") }
         let schema = "s_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
-        try await lifecycle(try world { _ in try PostgresBoardStore(url: url, schema: String(schema)) })
+        try await lifecycle(try await world { _ in try await PostgresBoardStore.connect(url: url, schema: String(schema)) })
     }
 
     func lifecycle(_ w: World) async throws {
         defer { try? FileManager.default.removeItem(atPath: w.dir) }
-        let app = Application(router: w.server.router())
+        let app = buildApplication(w.server)
         try await app.test(.router) { c in
             let t = w.tokens
             // Roles: nobody, the wrong role, the right one.
@@ -123,8 +131,8 @@ final class ServerTests: XCTestCase {
             do { let r = try await Self.post(c, "/api/v1/ceremony/finish", token: t["admin"], [:]); XCTAssertEqual(r.0, .created) }
             var received: [Int: [Int: Scalar<G>]] = [:]
             for tr in w.trustees {
-                for s in w.server.referendum.encryptedShares where s.to == tr.index {
-                    received[tr.index, default: [:]][s.from] = tr.receive(s, from: w.server.referendum.trusteeKeys[s.from]!, election: w.server.referendum.baseHash)
+                for s in w.server.referendum.state.encryptedShares where s.to == tr.index {
+                    received[tr.index, default: [:]][s.from] = tr.receive(s, from: w.server.referendum.state.trusteeKeys[s.from]!, election: w.server.referendum.baseHash)
                 }
             }
             // Credentials by the registrar.

@@ -150,6 +150,17 @@ public struct TrackingCode: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension Ballot {
+    /// The election hash and the credential of an encoded ballot, read from their fixed places
+    /// without decoding the rest (docs/protocol.md §6): the only code outside the decoder that
+    /// knows the layout. Nil if the bytes are too short or of another version.
+    public static func header(of bytes: [UInt8]) -> (election: ArraySlice<UInt8>, credential: ArraySlice<UInt8>)? {
+        let start = 1 + 32
+        guard bytes.count >= start + G.elementByteCount, bytes[0] == version else { return nil }
+        return (bytes[1..<start], bytes[start..<(start + G.elementByteCount)])
+    }
+}
+
+extension Ballot {
     /// Reads only the credential and the ciphertexts of an encoded ballot, skipping the proofs
     /// — for adding up ballots that were already verified. Every element read is still fully
     /// checked; the layout must match the shape.

@@ -107,9 +107,11 @@ public struct ChaumPedersenProof<G: PrimeOrderGroup>: Hashable, Sendable {
     }
 
     public var bytes: [UInt8] { commitmentG.bytes + commitmentH.bytes + response.bytes }
-    public init(reader: inout ByteReader, what: String) throws(CryptoError) {
+    /// `baseMayBeNeutral`: the second base H may be the neutral element (a decryption share of
+    /// a tally whose α is O), and then so is B = w·H; protocol.md §8.1.
+    public init(reader: inout ByteReader, what: String, baseMayBeNeutral: Bool = false) throws(CryptoError) {
         commitmentG = try GroupElement(bytes: try reader.fixed(G.elementByteCount, "\(what) commitment A"))
-        commitmentH = try GroupElement(bytes: try reader.fixed(G.elementByteCount, "\(what) commitment B"))
+        commitmentH = try GroupElement(bytes: try reader.fixed(G.elementByteCount, "\(what) commitment B"), allowIdentity: baseMayBeNeutral)
         response = try Scalar(bytes: try reader.fixed(G.scalarField.byteCount, "\(what) response"), what: "\(what) response")
     }
 }

@@ -30,8 +30,12 @@ public struct DecryptionShare<G: PrimeOrderGroup>: Hashable, Sendable {
         return DecryptionShare(trustee: keyShare.index, share: d, proof: proof)
     }
 
+    /// Valid iff the Chaum–Pedersen proof holds and D and B are the neutral element exactly
+    /// when α is (then D carries no information and m·G = β).
     public func verify(ciphertext: Ciphertext<G>, verificationKey: GroupElement<G>, label: [UInt8], election: ElectionHash) -> Bool {
-        proof.verify(base: ciphertext.alpha, X: verificationKey, Y: share,
+        let neutral = ciphertext.alpha.isIdentity
+        guard share.isIdentity == neutral, proof.commitmentH.isIdentity == neutral else { return false }
+        return proof.verify(base: ciphertext.alpha, X: verificationKey, Y: share,
                      statement: Self.statement(trustee: trustee, label: label), election: election)
     }
 }

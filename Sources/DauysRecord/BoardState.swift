@@ -1,0 +1,545 @@
+import Crypto
+import DauysCrypto
+import Foundation
+
+/// The named checks of `dauys verify` (docs/record.md §9). Every rule of the board belongs to
+/// exactly one of them, so a refused entry says which check a forged copy of it would fail.
+public enum RecordCheck: String, CaseIterable, Sendable, Codable {
+    case recordFormat = "record format"
+    case hashChain = "hash chain"
+    case checkpoints
+    case manifest
+    case phases
+    case keyCeremony = "key ceremony"
+    case credentialLists = "credential lists"
+    case ballots
+    case encryptedTally = "encrypted tally"
+    case decryptionShares = "decryption shares"
+    case decryptedResults = "decrypted results"
+    case decisionRules = "decision rules"
+    case sideFiles = "side files"
+}
+
+/// A board entry that breaks a rule of the board: the check it fails and why, in words.
+public struct BoardViolation: Error, Equatable, Sendable, CustomStringConvertible {
+    public let check: RecordCheck
+    public let message: String
+    public init(_ check: RecordCheck, _ message: String) {
+        self.check = check
+        self.message = message
+    }
+    public var description: String { message }
+}
+
+/// Where a ballot is on the board.
+public struct BallotLocation: Sendable, Equatable {
+    public let index: UInt64
+    public let region: Int
+    public init(index: UInt64, region: Int) {
+        self.index = index
+        self.region = region
+    }
+}
+
+/// The state of a referendum's bulletin board after a prefix of its entries: the one place
+/// where every rule of the board is written down (docs/record.md §5).
+///
+/// Both sides apply it: the lifecycle in refusing mode (`apply(_:)` throws, the state is
+/// unchanged, nothing is written) and the verifier in collecting mode (`apply(_:collecting:)`
+/// records each violation under its check and carries on). An entry is applied atomically:
+/// every rule is checked before anything changes.
+///
+/// Two rules are checked beside it, in bulk, by the same code on both sides: the proofs of a
+/// ballot (`BallotContext.verify`, `BatchVerifier`) and the sums of the encrypted tally
+/// (`TallyComputation`).
+public struct BoardState<G: PrimeOrderGroup>: Sendable {
+    public let genesis: Genesis
+    public let boardKey: Curve25519.Signing.PublicKey
+    public let manifest: Manifest
+    public let manifestPayload: [UInt8]
+    /// derive("election-base", [manifest, group]) — protocol.md §3.3.
+    public let baseHash: ElectionHash
+    public let shape: BallotShape
+    public let threshold: TrusteeThreshold
+
+    /// Number of entries applied; the index the next entry must have.
+    public private(set) var count: UInt64 = 2
+    /// Hash of the last entry.
+    public private(set) var head: [UInt8]
+    public private(set) var phase: Phase = .setup
+
+    public private(set) var trusteeKeys: [Int: TrusteePublicKey<G>] = [:]
+    public private(set) var encryptedShares: [EncryptedShare<G>] = []
+    public private(set) var complaints: [ShareComplaint] = []
+    public private(set) var reveals: [ShareReveal<G>] = []
+    public private(set) var electionKey: ElectionKeyRecord<G>?
+    public private(set) var ballotContext: BallotContext<G>?
+
+    /// Region of every published credential (by digest of its encoding).
+    public private(set) var credentialRegion: [DigestKey: Int] = [:]
+    /// Published credentials per region: the voters entitled to vote electronically.
+    public private(set) var eligible: [UInt64]
+    /// Credentials whose holders voted on paper: their e-ballots do not count.
+    public private(set) var revoked = Set<DigestKey>()
+
+    /// Entry index of the last ballot of each credential (revoting: the last one counts).
+    public private(set) var lastBallot: [DigestKey: UInt64] = [:]
+    /// Every ballot by its tracking digest; an exact copy of a ballot is a replay.
+    public private(set) var ballots: [DigestKey: BallotLocation] = [:]
+    public private(set) var ballotCount = 0
+    /// Ballots per region per local hour (UTC+5) of their entry time, for live turnout.
+    public private(set) var castsByRegionHour: [[Int]]
+
+    public private(set) var tally: EncryptedTally<G>?
+    /// Valid decryption shares, in board order.
+    public private(set) var decryptions: [TrusteeDecryption<G>] = []
+    public private(set) var results: Results?
+
+    // MARK: the first two entries
+
+    /// The state after the genesis entry (index 0) and the manifest (index 1). Throws if either
+    /// is not what it must be, or if the manifest asks for another group than `G`.
+    public init(genesis g: BoardEntry, manifest m: BoardEntry) throws(BoardViolation) {
+        guard g.index == 0, g.kind == .genesis else { throw BoardViolation(.phases, "the board does not start with its genesis entry") }
+        guard m.index == 1, m.kind == .manifest else { throw BoardViolation(.phases, "the manifest is not the second entry") }
+        guard g.hash == BoardEntry.hash(index: 0, previous: BoardEntry.zeroHash, time: g.time, kind: g.kind, payload: g.payload),
+              m.hash == BoardEntry.hash(index: 1, previous: g.hash, time: m.time, kind: m.kind, payload: m.payload)
+        else { throw BoardViolation(.hashChain, "the genesis or manifest entry does not match its hash") }
+        let genesis: Genesis, key: Curve25519.Signing.PublicKey
+        do {
+            genesis = try CanonicalJSON.decode(Genesis.self, g.payload)
+            key = try genesis.publicKey()
+        } catch { throw BoardViolation(.recordFormat, "the genesis entry cannot be read") }
+        let manifest: Manifest
+        do {
+            manifest = try CanonicalJSON.decode(Manifest.self, m.payload)
+            try manifest.validate()
+        } catch { throw BoardViolation(.manifest, "the manifest cannot be read or is invalid: \(error)") }
+        guard manifest.canonicalJSON() == m.payload else { throw BoardViolation(.manifest, "the manifest is not in canonical JSON form") }
+        guard manifest.group == G.name else {
+            throw BoardViolation(.manifest, "the manifest asks for group \(manifest.group), this board state is for \(G.name)")
+        }
+        do {
+            shape = try manifest.ballotShape()
+            threshold = try manifest.threshold
+        } catch { throw BoardViolation(.manifest, "trustee threshold or ballot shape invalid: \(error)") }
+        self.genesis = genesis
+        boardKey = key
+        self.manifest = manifest
+        manifestPayload = m.payload
+        baseHash = RecordContext.baseHash(manifestPayload: m.payload, group: G.name)
+        head = m.hash
+        eligible = [UInt64](repeating: 0, count: manifest.regions.count)
+        castsByRegionHour = [[Int]](repeating: [Int](repeating: 0, count: 24), count: manifest.regions.count)
+    }
+
+    // MARK: applying entries
+
+    /// Refusing mode: applies the entry or throws the first rule it breaks, leaving the state
+    /// unchanged.
+    public mutating func apply(_ e: BoardEntry) throws(BoardViolation) {
+        try checkChain(e)
+        try applyContent(e)
+        count = e.index + 1
+        head = e.hash
+    }
+
+    /// Collecting mode (the verifier): records what the entry breaks and carries on. A broken
+    /// link is reported once and the chain continues from the entry's stored hash; an entry
+    /// whose content breaks a rule is not applied.
+    public mutating func apply(_ e: BoardEntry, collecting violations: inout [BoardViolation]) {
+        do { try checkChain(e) } catch { violations.append(error) }
+        do { try applyContent(e, asPublished: true) } catch { violations.append(error) }
+        count = e.index + 1
+        head = e.hash
+    }
+
+    /// hash_i = H(i, hash_{i−1}, time, kind, payload) and the index follows the last one (record.md §3).
+    func checkChain(_ e: BoardEntry) throws(BoardViolation) {
+        guard e.index == count else {
+            throw BoardViolation(.hashChain, "entry \(count) expected, entry \(e.index) found (entries missing or out of order)")
+        }
+        guard e.hash == BoardEntry.hash(index: e.index, previous: head, time: e.time, kind: e.kind, payload: e.payload) else {
+            throw BoardViolation(.hashChain, "entry \(e.index) (\(e.kind)) does not match its hash or its predecessor")
+        }
+    }
+
+    /// `asPublished` (collecting mode): a tally or results entry that can be read but breaks a
+    /// rule is still taken as published, so that one forged figure fails one check rather
+    /// than every check after it.
+    private mutating func applyContent(_ e: BoardEntry, asPublished: Bool = false) throws(BoardViolation) {
+        if let allowed = Phase.allowed(for: e.kind), allowed != phase {
+            throw BoardViolation(.phases, "a \(e.kind) entry (\(e.index)) is not allowed in phase \"\(phase.rawValue)\", only in \"\(allowed.rawValue)\"")
+        }
+        switch e.kind {
+        case .genesis: throw BoardViolation(.phases, "a second genesis entry at \(e.index)")
+        case .manifest: throw BoardViolation(.phases, "a second manifest entry at \(e.index)")
+        case .phase: try applyPhase(e)
+        case .checkpoint: try checkCheckpoint(e)
+        case .trusteeKey: try applyTrusteeKey(e)
+        case .encryptedShare: try applyShare(e)
+        case .complaint: try applyComplaint(e)
+        case .shareReveal: try applyReveal(e)
+        case .electionKey: try applyElectionKey(e)
+        case .credentials: try applyCredentials(e)
+        case .ballot:
+            do { applyBallot(try checkBallot(e.payload), entry: e) } catch { throw error.violation(at: e.index) }
+        case .revokedCredentials: try applyRevocation(e)
+        case .encryptedTally: try applyTally(e, asPublished: asPublished)
+        case .decryptionShares: try applyDecryption(e)
+        case .results: try applyResults(e, asPublished: asPublished)
+        }
+    }
+
+    // MARK: phases and checkpoints
+
+    /// The phases run in their one order; each may start only when the one before is complete.
+    private mutating func applyPhase(_ e: BoardEntry) throws(BoardViolation) {
+        guard let p = Phase(rawValue: String(decoding: e.payload, as: UTF8.self)) else {
+            throw BoardViolation(.phases, "entry \(e.index) names an unknown phase")
+        }
+        guard phase.next == p else {
+            throw BoardViolation(.phases, "entry \(e.index) moves from \(phase.rawValue) to \(p.rawValue); the next phase is \(phase.next?.rawValue ?? "none")")
+        }
+        if let missing = missingFor(p) { throw BoardViolation(.phases, "entry \(e.index) starts \(p.rawValue) too early: \(missing)") }
+        phase = p
+    }
+
+    /// What is still missing before phase `p` may start (nil: nothing).
+    public func missingFor(_ p: Phase) -> String? {
+        switch p {
+        case .credentialsPublished:
+            if electionKey == nil { return "the key ceremony is not finished: no election key yet" }
+            if credentialRegion.isEmpty { return "no credential list has been published" }
+        case .tallied:
+            if tally == nil { return "the encrypted tally has not been computed" }
+        case .decrypted:
+            if decryptions.count < threshold.quorum {
+                return "decryption shares from \(decryptions.count) trustees; \(threshold.quorum) are needed"
+            }
+        case .published:
+            if results == nil { return "the results have not been computed" }
+        default: break
+        }
+        return nil
+    }
+
+    /// A checkpoint certifies the entry just before it, signed by the board key of the genesis.
+    private func checkCheckpoint(_ e: BoardEntry) throws(BoardViolation) {
+        let c: Checkpoint
+        do { c = try Checkpoint(payload: e.payload) } catch { throw BoardViolation(.checkpoints, "checkpoint at \(e.index): \(error)") }
+        guard c.upTo + 1 == e.index, c.hash == head else {
+            throw BoardViolation(.checkpoints, "checkpoint at \(e.index) does not certify the entry before it")
+        }
+        guard c.verify(boardKey) else { throw BoardViolation(.checkpoints, "checkpoint at \(e.index) is not signed by the board key") }
+    }
+
+    // MARK: key ceremony
+
+    private func requireCeremonyOpen(_ e: BoardEntry) throws(BoardViolation) {
+        guard electionKey == nil else {
+            throw BoardViolation(.keyCeremony, "entry \(e.index) (\(e.kind)) comes after the election key: the key ceremony is finished")
+        }
+    }
+
+    private mutating func applyTrusteeKey(_ e: BoardEntry) throws(BoardViolation) {
+        try requireCeremonyOpen(e)
+        let pk: TrusteePublicKey<G>
+        do { pk = try TrusteePublicKey<G>(payload: e.payload) } catch { throw BoardViolation(.keyCeremony, "trustee key at \(e.index): \(error)") }
+        guard (1...threshold.trustees).contains(pk.index) else {
+            throw BoardViolation(.keyCeremony, "entry \(e.index): trustee \(pk.index) does not exist (1…\(threshold.trustees))")
+        }
+        guard trusteeKeys[pk.index] == nil else { throw BoardViolation(.keyCeremony, "trustee \(pk.index) already published a key") }
+        do { try pk.verify(threshold: threshold, election: baseHash) } catch {
+            throw BoardViolation(.keyCeremony, "trustee \(pk.index) public key refused: \(error)")
+        }
+        trusteeKeys[pk.index] = pk
+    }
+
+    private mutating func applyShare(_ e: BoardEntry) throws(BoardViolation) {
+        try requireCeremonyOpen(e)
+        let s: EncryptedShare<G>
+        do { s = try EncryptedShare<G>(payload: e.payload) } catch { throw BoardViolation(.keyCeremony, "encrypted share at \(e.index): \(error)") }
+        guard trusteeKeys[s.from] != nil, trusteeKeys[s.to] != nil, s.from != s.to else {
+            throw BoardViolation(.keyCeremony, "share from \(s.from) to \(s.to): both trustees must have published keys")
+        }
+        guard !encryptedShares.contains(where: { $0.from == s.from && $0.to == s.to }) else {
+            throw BoardViolation(.keyCeremony, "trustee \(s.from) already sent a share to trustee \(s.to)")
+        }
+        encryptedShares.append(s)
+    }
+
+    private mutating func applyComplaint(_ e: BoardEntry) throws(BoardViolation) {
+        try requireCeremonyOpen(e)
+        let c: ShareComplaint
+        do { c = try ShareComplaint(payload: e.payload) } catch { throw BoardViolation(.keyCeremony, "complaint at \(e.index): \(error)") }
+        guard trusteeKeys[c.from] != nil, trusteeKeys[c.against] != nil, c.from != c.against else {
+            throw BoardViolation(.keyCeremony, "complaint at \(e.index) names an unknown trustee or the complainant itself")
+        }
+        guard !complaints.contains(c) else {
+            throw BoardViolation(.keyCeremony, "trustee \(c.from) already complained against trustee \(c.against)")
+        }
+        complaints.append(c)
+    }
+
+    private mutating func applyReveal(_ e: BoardEntry) throws(BoardViolation) {
+        try requireCeremonyOpen(e)
+        let r: ShareReveal<G>
+        do { r = try ShareReveal<G>(payload: e.payload) } catch { throw BoardViolation(.keyCeremony, "reveal at \(e.index): \(error)") }
+        guard complaints.contains(ShareComplaint(from: r.to, against: r.from)) else {
+            throw BoardViolation(.keyCeremony, "reveal at \(e.index): no complaint by trustee \(r.to) against trustee \(r.from)")
+        }
+        guard !reveals.contains(where: { $0.from == r.from && $0.to == r.to }) else {
+            throw BoardViolation(.keyCeremony, "trustee \(r.from) already answered trustee \(r.to)'s complaint")
+        }
+        reveals.append(r)
+    }
+
+    /// The qualified trustees, the joint key and the election hash, as anyone derives them
+    /// from the ceremony's messages (protocol.md §7).
+    public func deriveElectionKey() throws(BoardViolation) -> ElectionKeyRecord<G> {
+        let pks = Array(trusteeKeys.values)
+        let q = KeyCeremony.qualified(publicKeys: pks, complaints: complaints, reveals: reveals, threshold: threshold, election: baseHash)
+        guard q.count >= threshold.quorum else {
+            throw BoardViolation(.keyCeremony, "only \(q.count) trustees qualified; \(threshold.quorum) are needed")
+        }
+        let k = KeyCeremony.jointKey(publicKeys: pks, qualified: q)
+        guard !k.isIdentity else { throw BoardViolation(.keyCeremony, "the election key is the neutral element") }
+        let sorted = q.sorted()
+        return ElectionKeyRecord(qualified: sorted, publicKey: k,
+                                 electionHash: RecordContext.electionHash(base: baseHash, qualified: sorted, key: k))
+    }
+
+    private mutating func applyElectionKey(_ e: BoardEntry) throws(BoardViolation) {
+        try requireCeremonyOpen(e)
+        let ek: ElectionKeyRecord<G>
+        do { ek = try ElectionKeyRecord<G>(payload: e.payload) } catch { throw BoardViolation(.keyCeremony, "election key entry: \(error)") }
+        let derived = try deriveElectionKey()
+        guard ek.qualified == derived.qualified else {
+            throw BoardViolation(.keyCeremony, "published qualified trustees \(ek.qualified) differ from the complaints' outcome \(derived.qualified)")
+        }
+        guard ek.publicKey == derived.publicKey else {
+            throw BoardViolation(.keyCeremony, "published election key is not the sum of the qualified trustees' commitments")
+        }
+        guard ek.electionHash == derived.electionHash else {
+            throw BoardViolation(.keyCeremony, "published election hash is not derived from the manifest and the key")
+        }
+        electionKey = ek
+        ballotContext = BallotContext(election: ek.electionHash, publicKey: ek.publicKey, shape: shape)
+    }
+
+    /// Trustee ℓ's verification key S_ℓ (protocol.md §7.4); needs the election key.
+    public func verificationKey(for trustee: Int) -> GroupElement<G>? {
+        guard let ek = electionKey else { return nil }
+        return KeyCeremony.verificationKey(for: trustee, publicKeys: Array(trusteeKeys.values), qualified: Set(ek.qualified))
+    }
+
+    // MARK: credentials
+
+    private mutating func applyCredentials(_ e: BoardEntry) throws(BoardViolation) {
+        let list: CredentialList<G>
+        do { list = try CredentialList<G>(payload: e.payload) } catch { throw BoardViolation(.credentialLists, "entry \(e.index): \(error)") }
+        guard manifest.regions.indices.contains(list.region) else {
+            throw BoardViolation(.credentialLists, "entry \(e.index) names region \(list.region), which does not exist")
+        }
+        let keys = list.credentials.map { DigestKey($0.bytes) }
+        for k in keys where credentialRegion[k] != nil {
+            throw BoardViolation(.credentialLists, "a credential is listed twice (entry \(e.index))")
+        }
+        for k in keys { credentialRegion[k] = list.region }
+        eligible[list.region] += UInt64(keys.count)
+    }
+
+    /// The region of a published credential.
+    public func region(ofCredential bytes: some Collection<UInt8>) -> Int? { credentialRegion[DigestKey(bytes)] }
+
+    private mutating func applyRevocation(_ e: BoardEntry) throws(BoardViolation) {
+        guard tally == nil else { throw BoardViolation(.phases, "revoked credentials at entry \(e.index) come after the tally") }
+        let list: RevokedCredentials<G>
+        do { list = try RevokedCredentials<G>(payload: e.payload) } catch {
+            throw BoardViolation(.credentialLists, "revoked credentials at entry \(e.index): \(error)")
+        }
+        let keys = list.credentials.map { DigestKey($0.bytes) }
+        for k in keys {
+            guard credentialRegion[k] != nil else {
+                throw BoardViolation(.credentialLists, "entry \(e.index) revokes a credential that was never published")
+            }
+            guard !revoked.contains(k) else { throw BoardViolation(.credentialLists, "entry \(e.index) revokes a credential twice") }
+        }
+        revoked.formUnion(keys)
+    }
+
+    // MARK: ballots
+
+    /// What the board learns from a ballot that passes its rules.
+    public struct BallotFacts: Sendable {
+        public let credential: DigestKey
+        public let region: Int
+        public let tracking: TrackingCode
+    }
+
+    /// Why a ballot breaks a rule of the board.
+    public enum BallotRefusal: Error, Equatable, Sendable {
+        case noElectionKey, malformed, wrongElection, unknownCredential
+        /// An exact copy of the ballot already on the board at this place.
+        case replay(BallotLocation)
+
+        func violation(at index: UInt64) -> BoardViolation {
+            switch self {
+            case .noElectionKey: BoardViolation(.ballots, "ballot at entry \(index): there is no election key")
+            case .malformed: BoardViolation(.ballots, "ballot at entry \(index) is malformed")
+            case .wrongElection: BoardViolation(.ballots, "ballot at entry \(index) belongs to another election")
+            case .unknownCredential: BoardViolation(.ballots, "ballot at entry \(index) is signed by a credential that was never published")
+            case .replay(let first):
+                BoardViolation(.ballots, "ballot at entry \(index) is an exact copy of the ballot at entry \(first.index) (replay)")
+            }
+        }
+    }
+
+    /// The board's rules for a ballot (record.md §5.4): it belongs to this election, is
+    /// signed by a published credential, and is not an exact copy of a ballot already on the
+    /// board. Its encodings and proofs are checked by `BallotContext.verify`.
+    public func checkBallot(_ payload: [UInt8]) throws(BallotRefusal) -> BallotFacts {
+        guard let ctx = ballotContext else { throw .noElectionKey }
+        guard let header = Ballot<G>.header(of: payload) else { throw .malformed }
+        guard header.election.elementsEqual(ctx.election.bytes) else { throw .wrongElection }
+        let credential = DigestKey(header.credential)
+        guard let region = credentialRegion[credential] else { throw .unknownCredential }
+        let tracking = TrackingCode(ballotBytes: payload)
+        if let first = ballots[DigestKey(digest: tracking.digest)] { throw .replay(first) }
+        return BallotFacts(credential: credential, region: region, tracking: tracking)
+    }
+
+    private mutating func applyBallot(_ f: BallotFacts, entry e: BoardEntry) {
+        lastBallot[f.credential] = e.index
+        ballots[DigestKey(digest: f.tracking.digest)] = BallotLocation(index: e.index, region: f.region)
+        ballotCount += 1
+        castsByRegionHour[f.region][Int(((e.time / 1000) + 5 * 3600) / 3600 % 24)] += 1
+    }
+
+    /// Where the ballot with this tracking digest is.
+    public func ballot(trackingDigest d: [UInt8]) -> BallotLocation? {
+        d.count == 32 ? ballots[DigestKey(digest: d)] : nil
+    }
+
+    /// Entry indices of the counted ballots: the last of every credential not revoked.
+    public var countedBallots: Set<UInt64> {
+        var out = Set<UInt64>(minimumCapacity: lastBallot.count)
+        for (c, i) in lastBallot where !revoked.contains(c) { out.insert(i) }
+        return out
+    }
+
+    /// Counted ballots (participants) per region.
+    public var countedPerRegion: [UInt64] {
+        var out = [UInt64](repeating: 0, count: manifest.regions.count)
+        for c in lastBallot.keys where !revoked.contains(c) {
+            if let r = credentialRegion[c] { out[r] += 1 }
+        }
+        return out
+    }
+
+    // MARK: tally, decryption, results
+
+    /// The first way published results differ from the computed ones, by the check it fails.
+    static func compare(_ published: Results, payload: [UInt8], with computed: Result<Results, BoardViolation>) -> BoardViolation? {
+        let c: Results
+        switch computed {
+        case .failure(let v): return v
+        case .success(let r): c = r
+        }
+        if published.referendum != c.referendum || published.units != c.units {
+            return BoardViolation(.decryptedResults, "published totals differ from the decryption of the tally")
+        }
+        if published.regions != c.regions { return BoardViolation(.decryptedResults, "published regional figures differ from the record") }
+        if published.questions != c.questions {
+            return BoardViolation(.decisionRules, "the published outcome does not follow from the figures and the rules")
+        }
+        if published.payload != payload { return BoardViolation(.decryptedResults, "results entry is not canonical JSON") }
+        return nil
+    }
+
+    /// The tally units the counted ballots give (record.md §7).
+    public var tallyUnits: [TallyUnit] { RecordContext.tallyUnits(manifest: manifest, ballotsPerRegion: countedPerRegion) }
+
+    private mutating func applyTally(_ e: BoardEntry, asPublished: Bool) throws(BoardViolation) {
+        guard tally == nil else { throw BoardViolation(.encryptedTally, "a second encrypted tally at entry \(e.index)") }
+        let t: EncryptedTally<G>
+        do { t = try EncryptedTally<G>(payload: e.payload, shape: shape) } catch {
+            throw BoardViolation(.encryptedTally, "the encrypted tally cannot be read: \(error)")
+        }
+        let units = tallyUnits
+        guard t.units == units else {
+            if asPublished { tally = t }
+            throw BoardViolation(.encryptedTally, "tally units \(t.units.map(\.id)) differ from those the counted ballots give \(units.map(\.id))")
+        }
+        tally = t
+    }
+
+    /// Checks one trustee's decryption shares against its verification key (protocol.md §8).
+    public func checkDecryption(_ d: TrusteeDecryption<G>) throws(BoardViolation) {
+        guard let tally, let ek = electionKey else { throw BoardViolation(.decryptionShares, "there is no tally to decrypt") }
+        guard ek.qualified.contains(d.trustee) else { throw BoardViolation(.decryptionShares, "trustee \(d.trustee) is not a qualified trustee") }
+        guard !decryptions.contains(where: { $0.trustee == d.trustee }) else {
+            throw BoardViolation(.decryptionShares, "trustee \(d.trustee) already posted decryption shares")
+        }
+        let labelled = tally.labelled(manifest)
+        guard d.shares.count == labelled.count else {
+            throw BoardViolation(.decryptionShares, "trustee \(d.trustee) posted \(d.shares.count) shares for \(labelled.count) tallies")
+        }
+        let vk = verificationKey(for: d.trustee)!
+        for (s, (label, c)) in zip(d.shares, labelled) where !s.verify(ciphertext: c, verificationKey: vk, label: label, election: ek.electionHash) {
+            throw BoardViolation(.decryptionShares, "trustee \(d.trustee)'s share for \(String(decoding: label, as: UTF8.self)) does not verify")
+        }
+    }
+
+    private mutating func applyDecryption(_ e: BoardEntry) throws(BoardViolation) {
+        let d: TrusteeDecryption<G>
+        do { d = try TrusteeDecryption<G>(payload: e.payload) } catch { throw BoardViolation(.decryptionShares, "entry \(e.index) is malformed: \(error)") }
+        try checkDecryption(d)
+        decryptions.append(d)
+    }
+
+    /// Decrypts the tally with the first `quorum` valid decryption shares and applies the
+    /// decision rules: the results every party must compute (record.md §8).
+    public func computeResults() throws(BoardViolation) -> Results {
+        guard let tally else { throw BoardViolation(.decryptedResults, "there is no tally") }
+        let used = Array(decryptions.prefix(threshold.quorum))
+        guard used.count == threshold.quorum else {
+            throw BoardViolation(.decryptionShares, "valid shares from \(used.count) trustees, the quorum is \(threshold.quorum)")
+        }
+        let dlog = DiscreteLog<G>.shared
+        var k = 0
+        var units: [UnitResult] = []
+        for (u, sums) in zip(tally.units, tally.sums) {
+            var totals: [[UInt64]] = []
+            for (qi, q) in shape.questions.enumerated() {
+                var enc: [UInt64] = []
+                for c in sums[qi] {
+                    do {
+                        let m = try ThresholdDecryption.combine(used.map { $0.shares[k] }, ciphertext: c, quorum: threshold.quorum)
+                        enc.append(try dlog.solve(m, bound: u.ballots * UInt64(q.maxSelections)))
+                    } catch {
+                        throw BoardViolation(.decryptedResults, "unit \(u.id) question \(qi + 1): \(error)")
+                    }
+                    k += 1
+                }
+                totals.append(q.optionTotals(encryptedTotals: enc, ballots: u.ballots))
+            }
+            units.append(UnitResult(id: u.id, regions: u.regions.map { manifest.regions[$0].id }, ballots: u.ballots, totals: totals))
+        }
+        return Results.compute(manifest: manifest, eligible: eligible, participants: countedPerRegion, units: units)
+    }
+
+    private mutating func applyResults(_ e: BoardEntry, asPublished: Bool) throws(BoardViolation) {
+        guard results == nil else { throw BoardViolation(.decryptedResults, "a second results entry at \(e.index)") }
+        let published: Results
+        do { published = try CanonicalJSON.decode(Results.self, e.payload) } catch {
+            throw BoardViolation(.decryptedResults, "the results entry cannot be read")
+        }
+        if let v = Self.compare(published, payload: e.payload, with: Result { () throws(BoardViolation) in try computeResults() }) {
+            if asPublished { results = published }
+            throw v
+        }
+        results = published
+    }
+}

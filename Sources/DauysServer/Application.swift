@@ -1,0 +1,135 @@
+import DauysCrypto
+import DauysPaper
+import DauysRecord
+import DauysReferendum
+import DauysRegistry
+import DauysStore
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+
+/// What the controllers share: the referendum, the registry for sign-in, the officials'
+/// tokens, sessions and sign-in limits, paper protocols, configuration and metrics.
+public final class ReferendumService<G: PrimeOrderGroup>: Sendable {
+    public let referendum: Referendum<G>
+    let registry: SQLiteRegistry?
+    let cipher: RegistryCipher?
+    let officials: OfficialRegistry
+    public let sessions: VoterSessions
+    let signInGuard: SignInGuard
+    public let configuration: ServerConfiguration
+    let protocols: ProtocolBook?
+    let prometheus: PrometheusCollectorRegistry?
+    let logger: Logger
+
+    let castCounter = Counter(label: "dauys_ballots_accepted_total")
+    let rejectCounter = Counter(label: "dauys_ballots_rejected_total")
+    let signInFailures = Counter(label: "dauys_signin_failures_total")
+    let castTimer = Timer(label: "dauys_cast_duration_seconds")
+
+    public init(referendum: Referendum<G>, registry: SQLiteRegistry?, cipher: RegistryCipher?, officials: OfficialRegistry,
+                configuration: ServerConfiguration = ServerConfiguration(), protocols: ProtocolBook? = nil,
+                prometheus: PrometheusCollectorRegistry? = nil, logger: Logger = Logger(label: "dauys")) {
+        self.referendum = referendum
+        self.registry = registry
+        self.cipher = cipher
+        self.officials = officials
+        self.configuration = configuration
+        sessions = VoterSessions(ttl: configuration.sessionLifetime, perVoter: configuration.sessionsPerVoter)
+        signInGuard = SignInGuard(configuration: configuration)
+        self.protocols = protocols
+        self.prometheus = prometheus
+        self.logger = logger
+    }
+
+    var retryAfter: Int { configuration.retryAfterSeconds }
+}
+
+/// The router of API v1 (docs/openapi.json): public reads, voters, the key ceremony, the
+/// lifecycle and paper protocols, each a controller; errors as JSON; 405 for wrong methods.
+public func buildRouter<G>(_ service: ReferendumService<G>) -> Router<DauysRequestContext> {
+    let router = Router(context: DauysRequestContext.self)
+    let table = RouteTable()
+    router.add(middleware: ClientAddressMiddleware(trusted: service.configuration.trustedProxies.compactMap(IPRange.init)))
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: ErrorMiddleware(retryAfter: service.retryAfter))
+    router.add(middleware: MethodNotAllowedMiddleware(table: table))
+    router.add(middleware: MetricsMiddleware())
+    router.get("metrics") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: service.prometheus?.emitToBuffer() ?? [])))
+    }
+    let api = router.group("api/v1")
+    PublicController(service: service).addRoutes(to: api)
+    PaperController(service: service).addRoutes(to: api)
+    VoterController(service: service).addRoutes(to: api)
+    CeremonyController(service: service).addRoutes(to: api.group("ceremony"))
+    LifecycleController(service: service).addRoutes(to: api)
+    table.set(router.routes.map { ("\($0.path)", "\($0.method)") })
+    return router
+}
+
+/// The application `dauys serve` runs and the tests build: the router on an HTTP/1.1 server.
+public func buildApplication<G>(_ service: ReferendumService<G>) -> some ApplicationProtocol {
+    let c = service.configuration
+    return Application(
+        router: buildRouter(service),
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(c.idleTimeout)))),
+        configuration: .init(address: .hostname(c.host, port: c.port), serverName: "dauys"),
+        onServerRunning: { _ in
+            service.logger.notice("serving \(service.referendum.manifest.id) on http://\(c.host):\(c.port) (phase \(service.referendum.phase.rawValue))")
+        },
+        logger: service.logger)
+}
+
+/// Opens a data directory as the board's one writer and builds its application. Refuses to
+/// start if another process holds the board.
+public func buildApplication(
+    configuration: ServerConfiguration, data: DataDirectory, registryKey: String?,
+    prometheus: PrometheusCollectorRegistry? = nil, logger: Logger = Logger(label: "dauys")
+) async throws -> any ApplicationProtocol {
+    struct Build: GroupDispatch {
+        let configuration: ServerConfiguration, data: DataDirectory, registryKey: String?
+        let prometheus: PrometheusCollectorRegistry?, logger: Logger
+        func run<G: PrimeOrderGroup>(_: G.Type) async throws -> any ApplicationProtocol {
+            let ref = try await data.open(G.self)
+            let hasRegistry = FileManager.default.fileExists(atPath: data.registryPath)
+            let cipher = hasRegistry ? try? RegistryCipher.load(path: registryKey) : nil
+            if hasRegistry && cipher == nil { logger.warning("no registry key: voter sign-in is disabled") }
+            let service = ReferendumService(
+                referendum: ref, registry: hasRegistry ? try SQLiteRegistry(path: data.registryPath) : nil, cipher: cipher,
+                officials: try OfficialRegistry.load(path: data.officialsPath), configuration: configuration,
+                protocols: try ProtocolBook(directory: data.path, manifest: ref.manifest), prometheus: prometheus, logger: logger)
+            return buildApplication(service)
+        }
+    }
+    return try await Build(configuration: configuration, data: data, registryKey: registryKey, prometheus: prometheus, logger: logger)
+        .dispatch(try await data.manifest().group)
+}
+
+/// One log line per request: method, path, status, duration and the client's address bucket —
+/// never a token, an IIN or a body.
+struct RequestLogMiddleware: RouterMiddleware {
+    func handle(_ request: Request, context: DauysRequestContext,
+                next: (Request, DauysRequestContext) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        func log(_ status: HTTPResponse.Status) {
+            let ms = (ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000
+                + (ContinuousClock.now - start).components.seconds * 1000
+            context.logger.info("request", metadata: [
+                "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(status.code)", "ms": "\(ms)",
+                "client": "\(context.client?.description ?? "-")",
+            ])
+        }
+        do {
+            let r = try await next(request, context)
+            log(r.status)
+            return r
+        } catch let e as HTTPResponseError {
+            log(e.status)
+            throw e
+        }
+    }
+}

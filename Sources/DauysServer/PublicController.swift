@@ -1,0 +1,159 @@
+import DauysCrypto
+import DauysPaper
+import DauysRecord
+import DauysReferendum
+import Foundation
+import Hummingbird
+
+/// What anyone may read without an account: status, manifest, board pages, ballot look-up,
+/// live turnout, results, the record, paper protocols and the official result.
+struct PublicController<G: PrimeOrderGroup> {
+    let service: ReferendumService<G>
+    var referendum: Referendum<G> { service.referendum }
+
+    func addRoutes(to group: RouterGroup<DauysRequestContext>) {
+        group.get("health") { _, _ in JSON.response(["status": "ok", "phase": referendum.phase.rawValue]) }
+        group.get("status", use: status)
+        group.get("manifest") { _, _ in
+            JSON.raw(referendum.manifestPayload, headers: [.cacheControl: "public, max-age=3600"])
+        }
+        group.get("board", use: board)
+        group.get("ballots/:digest", use: lookup)
+        group.get("turnout", use: turnout)
+        group.get("results") { _, _ in
+            guard let r = referendum.results else { throw APIError.notFound("not_published", "the results are not published yet") }
+            return JSON.raw(r.payload)
+        }
+        group.get("record", use: record)
+    }
+
+    @Sendable func status(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
+        let s = referendum.read { s in
+            StatusBody(referendum: s.manifest.id, phase: s.phase.rawValue, group: G.name, boardEntries: s.count, ballots: s.ballotCount,
+                       electionHash: s.electionKey?.electionHash.hex, publicKey: s.electionKey?.publicKey.hex, baseHash: s.baseHash.hex)
+        }
+        return JSON.response(s)
+    }
+
+    @Sendable func board(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
+        let q = req.uri.queryParameters
+        guard let f = Int64(q.get("from") ?? "0"), f >= 0 else {
+            throw APIError.badRequest("bad_query", "from must be an integer from 0 to 2^63 − 1")
+        }
+        let pageSize = service.configuration.pageSize
+        guard let limit = Int(q.get("limit") ?? "100"), limit >= 1, limit <= pageSize else {
+            throw APIError.badRequest("bad_query", "limit must be between 1 and \(pageSize)")
+        }
+        let from = UInt64(f)
+        // Only entries the state has applied: never one a failed append may have left behind.
+        let applied = referendum.read { $0.count }
+        let entries = from >= applied ? [] : try await referendum.store.entries(from: from, limit: Int(min(UInt64(limit), applied - from)))
+        let body = BoardPage(entries: entries.map {
+            BoardPage.Entry(index: $0.index, time: $0.time, kind: $0.kind.rawValue, kindName: "\($0.kind)",
+                            payload: Data($0.payload).base64EncodedString(), hash: $0.hashHex)
+        }, next: from + UInt64(entries.count))
+        var r = JSON.response(body)
+        // A full page never changes again: entries are append-only.
+        r.headers[.cacheControl] = entries.count == limit ? "public, max-age=31536000, immutable" : "no-cache"
+        return r
+    }
+
+    @Sendable func lookup(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
+        let d = ctx.parameters.get("digest") ?? ""
+        guard let (index, region) = referendum.lookup(trackingDigest: d) else {
+            throw APIError.notFound("not_found", "no ballot with this tracking digest is on the board")
+        }
+        return JSON.response(LookupBody(trackingDigest: d.lowercased(), entry: index, region: region))
+    }
+
+    @Sendable func turnout(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
+        let body = referendum.read { s in
+            let counted = s.countedPerRegion
+            return TurnoutBody(regions: s.manifest.regions.enumerated().map { i, r in
+                var hours: [String: Int] = [:]
+                for (h, n) in s.castsByRegionHour[i].enumerated() where n > 0 { hours[String(format: "%02d", h)] = n }
+                return TurnoutBody.Region(id: r.id, eligible: s.eligible[i], voted: counted[i], ballotsByHour: hours)
+            }, eligible: s.eligible.reduce(0, +), voted: counted.reduce(0, +))
+        }
+        return JSON.response(body)
+    }
+
+    @Sendable func record(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
+        let store = referendum.store
+        let applied = referendum.read { $0.count }
+        let body = ResponseBody { writer in
+            var buf = ByteBuffer(bytes: RecordFile.header)
+            var i: UInt64 = 0
+            while i < applied {
+                let page = try await store.entries(from: i, limit: Int(min(2048, applied - i)))
+                if page.isEmpty { break }
+                for e in page {
+                    var w = ByteWriter(capacity: 21)
+                    w.u64(e.index)
+                    w.u64(e.time)
+                    w.u8(e.kind.rawValue)
+                    w.u32(UInt32(e.payload.count))
+                    buf.writeBytes(w.bytes)
+                    buf.writeBytes(e.payload)
+                    buf.writeBytes(e.hash)
+                }
+                try await writer.write(buf)
+                buf = ByteBuffer()
+                i += UInt64(page.count)
+            }
+            if buf.readableBytes > 0 { try await writer.write(buf) }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/octet-stream",
+                                               .contentDisposition: "attachment; filename=\"board.bin\""], body: body)
+    }
+}
+
+/// Paper precincts: signed protocols and turnout reports (the commission's Ed25519 signature
+/// is the authorization), and the combined official result.
+struct PaperController<G: PrimeOrderGroup> {
+    let service: ReferendumService<G>
+
+    func addRoutes(to group: RouterGroup<DauysRequestContext>) {
+        group.get("protocols") { _, _ in
+            guard let book = service.protocols else { return JSON.response([PrecinctProtocol]()) }
+            return JSON.response(book.latest.values.sorted { $0.precinct < $1.precinct })
+        }
+        group.get("protocols/:precinct") { _, ctx in
+            guard let book = service.protocols, let h = book.history[ctx.parameters.get("precinct") ?? ""] else {
+                throw APIError.notFound("not_found", "no protocol for this precinct")
+            }
+            return JSON.response(h)
+        }
+        group.get("paper-turnout") { _, _ in
+            let m = service.referendum.manifest
+            let reports = (try? service.protocols?.turnoutReports()) ?? []
+            let c = TurnoutCurve.compute(manifest: m, reports: reports)
+            return JSON.response(PaperTurnoutBody(
+                times: c.times, national: c.national,
+                regions: Dictionary(uniqueKeysWithValues: m.regions.enumerated().map { ($1.id, c.regional[$0]) })))
+        }
+        group.get("official-results") { _, _ in
+            let (r, _) = OfficialResult.compute(manifest: service.referendum.manifest, protocols: service.protocols?.latest ?? [:],
+                                                evote: service.referendum.results)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OfficialResult.json(r))))
+        }
+        group.post("protocols") { req, _ in
+            let s = try await JSON.decode(SignedProtocol.self, req, limit: service.configuration.paperBodyBytes)
+            try book().submit([s])
+            return JSON.response(["accepted": "protocol"], status: .created)
+        }
+        group.post("turnout-reports") { req, _ in
+            let s = try await JSON.decode(SignedTurnoutReport.self, req, limit: service.configuration.paperBodyBytes)
+            try book().submitTurnout(s)
+            return JSON.response(["accepted": "turnout report"], status: .created)
+        }
+    }
+
+    func book() throws -> ProtocolBook {
+        guard let b = service.protocols else {
+            throw APIError.unavailable("no_paper", "paper protocols are not kept by this server", retryAfter: service.retryAfter)
+        }
+        return b
+    }
+}

@@ -1,0 +1,89 @@
+import DauysCrypto
+import DauysRecord
+import DauysReferendum
+import DauysRegistry
+import Foundation
+import Hummingbird
+
+/// Voters: sign-in with IIN and the sign-in code of the letter, then casting for the voter's
+/// own region. Sign-in is unauthenticated and reads at most a small body; casting needs a
+/// session, checked before the body is read.
+struct VoterController<G: PrimeOrderGroup> {
+    let service: ReferendumService<G>
+
+    func addRoutes(to group: RouterGroup<DauysRequestContext>) {
+        group.post("sessions", use: signIn)
+        group.group("ballots").add(middleware: VoterAuthenticator(sessions: service.sessions)).post(use: cast)
+    }
+
+    @Sendable func signIn(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
+        guard let registry = service.registry, let cipher = service.cipher else {
+            throw APIError.unavailable("no_registry", "voter sign-in is not configured on this server", retryAfter: 3600)
+        }
+        let client = DigestKey(Array("client:".utf8) + (ctx.client?.bucket ?? []))
+        if case .clientLocked(let s) = service.signInGuard.check(iin: DigestKey([]), client: client) {
+            throw APIError(.tooManyRequests, "rate_limited", "too many failed sign-ins from this address; try again in \(s) s",
+                           headers: [.retryAfter: String(s)])
+        }
+        let b = try await JSON.decode(SignInBody.self, req, limit: service.configuration.smallBodyBytes)
+        let iin: IIN
+        do { iin = try IIN(b.iin) } catch {
+            // Not 12 digits: a malformed request. 12 digits that are no valid IIN: simply wrong.
+            if error == .notTwelveDigits { throw APIError.badRequest("bad_iin", error.description) }
+            service.signInGuard.failed(iin: nil, client: client)
+            service.signInFailures.increment()
+            throw APIError.unauthorized("bad_credentials", "IIN or sign-in code is wrong")
+        }
+        let iinKey = DigestKey(cipher.index(iin))
+        switch service.signInGuard.check(iin: iinKey, client: client) {
+        case .allowed: break
+        case .clientLocked(let s):
+            throw APIError(.tooManyRequests, "rate_limited", "too many failed sign-ins from this address; try again in \(s) s",
+                           headers: [.retryAfter: String(s)])
+        case .pairLocked(let s):
+            throw APIError(.tooManyRequests, "locked", "too many wrong codes for this IIN from here; try again in \(s) s",
+                           headers: [.retryAfter: String(s)])
+        case .slowedDown(let s):
+            throw APIError(.tooManyRequests, "slowed_down", "many wrong codes were tried for this IIN; try again in \(s) s",
+                           headers: [.retryAfter: String(s)])
+        }
+        guard let (id, region) = try registry.signIn(iin: iin, code: b.code, cipher: cipher) else {
+            service.signInGuard.failed(iin: iinKey, client: client)
+            service.signInFailures.increment()
+            ctx.logger.notice("voter sign-in failed")
+            throw APIError.unauthorized("bad_credentials", "IIN or sign-in code is wrong")
+        }
+        service.signInGuard.succeeded(iin: iinKey, client: client)
+        let token = service.sessions.open(voter: id, region: region)
+        return JSON.response(SessionBody(token: token, region: service.referendum.manifest.regions[region].id,
+                                         expiresIn: Int(service.sessions.ttl)), status: .created)
+    }
+
+    @Sendable func cast(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let session = try ctx.voter()
+        let b = try await JSON.decode(BallotBody.self, req, limit: service.configuration.ballotBodyBytes)
+        let outcome: Result<CastReceipt, CastError>
+        do {
+            let bytes = try Hex.decode(b.ballot, what: "ballot")
+            switch try service.referendum.prepare(bytes, region: session.region) {
+            case .duplicate(let receipt): outcome = .success(receipt)
+            case .verified: outcome = await service.referendum.submit(.init(bytes: bytes, region: session.region))
+            }
+        } catch let e as CastError {
+            outcome = .failure(e)
+        } catch {
+            service.rejectCounter.increment()
+            throw APIError.badRequest("bad_encoding", "\(error)")
+        }
+        service.castTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - start))
+        switch outcome {
+        case .success(let receipt):
+            service.castCounter.increment()
+            return JSON.response(receipt, status: receipt.duplicate ? .ok : .created)
+        case .failure(let e):
+            service.rejectCounter.increment()
+            throw APIError.from(e, retryAfter: service.retryAfter)
+        }
+    }
+}

@@ -124,3 +124,28 @@ func assertThrowsAsync(_ body: () async throws -> Void, _ message: String = "", 
         XCTFail("expected an error. \(message)", file: file, line: line)
     } catch { check(error) }
 }
+
+extension CLI {
+    /// Starts `dauys serve` on a free port for a data directory; returns the process and its URL.
+    static func serve(data: String, cwd: String) throws -> (Process, String) {
+        let port = Int.random(in: 20000...40000)
+        let server = Process()
+        server.executableURL = binary
+        server.arguments = ["serve", "--data", data, "--port", "\(port)", "--log-level", "error"]
+        server.currentDirectoryURL = URL(fileURLWithPath: cwd)
+        var env = ProcessInfo.processInfo.environment
+        env["DAUYS_REGISTRY_KEY"] = try? String(contentsOfFile: cwd + "/" + data + "/registry.key", encoding: .utf8)
+        server.environment = env
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        let url = "http://127.0.0.1:\(port)"
+        for _ in 0..<150 {
+            if let d = try? Data(contentsOf: URL(string: url + "/api/v1/health")!), !d.isEmpty { return (server, url) }
+            usleep(100_000)
+        }
+        server.terminate()
+        throw CLIFailure("the server did not start")
+    }
+    struct CLIFailure: Error { let message: String; init(_ m: String) { message = m } }
+}

@@ -88,3 +88,81 @@ final class LifecycleCLITests: XCTestCase {
         }
     }
 }
+
+/// One writer per board: while `dauys serve` holds a data directory, the CLI refuses to write
+/// to its files and says to go through the server; with `--server` the same step succeeds and
+/// the server keeps accepting ballots.
+final class OneWriterCLITests: XCTestCase {
+    struct TestVoter: Decodable {
+        let iin: String
+        let signin_code: String
+        let credential: String
+    }
+
+    func testCLIWritesGoThroughTheServerThatHoldsTheBoard() throws {
+        let w = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        try CLI.ok(["loadtest-setup", "--data", "d", "--voters", "6", "--regions", "2"], cwd: w)
+        let voters = try String(contentsOfFile: w + "/d/test-voters.jsonl", encoding: .utf8).split(separator: "\n")
+            .map { try JSONDecoder().decode(TestVoter.self, from: Data($0.utf8)) }
+        let admin = try String(contentsOfFile: w + "/d/admin.token", encoding: .utf8)
+        let (server, url) = try CLI.serve(data: "d", cwd: w)
+        defer { server.terminate(); server.waitUntilExit() }
+
+        let refused = try CLI.run(["vote", "--data", "d", "--credential", voters[0].credential, "--choice", "yes"], cwd: w)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("held by another process") && refused.stderr.contains("--server"), refused.stderr)
+        let phase = try CLI.run(["phase", "--data", "d", "closed"], cwd: w)
+        XCTAssertNotEqual(phase.status, 0, "an official's step is refused too")
+
+        for v in voters.prefix(3) {
+            let out = try CLI.ok(["vote", "--server", url, "--credential", v.credential, "--choice", "yes", "--iin", v.iin,
+                                  "--sign-in-code", v.signin_code], cwd: w)
+            XCTAssertTrue(out.contains("ballot cast; tracking code"), out)
+        }
+        // A wrong token is refused by the server, with its reason.
+        let forged = try CLI.run(["phase", "--server", url, "--token", "dauys_forged", "closed"], cwd: w)
+        XCTAssertNotEqual(forged.status, 0)
+        XCTAssertTrue(forged.stderr.contains("no_official"), forged.stderr)
+        try CLI.ok(["phase", "--server", url, "--token", admin, "closed"], cwd: w)
+        try CLI.ok(["tally", "--server", url, "--token", admin], cwd: w)
+        let status = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(string: url + "/api/v1/status")!)) as! [String: Any]
+        XCTAssertEqual(status["ballots"] as? Int, 3)
+        XCTAssertEqual(status["phase"] as? String, "closed")
+    }
+}
+
+extension OneWriterCLITests {
+    /// Trustees on their own machines: every ceremony step through the server with the
+    /// trustee's own token; the secret key file stays local (0600) and never travels.
+    func testKeyCeremonyThroughTheServer() throws {
+        let w = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        let manifest = try CLI.ok(["manifest-sample", "--regions", "2", "--trustees", "3", "--quorum", "2"], cwd: w)
+        try manifest.write(toFile: w + "/m.json", atomically: true, encoding: .utf8)
+        try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
+        var tokens: [String: String] = [:]
+        for role in ["admin", "trustee-1", "trustee-2", "trustee-3"] {
+            tokens[role] = try CLI.ok(["official", "add", "--data", "d", "--name", role, "--role", role], cwd: w)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let (server, url) = try CLI.serve(data: "d", cwd: w)
+        defer { server.terminate(); server.waitUntilExit() }
+        try CLI.ok(["phase", "--server", url, "--token", tokens["admin"]!, "key-ceremony"], cwd: w)
+        // A trustee cannot publish in another trustee's name; the refused step leaves no key file.
+        let wrong = try CLI.run(["trustee", "keygen", "--server", url, "--token", tokens["trustee-2"]!, "--key", "t1.json", "--index", "1"], cwd: w)
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertTrue(wrong.stderr.contains("wrong_role"), wrong.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: w + "/t1.json"))
+        for i in 1...3 {
+            try CLI.ok(["trustee", "keygen", "--server", url, "--token", tokens["trustee-\(i)"]!, "--key", "t\(i).json", "--index", "\(i)"], cwd: w)
+            let mode = try FileManager.default.attributesOfItem(atPath: w + "/t\(i).json")[.posixPermissions] as! Int
+            XCTAssertEqual(mode, 0o600)
+        }
+        for step in ["send-shares", "check-shares"] {
+            for i in 1...3 { try CLI.ok(["trustee", step, "--server", url, "--token", tokens["trustee-\(i)"]!, "--key", "t\(i).json"], cwd: w) }
+        }
+        let done = try CLI.ok(["ceremony-finish", "--server", url, "--token", tokens["admin"]!], cwd: w)
+        XCTAssertTrue(done.contains("qualified trustees 1, 2, 3"), done)
+    }
+}

@@ -19,7 +19,7 @@ final class ReferendumTests: XCTestCase {
     }
 
     /// A referendum with 2 regions × `perRegion` voters, ready for voting.
-    func ready(store: BoardStore, boardKey: Curve25519.Signing.PrivateKey = .init(), perRegion: Int = 5,
+    static func ready(store: BoardStore, boardKey: Curve25519.Signing.PrivateKey = .init(), perRegion: Int = 5,
                corruptShareFrom: Int? = nil, answerComplaints: Bool = true) async throws -> Setup {
         let m = Manifest.kazakhstan2026(regions: 2, trustees: 3, quorum: 2, privacyFloor: 1)
         let ref = try await Referendum<G>.create(store: store, manifest: m, boardKey: boardKey)
@@ -68,7 +68,7 @@ final class ReferendumTests: XCTestCase {
     }
 
     func castingRules(_ store: BoardStore) async throws {
-        let s = try await ready(store: store)
+        let s = try await Self.ready(store: store)
         let ctx = s.ref.ballotContext!
         let b = try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][0])
         let first = try await s.ref.cast(b.bytes)
@@ -109,7 +109,7 @@ final class ReferendumTests: XCTestCase {
     func survivesReopen(_ open: TestStores.Opener, dir: String) async throws {
         try? FileManager.default.removeItem(atPath: dir + "/rec")
         let key = Curve25519.Signing.PrivateKey()
-        var s = try await ready(store: try await open(true), boardKey: key)
+        var s = try await Self.ready(store: try await open(true), boardKey: key)
         let ctx = s.ref.ballotContext!
         _ = try await s.ref.cast(try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][0]).bytes)
         let results = await s.ref.castBatch(try (1..<5).map { try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][$0]).bytes })
@@ -158,7 +158,7 @@ final class ReferendumTests: XCTestCase {
     func testPaperVoteOverridesEVote() async throws {
         let dir = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let s = try await ready(store: MemoryBoardStore())
+        let s = try await Self.ready(store: MemoryBoardStore())
         let ctx = s.ref.ballotContext!
         for v in 0..<3 { _ = try await s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][v]).bytes) }
         let paperVoter = s.credentials[0][0].publicKey
@@ -201,11 +201,32 @@ final class ReferendumTests: XCTestCase {
 
     func testComplaintPath() async throws {
         // Trustee 2 sends a corrupt share; it answers the complaint with the true share and stays.
-        let s = try await ready(store: MemoryBoardStore(), corruptShareFrom: 2)
+        let s = try await Self.ready(store: MemoryBoardStore(), corruptShareFrom: 2)
         XCTAssertEqual(s.ref.state.complaints.count, 1)
         XCTAssertEqual(s.ref.electionKey!.qualified, [1, 2, 3])
         // Not answered: trustee 2 is disqualified, the two others still reach the quorum.
-        let t = try await ready(store: MemoryBoardStore(), corruptShareFrom: 2, answerComplaints: false)
+        let t = try await Self.ready(store: MemoryBoardStore(), corruptShareFrom: 2, answerComplaints: false)
         XCTAssertEqual(t.ref.electionKey!.qualified, [1, 3])
+    }
+}
+
+extension ReferendumTests {
+    /// From a closed referendum: tally, decryption by trustees 1 and 2, results, record
+    /// export and independent verification.
+    static func finish(_ s: Setup, record: String, inspect: (EncryptedTally<G>) -> Void = { _ in }) async throws -> VerificationReport {
+        let tally = try await s.ref.computeTally()
+        inspect(tally)
+        try await s.ref.advance(to: .tallied)
+        let ek = s.ref.electionKey!
+        for t in s.trustees.prefix(2) {
+            let ks = try t.secretShare(received: s.received[t.index]!, qualified: Set(ek.qualified))
+            try await s.ref.postDecryption(TrusteeDecryption(trustee: t.index, shares: tally.labelled(s.ref.manifest).map {
+                DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
+            }))
+        }
+        try await s.ref.advance(to: .decrypted)
+        try await s.ref.publishResults()
+        try await s.ref.exportRecord(to: record)
+        return await RecordVerifier(directory: record).run()
     }
 }

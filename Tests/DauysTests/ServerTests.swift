@@ -242,3 +242,12 @@ final class ServerTests: XCTestCase {
         }
     }
 }
+
+extension ServerTests {
+    /// A service over a ready referendum, with a signed-in session for each region-0 voter
+    /// of the setup (sessions opened directly: the registry is not what these tests test).
+    static func voterService(_ s: ReferendumTests.Setup) async throws -> (service: ReferendumService<G>, tokens: [String]) {
+        let service = ReferendumService(referendum: s.ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: []))
+        return (service, s.credentials[0].indices.map { service.sessions.open(voter: Int64($0), region: 0) })
+    }
+}

@@ -1,0 +1,204 @@
+import Crypto
+@testable import DauysCrypto
+import DauysRecord
+import DauysReferendum
+import DauysServer
+import DauysStore
+import DauysVerifier
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Synchronization
+import XCTest
+
+/// Readers never race the writer: `/turnout` and `/status` are polled while ballots are being
+/// committed. The test command runs this class under ThreadSanitizer too.
+final class ConcurrencyTests: XCTestCase {
+    func testReadsWhileBallotsAreCommitted() async throws {
+        let s = try await ReferendumTests.ready(store: MemoryBoardStore(), perRegion: 40)
+        let service = ReferendumService(referendum: s.ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: []))
+        let ctx = s.ref.ballotContext!
+        let ballots = try s.credentials.flatMap { $0 }.map { try ctx.encrypt(selections: [[1, 0]], credential: $0).bytes }
+        try await buildApplication(service).test(.router) { client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Writers: ballots committed one by one and in batches, from several tasks.
+                for part in 0..<4 {
+                    group.addTask {
+                        let mine = ballots.enumerated().filter { $0.offset % 4 == part }.map(\.element)
+                        for b in mine.prefix(10) { _ = try await s.ref.cast(b) }
+                        _ = await s.ref.castBatch(Array(mine.dropFirst(10)))
+                    }
+                }
+                // Readers: the public endpoints, all the while.
+                for path in ["/api/v1/turnout", "/api/v1/status", "/api/v1/board?from=0&limit=50"] {
+                    group.addTask {
+                        for _ in 0..<40 {
+                            let status = try await client.execute(uri: path, method: .get) { $0.status }
+                            XCTAssertEqual(status, .ok)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let turnout = try await client.execute(uri: "/api/v1/turnout", method: .get) { r in
+                try JSONSerialization.jsonObject(with: Data(r.body.readableBytesView)) as! [String: Any]
+            }
+            XCTAssertEqual(turnout["voted"] as? Int, ballots.count)
+        }
+        XCTAssertEqual(s.ref.state.ballotCount, ballots.count)
+    }
+}
+
+/// A store that fails on demand: before keeping the entries, or after keeping them (the
+/// caller then cannot know that they were kept — a lost acknowledgement from the database).
+final class FlakyStore: BoardStore {
+    enum Mode { case works, failsBefore, failsAfter }
+    let inner = MemoryBoardStore()
+    let mode = Mutex(Mode.works)
+    func append(_ entries: [BoardEntry]) async throws {
+        switch mode.withLock({ $0 }) {
+        case .works: try await inner.append(entries)
+        case .failsBefore: throw StoreError.unavailable("the disk is full")
+        case .failsAfter:
+            try await inner.append(entries)
+            throw StoreError.unavailable("the connection dropped before the commit was confirmed")
+        }
+    }
+    func count() async throws -> UInt64 { try await inner.count() }
+    func entries(from: UInt64, limit: Int) async throws -> [BoardEntry] { try await inner.entries(from: from, limit: limit) }
+    func close() async {}
+}
+
+final class StorageFailureTests: XCTestCase {
+    /// A cast whose storage fails answers 503 with Retry-After; nothing acknowledged is lost,
+    /// a retry succeeds, and the record verifies.
+    func testStorageFailureAnswers503AndLosesNothing() async throws {
+        let store = FlakyStore()
+        let s = try await ReferendumTests.ready(store: store)
+        let w = try await ServerTests.voterService(s)
+        let ctx = s.ref.ballotContext!
+        let a = try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][0]).bytes
+        let b = try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][1]).bytes
+        try await buildApplication(w.service).test(.router) { c in
+            let tokenA = w.tokens[0], tokenB = w.tokens[1]
+            store.mode.withLock { $0 = .failsBefore }
+            let r1 = try await c.execute(uri: "/api/v1/ballots", method: .post, headers: Self.auth(tokenA), body: Self.ballot(a)) { ($0.status, $0.headers) }
+            XCTAssertEqual(r1.0, .serviceUnavailable)
+            XCTAssertEqual(r1.1[.retryAfter], "2")
+            store.mode.withLock { $0 = .failsAfter }
+            let r2 = try await c.execute(uri: "/api/v1/ballots", method: .post, headers: Self.auth(tokenB), body: Self.ballot(b)) { $0.status }
+            XCTAssertEqual(r2, .serviceUnavailable)
+            store.mode.withLock { $0 = .works }
+            // Ballot b was kept although its append "failed": the retry finds it on the board.
+            let r3 = try await c.execute(uri: "/api/v1/ballots", method: .post, headers: Self.auth(tokenB), body: Self.ballot(b)) { r in
+                (r.status, try JSONSerialization.jsonObject(with: Data(r.body.readableBytesView)) as! [String: Any])
+            }
+            XCTAssertEqual(r3.0, .ok)
+            XCTAssertEqual(r3.1["duplicate"] as? Bool, true)
+            let r4 = try await c.execute(uri: "/api/v1/ballots", method: .post, headers: Self.auth(tokenA), body: Self.ballot(a)) { $0.status }
+            XCTAssertEqual(r4, .created)
+        }
+        XCTAssertEqual(s.ref.state.ballotCount, 2)
+        // A checkpoint that cannot be stored never fails what was stored: phase changes still work.
+        try await s.ref.advance(to: .closed)
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = try await ReferendumTests.finish(s, record: dir + "/rec")
+        XCTAssertTrue(report.valid, "\(report.failedChecks)")
+        XCTAssertEqual(report.countedBallots, 2)
+    }
+
+    static func auth(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
+    static func ballot(_ b: [UInt8]) -> ByteBuffer { ByteBuffer(string: #"{"ballot":"\#(Hex.encode(b))"}"#) }
+}
+
+/// protocol.md §8.1: when the α of a tally is the neutral element (two ballots with nonces ρ
+/// and q − ρ), every decryption share is the neutral element too, is accepted, and the
+/// plaintext is β.
+final class NeutralTallyTests: XCTestCase {
+    /// A yes/no ballot whose only ciphertext uses the nonce `rho`.
+    static func ballot(_ ctx: BallotContext<G>, _ credential: KeyPair<G>, yes: Bool, rho: Scalar<G>) throws -> [UInt8] {
+        let m = yes ? 1 : 0
+        let c = Ciphertext.encrypt(UInt64(m), nonce: rho, key: ctx.key)
+        let proof = RangeProof.prove(
+            ciphertext: c, value: m, nonce: rho, lo: 0, hi: 1, key: ctx.key,
+            statement: BallotContext.statement(credential: credential.publicKey, question: 0, option: 0), election: ctx.election,
+            randomness: BallotSeed.random().proofRandomness(ctx.election, 0, 0))
+        let answers = [EncryptedAnswer(ciphertexts: [c], bitProofs: [proof], sumProof: nil)]
+        let unsigned = Ballot<G>.encodeUnsigned(election: ctx.election, credential: credential.publicKey, answers: answers)
+        let sig = CredentialSignature.sign(message: unsigned, credential: credential, election: ctx.election, entropy: SecureRandom.bytes(32))
+        return Ballot(election: ctx.election, credential: credential.publicKey, answers: answers, signature: sig, unsigned: unsigned).bytes
+    }
+
+    func testNeutralTallyDecryptsOverHTTPAndVerifies() async throws {
+        let s = try await ReferendumTests.ready(store: MemoryBoardStore())
+        let w = try await ServerTests.voterService(s)
+        let ctx = s.ref.ballotContext!
+        let rho = Scalar<G>.randomNonZero()
+        let yes = try Self.ballot(ctx, s.credentials[0][0], yes: true, rho: rho)
+        let no = try Self.ballot(ctx, s.credentials[0][1], yes: false, rho: -rho)
+        try await buildApplication(w.service).test(.router) { c in
+            for (token, b) in [(w.tokens[0], yes), (w.tokens[1], no)] {
+                let r = try await c.execute(uri: "/api/v1/ballots", method: .post, headers: StorageFailureTests.auth(token),
+                                            body: StorageFailureTests.ballot(b)) { $0.status }
+                XCTAssertEqual(r, .created)
+            }
+        }
+        try await s.ref.advance(to: .closed)
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let report = try await ReferendumTests.finish(s, record: dir + "/rec") { tally in
+            XCTAssertTrue(tally.sums[0][0][0].alpha.isIdentity, "the unit's α must be the neutral element")
+        }
+        XCTAssertTrue(report.valid, "\(report.failedChecks)")
+        XCTAssertEqual(report.results?.units.first?.totals, [[1, 1]])
+    }
+}
+
+/// Abuse a real deployment meets: proxies, IPv6, IIN lock-out attempts, session floods.
+final class AbuseTests: XCTestCase {
+    func testClientAddressComesFromTrustedProxiesOnly() {
+        XCTAssertEqual(ClientAddress("2001:db8:1:2:3:4:5:6")?.bucket, ClientAddress("2001:db8:1:2:ffff::1")?.bucket, "one /64, one bucket")
+        XCTAssertNotEqual(ClientAddress("2001:db8:1:3::1")?.bucket, ClientAddress("2001:db8:1:2::1")?.bucket)
+        XCTAssertEqual(ClientAddress("::ffff:10.0.0.7")?.bucket, [10, 0, 0, 7])
+        XCTAssertTrue(IPRange("10.1.0.0/16")!.contains([10, 1, 200, 3]))
+        XCTAssertFalse(IPRange("10.1.0.0/16")!.contains([10, 2, 0, 1]))
+        XCTAssertNil(IPRange("10.1.0.0/33"))
+        XCTAssertThrowsError(try ServerConfiguration(environment: ["DAUYS_TRUSTED_PROXIES": "proxy.example"])) {
+            XCTAssertTrue("\($0)".contains("not an IP address"), "\($0)")
+        }
+    }
+
+    func testSignInGuardNeverLocksTheVoterOut() {
+        var c = ServerConfiguration()
+        c.failuresPerClientAndIIN = 5
+        c.failuresPerIINBeforeBackoff = 10
+        c.backoffStart = 2
+        c.backoffMax = 60
+        c.failuresPerClient = 1000
+        let guardian = SignInGuard(configuration: c)
+        let iin = DigestKey(Array("iin".utf8)), attacker = DigestKey(Array("attacker".utf8)), voter = DigestKey(Array("voter".utf8))
+        let t0 = Date()
+        for i in 0..<5 { guardian.failed(iin: iin, client: attacker, now: t0 + Double(i)) }
+        // The attacker's pair is locked; the voter's own device is not.
+        XCTAssertEqual(guardian.check(iin: iin, client: attacker, now: t0 + 5), .pairLocked(seconds: 900 - 1))
+        XCTAssertEqual(guardian.check(iin: iin, client: voter, now: t0 + 5), .allowed)
+        // Many attackers: the IIN is slowed down for everyone, by at most backoffMax.
+        for i in 0..<40 { guardian.failed(iin: iin, client: DigestKey(Array("bot\(i)".utf8)), now: t0 + 10) }
+        guard case .slowedDown(let wait) = guardian.check(iin: iin, client: voter, now: t0 + 10) else { return XCTFail("not slowed down") }
+        XCTAssertLessThanOrEqual(wait, 60)
+        XCTAssertEqual(guardian.check(iin: iin, client: voter, now: t0 + 71), .allowed, "after backoffMax the voter gets through")
+        guardian.succeeded(iin: iin, client: voter)
+        XCTAssertEqual(guardian.check(iin: iin, client: voter, now: t0 + 72), .allowed)
+    }
+
+    func testSessionsPerVoterAreBounded() {
+        let sessions = VoterSessions(ttl: 600, perVoter: 2)
+        let a = sessions.open(voter: 7, region: 0), b = sessions.open(voter: 7, region: 0), c = sessions.open(voter: 7, region: 0)
+        XCTAssertNil(sessions.session(token: a), "the oldest session was closed")
+        XCTAssertNotNil(sessions.session(token: b))
+        XCTAssertNotNil(sessions.session(token: c))
+        XCTAssertEqual(sessions.count(voter: 7), 2)
+    }
+}

@@ -40,7 +40,10 @@ let package = Package(
         .target(name: "DauysVerifier", dependencies: ["DauysCrypto", "DauysRecord"]),
         // The referendum lifecycle on a bulletin board: phases, key ceremony, credentials,
         // casting, tally, decryption, results.
-        .target(name: "DauysReferendum", dependencies: ["DauysCrypto", "DauysRecord", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "DauysReferendum", dependencies: [
+            "DauysCrypto", "DauysRecord", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         // The voter registry: IIN checks, CSV import, encryption of personal data, letters.
         .target(name: "DauysRegistry", dependencies: ["DauysRecord", .product(name: "Crypto", package: "swift-crypto")]),
         // Paper precincts: count protocols, control relations, signatures, aggregation with e-votes.
@@ -53,6 +56,7 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         // The HTTP server: roles, voter sign-in, casting with group commit, public reads, metrics.
         .target(name: "DauysServer", dependencies: [
@@ -60,6 +64,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Logging", package: "swift-log"),
@@ -88,6 +93,8 @@ let package = Package(
             "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysVerifier", "DauysServer", "DauysPaper",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
     ]
 )

@@ -475,7 +475,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         tally = t
     }
 
-    /// Checks one trustee's decryption shares against its verification key (protocol.md §8).
+    /// Checks one trustee's decryption shares against its verification key (protocol.md §7.5).
     public func checkDecryption(_ d: TrusteeDecryption<G>) throws(BoardViolation) {
         guard let tally, let ek = electionKey else { throw BoardViolation(.decryptionShares, "there is no tally to decrypt") }
         guard ek.qualified.contains(d.trustee) else { throw BoardViolation(.decryptionShares, "trustee \(d.trustee) is not a qualified trustee") }

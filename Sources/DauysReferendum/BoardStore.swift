@@ -1,7 +1,7 @@
 import DauysCrypto
 import DauysRecord
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Where the bulletin board lives. The store keeps entries; it does not judge them: the
 /// lifecycle chains and checks every entry against the board state before it asks the store
@@ -59,20 +59,20 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
 
 /// A board held in memory, for tests and one-shot simulations.
 public final class MemoryBoardStore: BoardStore {
-    private let state = Mutex<[BoardEntry]>([])
+    private let state = NIOLockedValueBox<[BoardEntry]>([])
     public init() {}
     public func append(_ entries: [BoardEntry]) async throws {
-        try state.withLock { all throws(StoreError) in
+        try state.withLockedValue { all in
             if let first = entries.first, first.index != UInt64(all.count) {
                 throw StoreError.conflict(expected: UInt64(all.count), got: first.index)
             }
             all += entries
         }
     }
-    public func count() async throws -> UInt64 { state.withLock { UInt64($0.count) } }
+    public func count() async throws -> UInt64 { state.withLockedValue { UInt64($0.count) } }
     public func close() async {}
     public func entries(from: UInt64, limit: Int) async throws -> [BoardEntry] {
-        state.withLock { all in
+        state.withLockedValue { all in
             guard from < UInt64(all.count) else { return [] }
             return Array(all[Int(from)..<min(all.count, Int(from) + limit)])
         }
@@ -82,13 +82,13 @@ public final class MemoryBoardStore: BoardStore {
 /// A lock that may be held across suspension points: one holder at a time, waiters resumed
 /// in arrival order. Serialises the board's writers without blocking a thread.
 public final class AsyncLock: Sendable {
-    private let state = Mutex<(held: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = NIOLockedValueBox<(held: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     public init() {}
 
     public func lock() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { s in
+            let now = state.withLockedValue { s in
                 if !s.held {
                     s.held = true
                     return true
@@ -101,7 +101,7 @@ public final class AsyncLock: Sendable {
     }
 
     public func unlock() {
-        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+        let next = state.withLockedValue { s -> CheckedContinuation<Void, Never>? in
             if s.waiters.isEmpty {
                 s.held = false
                 return nil

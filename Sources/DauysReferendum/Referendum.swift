@@ -2,7 +2,7 @@ import Crypto
 import DauysCrypto
 import DauysRecord
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// One referendum, driven through its phases on a bulletin board.
 ///
@@ -22,10 +22,10 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     public let shape: BallotShape
     public let threshold: TrusteeThreshold
 
-    private let current: Mutex<BoardState<G>>
+    private let current: NIOLockedValueBox<BoardState<G>>
     private let writer = AsyncLock()
-    private let writerState = Mutex(WriterState())
-    private let pending = Mutex(PendingCasts())
+    private let writerState = NIOLockedValueBox(WriterState())
+    private let pending = NIOLockedValueBox(PendingCasts())
 
     private struct WriterState {
         /// The store may hold entries the state has not applied (an append failed midway).
@@ -98,7 +98,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         baseHash = state.baseHash
         shape = state.shape
         threshold = state.threshold
-        current = Mutex(state)
+        current = NIOLockedValueBox(state)
     }
 
     public static func wallClock() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
@@ -107,10 +107,10 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
 
     /// An immutable snapshot of the board state. Cheap to take; prefer `read` for a few fields
     /// on hot paths, so that the writer never has to copy a large table a reader still holds.
-    public var state: BoardState<G> { current.withLock { $0 } }
+    public var state: BoardState<G> { current.withLockedValue { $0 } }
 
     /// Reads from the current state under the lock.
-    public func read<T: Sendable>(_ body: (borrowing BoardState<G>) -> T) -> T { current.withLock { body($0) } }
+    public func read<T: Sendable>(_ body: (borrowing BoardState<G>) -> T) -> T { current.withLockedValue { body($0) } }
 
     public var manifestPayload: [UInt8] { read { $0.manifestPayload } }
     public var phase: Phase { read { $0.phase } }
@@ -135,7 +135,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
             do throws(BoardViolation) { try next.apply(e) } catch { throw ReferendumError.refused(error) }
         }
         try await keep(entries)
-        current.withLock { $0 = next }
+        current.withLockedValue { $0 = next }
         await checkpoint(after: entries, force: force)
         return entries
     }
@@ -144,14 +144,14 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     /// store may or may not have kept them.
     private func keep(_ entries: [BoardEntry]) async throws(ReferendumError) {
         do { try await store.append(entries) } catch {
-            writerState.withLock { $0.stale = true }
+            writerState.withLockedValue { $0.stale = true }
             throw .storageUnavailable("\(error)")
         }
     }
 
     /// Applies what the store holds beyond the state, after a failed append.
     private func syncIfStale() async throws(ReferendumError) {
-        guard writerState.withLock({ $0.stale }) else { return }
+        guard writerState.withLockedValue({ $0.stale }) else { return }
         var next = state
         do {
             try await store.forEach(from: next.count) { e in try next.apply(e) }
@@ -160,8 +160,8 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         } catch {
             throw .storageUnavailable("\(error)")
         }
-        current.withLock { $0 = next }
-        writerState.withLock { $0.stale = false }
+        current.withLockedValue { $0 = next }
+        writerState.withLockedValue { $0.stale = false }
     }
 
     /// Posts a signed checkpoint when an interval of entries was crossed, or when forced (phase
@@ -170,7 +170,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     private func checkpoint(after entries: [BoardEntry], force: Bool) async {
         guard let last = entries.last else { return }
         let crossed = (last.index + 1) / checkpointInterval != (last.index + 1 - UInt64(entries.count)) / checkpointInterval
-        let due = writerState.withLock { w in
+        let due = writerState.withLockedValue { w in
             w.checkpointDue = w.checkpointDue || force || crossed
             return w.checkpointDue
         }
@@ -179,8 +179,16 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         guard let c = try? Checkpoint(upTo: next.count - 1, hash: next.head, key: boardKey) else { return }
         let e = BoardEntry.chain([(.checkpoint, c.payload)], start: next.count, previous: next.head, time: clock())
         guard (try? next.apply(e[0])) != nil, (try? await keep(e)) != nil else { return }
-        current.withLock { $0 = next }
-        writerState.withLock { $0.checkpointDue = false }
+        current.withLockedValue { $0 = next }
+        writerState.withLockedValue { $0.checkpointDue = false }
+    }
+
+    /// The state, if the board is in phase `p` — checked before a step computes anything
+    /// expensive; the board's own rule (record.md §5) is applied again when the entry is posted.
+    private func state(in p: Phase, toDo action: String) throws(ReferendumError) -> BoardState<G> {
+        let s = state
+        guard s.phase == p else { throw .wrongPhase(action: action, phase: s.phase.rawValue, required: p.rawValue) }
+        return s
     }
 
     private func write<T: Sendable>(_ body: () async throws -> T) async throws -> T {
@@ -224,10 +232,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     @discardableResult
     public func finishKeyCeremony() async throws -> ElectionKeyRecord<G> {
         try await write {
-            let s = state
-            guard s.phase == .keyCeremony else {
-                throw ReferendumError.wrongPhase(action: "finish the key ceremony", phase: s.phase.rawValue, required: Phase.keyCeremony.rawValue)
-            }
+            let s = try state(in: .keyCeremony, toDo: "finish the key ceremony")
             guard s.electionKey == nil else { throw ReferendumError.precondition("the key ceremony is already finished") }
             let rec: ElectionKeyRecord<G>
             do throws(BoardViolation) { rec = try s.deriveElectionKey() } catch { throw ReferendumError.precondition(error.message) }
@@ -317,7 +322,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     /// carries many ballots; alone, a ballot waits for no one.
     public func submit(_ item: CastItem) async -> Result<CastReceipt, CastError> {
         await withCheckedContinuation { c in
-            let start = pending.withLock { p in
+            let start = pending.withLockedValue { p in
                 p.queue.append((item, c))
                 if p.draining { return false }
                 p.draining = true
@@ -329,7 +334,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
 
     private func drain() async {
         while true {
-            let batch = pending.withLock { p in
+            let batch = pending.withLockedValue { p in
                 let b = p.queue
                 p.queue.removeAll(keepingCapacity: true)
                 if b.isEmpty { p.draining = false }
@@ -368,7 +373,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
             var results = [Result<CastReceipt, CastError>?](repeating: nil, count: items.count)
             var plan: [Int: Int] = [:]  // item → position among the new entries
             var regions: [Int] = []  // region of each new entry
-            let entries: [BoardEntry] = current.withLock { s in
+            let entries: [BoardEntry] = current.withLockedValue { s in
                 guard s.phase == .votingOpen else {
                     for i in items.indices { results[i] = .failure(.votingNotOpen(phase: s.phase.rawValue)) }
                     return []
@@ -405,14 +410,14 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
                     for (i, _) in plan { results[i] = .failure(.storageUnavailable(error.description)) }
                     return results.map { $0! }
                 }
-                let broken: BoardViolation? = current.withLock { s in
+                let broken: BoardViolation? = current.withLockedValue { s in
                     for e in entries {
                         do throws(BoardViolation) { try s.apply(e) } catch { return error }
                     }
                     return nil
                 }
                 // Unreachable: each entry passed the same rules before it was stored.
-                if broken != nil { writerState.withLock { $0.stale = true } }
+                if broken != nil { writerState.withLockedValue { $0.stale = true } }
             }
             var seen = Set<Int>()
             for (i, p) in plan.sorted(by: { $0.key < $1.key }) {
@@ -440,10 +445,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     @discardableResult
     public func computeTally() async throws -> EncryptedTally<G> {
         try await write {
-            let s = state
-            guard s.phase == .closed else {
-                throw ReferendumError.wrongPhase(action: "compute the tally", phase: s.phase.rawValue, required: Phase.closed.rawValue)
-            }
+            let s = try state(in: .closed, toDo: "compute the tally")
             guard s.tally == nil else { throw ReferendumError.precondition("the tally is already computed") }
             var computation = TallyComputation(state: s)
             do { try await store.forEach { e in await computation.add(e) } } catch {
@@ -465,10 +467,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     @discardableResult
     public func publishResults() async throws -> Results {
         let r = try await write {
-            let s = state
-            guard s.phase == .decrypted else {
-                throw ReferendumError.wrongPhase(action: "publish results", phase: s.phase.rawValue, required: Phase.decrypted.rawValue)
-            }
+            let s = try state(in: .decrypted, toDo: "publish results")
             let r: Results
             do throws(BoardViolation) { r = try s.computeResults() } catch { throw ReferendumError.refused(error) }
             try await post([(.results, r.payload)])

@@ -1,7 +1,7 @@
 import DauysCrypto
 import Foundation
 
-// JSON bodies of the API (docs/openapi.yaml). Binary artefacts travel as hexadecimal text.
+// JSON bodies of the API (docs/openapi.json). Binary artefacts travel as hexadecimal text.
 
 struct ErrorBody: Encodable {
     struct Detail: Encodable { let code: String; let message: String }

@@ -1,5 +1,5 @@
 import Hummingbird
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Answers 405 Method Not Allowed (with an Allow header) instead of 404 when the path exists
 /// but not for this method, as HTTP requires.
@@ -22,15 +22,15 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// The router's paths and methods, filled once the routes are defined.
 final class RouteTable: Sendable {
-    private let routes = Mutex<[(segments: [String], method: String)]>([])
+    private let routes = NIOLockedValueBox<[(segments: [String], method: String)]>([])
 
     func set(_ list: [(String, String)]) {
-        routes.withLock { $0 = list.map { (path, m) in (path.split(separator: "/").map(String.init), m) } }
+        routes.withLockedValue { $0 = list.map { (path, m) in (path.split(separator: "/").map(String.init), m) } }
     }
 
     func methods(for path: String) -> [String] {
         let parts = path.split(separator: "/").map(String.init)
-        return routes.withLock { all in
+        return routes.withLockedValue { all in
             all.filter { r in
                 r.segments.count == parts.count && zip(r.segments, parts).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
             }.map(\.method).sorted()

@@ -1,7 +1,7 @@
 import DauysCrypto
 import DauysRecord
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Signed-in voters, in memory. A session lets its voter cast ballots for the voter's own
 /// region only. A voter holds at most `perVoter` sessions: opening one more closes the oldest.
@@ -16,7 +16,7 @@ public final class VoterSessions: Sendable {
         var byToken: [DigestKey: Session] = [:]
         var byVoter: [Int64: [DigestKey]] = [:]
     }
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     public let ttl: TimeInterval
     public let perVoter: Int
 
@@ -29,7 +29,7 @@ public final class VoterSessions: Sendable {
     public func open(voter: Int64, region: Int, now: Date = Date()) -> String {
         let token = "v_" + Hex.encode(SecureRandom.bytes(24))
         let key = DigestKey(Array(token.utf8))
-        state.withLock { s in
+        state.withLockedValue { s in
             var mine = (s.byVoter[voter] ?? []).filter { (s.byToken[$0]?.expires ?? .distantPast) > now }
             while mine.count >= perVoter { s.byToken[mine.removeFirst()] = nil }
             mine.append(key)
@@ -47,7 +47,7 @@ public final class VoterSessions: Sendable {
     }
 
     public func session(token: String, now: Date = Date()) -> Session? {
-        state.withLock { s in
+        state.withLockedValue { s in
             guard let v = s.byToken[DigestKey(Array(token.utf8))], v.expires > now else { return nil }
             return v
         }
@@ -55,7 +55,7 @@ public final class VoterSessions: Sendable {
 
     /// Sessions the voter holds now.
     public func count(voter: Int64, now: Date = Date()) -> Int {
-        state.withLock { s in (s.byVoter[voter] ?? []).filter { (s.byToken[$0]?.expires ?? .distantPast) > now }.count }
+        state.withLockedValue { s in (s.byVoter[voter] ?? []).filter { (s.byToken[$0]?.expires ?? .distantPast) > now }.count }
     }
 }
 
@@ -78,7 +78,7 @@ public final class SignInGuard: Sendable {
         var iins: [DigestKey: Counter] = [:]
         var clients: [DigestKey: Counter] = [:]
     }
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     let configuration: ServerConfiguration
 
     public init(configuration: ServerConfiguration) { self.configuration = configuration }
@@ -95,12 +95,23 @@ public final class SignInGuard: Sendable {
         DigestKey(withUnsafeBytes(of: iin) { Array($0) } + withUnsafeBytes(of: client) { Array($0) })
     }
 
-    public func check(iin: DigestKey, client: DigestKey, now: Date = Date()) -> Verdict {
+    /// Whether this client may try to sign in at all (before its body is read).
+    public func check(client: DigestKey, now: Date = Date()) -> Verdict {
         let c = configuration
-        return state.withLock { s in
+        return state.withLockedValue { s in
             if let f = s.clients[client], f.failures >= c.failuresPerClient, now < f.last + c.clientLockout {
                 return .clientLocked(seconds: Int((f.last + c.clientLockout).timeIntervalSince(now).rounded(.up)))
             }
+            return .allowed
+        }
+    }
+
+    /// Whether this client may try this IIN now.
+    public func check(iin: DigestKey, client: DigestKey, now: Date = Date()) -> Verdict {
+        let c = configuration
+        let clientVerdict = check(client: client, now: now)
+        if clientVerdict != .allowed { return clientVerdict }
+        return state.withLockedValue { s in
             if let f = s.pairs[Self.key(iin, client)], f.failures >= c.failuresPerClientAndIIN, now < f.last + c.pairLockout {
                 return .pairLocked(seconds: Int((f.last + c.pairLockout).timeIntervalSince(now).rounded(.up)))
             }
@@ -121,7 +132,7 @@ public final class SignInGuard: Sendable {
     /// A wrong code (or an IIN that is not registered).
     public func failed(iin: DigestKey?, client: DigestKey, now: Date = Date()) {
         let c = configuration
-        state.withLock { s in
+        state.withLockedValue { s in
             func bump(_ f: inout Counter, window: TimeInterval) {
                 if now >= f.last + window { f.failures = 0 }
                 f.failures += 1
@@ -142,7 +153,7 @@ public final class SignInGuard: Sendable {
 
     /// A correct code: that IIN's counters start again.
     public func succeeded(iin: DigestKey, client: DigestKey) {
-        state.withLock { s in
+        state.withLockedValue { s in
             s.pairs[Self.key(iin, client)] = nil
             s.iins[iin] = nil
         }

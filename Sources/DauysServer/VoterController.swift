@@ -21,7 +21,7 @@ struct VoterController<G: PrimeOrderGroup> {
             throw APIError.unavailable("no_registry", "voter sign-in is not configured on this server", retryAfter: 3600)
         }
         let client = DigestKey(Array("client:".utf8) + (ctx.client?.bucket ?? []))
-        if case .clientLocked(let s) = service.signInGuard.check(iin: DigestKey([]), client: client) {
+        if case .clientLocked(let s) = service.signInGuard.check(client: client) {
             throw APIError(.tooManyRequests, "rate_limited", "too many failed sign-ins from this address; try again in \(s) s",
                            headers: [.retryAfter: String(s)])
         }

@@ -2,7 +2,7 @@ import DauysRecord
 import DauysReferendum
 import Foundation
 import GRDB
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The bulletin board in an SQLite file (WAL journal, `synchronous = FULL`): an append returns
 /// only once the entries are on disk, so an acknowledged ballot survives a kill -9 or a power
@@ -72,7 +72,7 @@ public final class SQLiteBoardStore: BoardStore {
 /// An exclusive lock on a board, held through an open lock file (`flock`) that names the
 /// holder's process id; released when the holder closes it or dies.
 public final class BoardLock: Sendable {
-    private let fd: Mutex<Int32>
+    private let fd: NIOLockedValueBox<Int32>
 
     public init(path: String) throws {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
@@ -87,14 +87,14 @@ public final class BoardLock: Sendable {
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(fd, 0)
         _ = pwrite(fd, pid, pid.count, 0)
-        self.fd = Mutex(fd)
+        self.fd = NIOLockedValueBox(fd)
     }
 
-    public var isHeld: Bool { fd.withLock { $0 >= 0 } }
+    public var isHeld: Bool { fd.withLockedValue { $0 >= 0 } }
 
     /// Gives the lock up (also done when the holder is dropped).
     public func release() {
-        fd.withLock { fd in
+        fd.withLockedValue { fd in
             if fd >= 0 { close(fd) }
             fd = -1
         }

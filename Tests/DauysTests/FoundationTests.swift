@@ -9,7 +9,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 import XCTest
 
 /// Readers never race the writer: `/turnout` and `/status` are polled while ballots are being
@@ -55,9 +55,9 @@ final class ConcurrencyTests: XCTestCase {
 final class FlakyStore: BoardStore {
     enum Mode { case works, failsBefore, failsAfter }
     let inner = MemoryBoardStore()
-    let mode = Mutex(Mode.works)
+    let mode = NIOLockedValueBox(Mode.works)
     func append(_ entries: [BoardEntry]) async throws {
-        switch mode.withLock({ $0 }) {
+        switch mode.withLockedValue({ $0 }) {
         case .works: try await inner.append(entries)
         case .failsBefore: throw StoreError.unavailable("the disk is full")
         case .failsAfter:
@@ -82,14 +82,14 @@ final class StorageFailureTests: XCTestCase {
         let b = try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][1]).bytes
         try await buildApplication(w.service).test(.router) { c in
             let tokenA = w.tokens[0], tokenB = w.tokens[1]
-            store.mode.withLock { $0 = .failsBefore }
+            store.mode.withLockedValue { $0 = .failsBefore }
             let r1 = try await c.execute(uri: "/api/v1/ballots", method: .post, headers: Self.auth(tokenA), body: Self.ballot(a)) { ($0.status, $0.headers) }
             XCTAssertEqual(r1.0, .serviceUnavailable)
             XCTAssertEqual(r1.1[.retryAfter], "2")
-            store.mode.withLock { $0 = .failsAfter }
+            store.mode.withLockedValue { $0 = .failsAfter }
             let r2 = try await c.execute(uri: "/api/v1/ballots", method: .post, headers: Self.auth(tokenB), body: Self.ballot(b)) { $0.status }
             XCTAssertEqual(r2, .serviceUnavailable)
-            store.mode.withLock { $0 = .works }
+            store.mode.withLockedValue { $0 = .works }
             // Ballot b was kept although its append "failed": the retry finds it on the board.
             let r3 = try await c.execute(uri: "/api/v1/ballots", method: .post, headers: Self.auth(tokenB), body: Self.ballot(b)) { r in
                 (r.status, try JSONSerialization.jsonObject(with: Data(r.body.readableBytesView)) as! [String: Any])
@@ -113,7 +113,7 @@ final class StorageFailureTests: XCTestCase {
     static func ballot(_ b: [UInt8]) -> ByteBuffer { ByteBuffer(string: #"{"ballot":"\#(Hex.encode(b))"}"#) }
 }
 
-/// protocol.md §8.1: when the α of a tally is the neutral element (two ballots with nonces ρ
+/// protocol.md §7.5: when the α of a tally is the neutral element (two ballots with nonces ρ
 /// and q − ρ), every decryption share is the neutral element too, is accepted, and the
 /// plaintext is β.
 final class NeutralTallyTests: XCTestCase {

@@ -108,7 +108,7 @@ public struct ChaumPedersenProof<G: PrimeOrderGroup>: Hashable, Sendable {
 
     public var bytes: [UInt8] { commitmentG.bytes + commitmentH.bytes + response.bytes }
     /// `baseMayBeNeutral`: the second base H may be the neutral element (a decryption share of
-    /// a tally whose α is O), and then so is B = w·H; protocol.md §8.1.
+    /// a tally whose α is O), and then so is B = w·H; protocol.md §7.5.
     public init(reader: inout ByteReader, what: String, baseMayBeNeutral: Bool = false) throws(CryptoError) {
         commitmentG = try GroupElement(bytes: try reader.fixed(G.elementByteCount, "\(what) commitment A"))
         commitmentH = try GroupElement(bytes: try reader.fixed(G.elementByteCount, "\(what) commitment B"), allowIdentity: baseMayBeNeutral)

@@ -40,43 +40,53 @@ let package = Package(
         .target(name: "DauysVerifier", dependencies: ["DauysCrypto", "DauysRecord"]),
         // The referendum lifecycle on a bulletin board: phases, key ceremony, credentials,
         // casting, tally, decryption, results.
-        .target(name: "DauysReferendum", dependencies: [
-            "DauysCrypto", "DauysRecord", .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-        ]),
+        .target(
+            name: "DauysReferendum",
+            dependencies: [
+                "DauysCrypto", "DauysRecord", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
         // The voter registry: IIN checks, CSV import, encryption of personal data, letters.
-        .target(name: "DauysRegistry", dependencies: ["DauysRecord", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "DauysRegistry", dependencies: ["DauysRecord", .product(name: "Crypto", package: "swift-crypto")]),
         // Paper precincts: count protocols, control relations, signatures, aggregation with e-votes.
-        .target(name: "DauysPaper", dependencies: ["DauysCrypto", "DauysRecord", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "DauysPaper",
+            dependencies: ["DauysCrypto", "DauysRecord", .product(name: "Crypto", package: "swift-crypto")]),
         // Storage at the edge: the board and the voter registry in SQLite (GRDB).
-        .target(name: "DauysStore", dependencies: [
-            "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-        ]),
+        .target(
+            name: "DauysStore",
+            dependencies: [
+                "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
         // The HTTP server: roles, voter sign-in, casting with group commit, public reads, metrics.
-        .target(name: "DauysServer", dependencies: [
-            "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysPaper",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HTTPTypes", package: "swift-http-types"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(
+            name: "DauysServer",
+            dependencies: [
+                "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysPaper",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Benchmarks (never run by tests).
         .target(name: "DauysBench", dependencies: ["DauysCrypto", "COpenSSL"]),
         // The command-line tool.
         .executableTarget(
             name: "dauys",
             dependencies: [
-                "DauysCrypto", "DauysBench", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysVerifier", "DauysServer", "DauysPaper",
+                "DauysCrypto", "DauysBench", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore",
+                "DauysVerifier", "DauysServer", "DauysPaper",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -89,12 +99,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DauysCryptoTests", dependencies: ["DauysCrypto"], exclude: ["Vectors"]),
-        .testTarget(name: "DauysTests", dependencies: [
-            "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysVerifier", "DauysServer", "DauysPaper",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOCore", package: "swift-nio"),
-        ]),
+        .testTarget(
+            name: "DauysTests",
+            dependencies: [
+                "DauysCrypto", "DauysRecord", "DauysReferendum", "DauysRegistry", "DauysStore", "DauysVerifier",
+                "DauysServer", "DauysPaper",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
     ]
 )

@@ -141,12 +141,19 @@ enum RawOpenSSL {
         let ctx = BN_CTX_new()!
         let order = EC_GROUP_get0_order(group)!
         let a = BN_new()!, b = BN_new()!, k = BN_new()!
-        BN_rand_range(a, order); BN_rand_range(b, order); BN_rand_range(k, order)
+        BN_rand_range(a, order)
+        BN_rand_range(b, order)
+        BN_rand_range(k, order)
         let p = EC_POINT_new(group)!, r = EC_POINT_new(group)!
         EC_POINT_mul(group, p, k, nil, nil, ctx)
         defer {
-            EC_POINT_free(p); EC_POINT_free(r); BN_free(a); BN_free(b); BN_free(k)
-            BN_CTX_free(ctx); EC_GROUP_free(group)
+            EC_POINT_free(p)
+            EC_POINT_free(r)
+            BN_free(a)
+            BN_free(b)
+            BN_free(k)
+            BN_CTX_free(ctx)
+            EC_GROUP_free(group)
         }
         return CryptoBenchmark.median(iterations) { _ = EC_POINT_mul(group, r, a, p, b, ctx) }
     }
@@ -154,9 +161,17 @@ enum RawOpenSSL {
     static func modExpMicros(iterations: Int) -> Double {
         let ctx = BN_CTX_new()!
         let p = BN_new()!, base = BN_new()!, e = BN_new()!, r = BN_new()!
-        BN_set_bit(p, 4095); BN_rand(p, 4096, 1, 1)   // odd 4096-bit modulus
-        BN_rand_range(base, p); BN_rand(e, 256, -1, 0)
-        defer { BN_free(p); BN_free(base); BN_free(e); BN_free(r); BN_CTX_free(ctx) }
+        BN_set_bit(p, 4095)
+        BN_rand(p, 4096, 1, 1)  // odd 4096-bit modulus
+        BN_rand_range(base, p)
+        BN_rand(e, 256, -1, 0)
+        defer {
+            BN_free(p)
+            BN_free(base)
+            BN_free(e)
+            BN_free(r)
+            BN_CTX_free(ctx)
+        }
         return CryptoBenchmark.median(iterations) { _ = BN_mod_exp_mont(r, base, e, p, ctx, nil) }
     }
 }

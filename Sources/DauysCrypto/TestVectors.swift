@@ -7,9 +7,11 @@ import Foundation
 /// proof shows up as a failed test and must be reflected in docs/protocol.md.
 public enum TestVectors {
     public static func generateAll() throws -> [(String, String)] {
-        [("p256.json", try generate(P256.self)),
-         ("modp4096-eg1.json", try generate(ElectionGuardV1.self)),
-         ("modp4096-eg2.json", try generate(ElectionGuardV2.self))]
+        [
+            ("p256.json", try generate(P256.self)),
+            ("modp4096-eg1.json", try generate(ElectionGuardV1.self)),
+            ("modp4096-eg2.json", try generate(ElectionGuardV2.self)),
+        ]
     }
 
     /// A fixed scalar derived from a label: SHA-512("dauys-kat/" ‖ label) mod q.
@@ -17,7 +19,9 @@ public enum TestVectors {
         Scalar(reducing: Array(SHA512.hash(data: Array("dauys-kat/\(label)".utf8))))
     }
     /// Fixed 32 bytes derived from a label: SHA-256("dauys-kat/" ‖ label).
-    public static func bytes32(_ label: String) -> [UInt8] { Array(SHA256.hash(data: Array("dauys-kat/\(label)".utf8))) }
+    public static func bytes32(_ label: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array("dauys-kat/\(label)".utf8)))
+    }
 
     /// The transcript recipe used by the "challenge" vector.
     public static func sampleChallenge<G: PrimeOrderGroup>(_: G.Type, election: ElectionHash) -> Scalar<G> {
@@ -31,12 +35,16 @@ public enum TestVectors {
 
     static func generate<G: PrimeOrderGroup>(_: G.Type) throws -> String {
         let election = ElectionHash.derive("kat-election", parts: [Array(G.name.utf8)])
-        var out: [String: Any] = ["group": G.name, "election": election.hex,
-                                  "generated_by": "dauys test-vectors (Sources/DauysCrypto/TestVectors.swift)"]
+        var out: [String: Any] = [
+            "group": G.name, "election": election.hex,
+            "generated_by": "dauys test-vectors (Sources/DauysCrypto/TestVectors.swift)",
+        ]
 
         var mults: [[String: String]] = []
         let q1 = Scalar<G>.zero - .one
-        for (name, k) in [("one", Scalar<G>.one), ("two", Scalar<G>(2)), ("q-1", q1), ("random", scalar("mult", G.self))] {
+        for (name, k) in [
+            ("one", Scalar<G>.one), ("two", Scalar<G>(2)), ("q-1", q1), ("random", scalar("mult", G.self)),
+        ] {
             mults.append(["name": name, "k": k.hex, "kG": GroupElement<G>.base(k).hex])
         }
         out["scalar_base_mult"] = mults
@@ -44,28 +52,44 @@ public enum TestVectors {
 
         let key = KeyPair<G>(secret: scalar("election-key"))
         let nonce: Scalar<G> = scalar("elgamal-nonce")
-        out["elgamal"] = ["secret": key.secret.hex, "public_key": key.publicKey.hex, "message": 1, "nonce": nonce.hex,
-                          "ciphertext": Hex.encode(Ciphertext.encrypt(1, nonce: nonce, key: FixedBase(key.publicKey)).bytes)]
+        out["elgamal"] = [
+            "secret": key.secret.hex, "public_key": key.publicKey.hex, "message": 1, "nonce": nonce.hex,
+            "ciphertext": Hex.encode(Ciphertext.encrypt(1, nonce: nonce, key: FixedBase(key.publicKey)).bytes),
+        ]
 
         let sx: Scalar<G> = scalar("schnorr-secret"), sw: Scalar<G> = scalar("schnorr-nonce")
         let statement = Array("kat statement".utf8)
-        let sp = SchnorrProof.prove(secret: sx, publicKey: .base(sx), statement: statement, election: election, nonce: sw)
-        out["schnorr"] = ["secret": sx.hex, "nonce": sw.hex, "statement": Hex.encode(statement), "proof": Hex.encode(sp.bytes)]
+        let sp = SchnorrProof.prove(
+            secret: sx, publicKey: .base(sx), statement: statement, election: election, nonce: sw)
+        out["schnorr"] = [
+            "secret": sx.hex, "nonce": sw.hex, "statement": Hex.encode(statement), "proof": Hex.encode(sp.bytes),
+        ]
 
         let base = GroupElement<G>.base(scalar("cp-base"))
         let cx: Scalar<G> = scalar("cp-secret"), cw: Scalar<G> = scalar("cp-nonce")
-        let cp = ChaumPedersenProof.prove(secret: cx, base: base, X: .base(cx), Y: cx * base, statement: statement,
-                                          election: election, nonce: cw)
-        out["chaum_pedersen"] = ["secret": cx.hex, "base": base.hex, "nonce": cw.hex, "statement": Hex.encode(statement),
-                                 "proof": Hex.encode(cp.bytes)]
+        let cp = ChaumPedersenProof.prove(
+            secret: cx, base: base, X: .base(cx), Y: cx * base, statement: statement,
+            election: election, nonce: cw)
+        out["chaum_pedersen"] = [
+            "secret": cx.hex, "base": base.hex, "nonce": cw.hex, "statement": Hex.encode(statement),
+            "proof": Hex.encode(cp.bytes),
+        ]
 
         var ballots: [[String: Any]] = []
         let shapes: [(String, BallotShape, [[Int]])] = [
             ("referendum-yes", .referendum, [[1, 0]]),
             ("referendum-no", .referendum, [[0, 1]]),
-            ("one-of-three", try BallotShape(questions: [try QuestionShape(options: 3, minSelections: 1, maxSelections: 1)]), [[0, 0, 1]]),
-            ("up-to-two-of-three-and-yes-no", try BallotShape(questions: [
-                try QuestionShape(options: 3, minSelections: 0, maxSelections: 2), .yesNo]), [[1, 0, 1], [0, 1]]),
+            (
+                "one-of-three",
+                try BallotShape(questions: [try QuestionShape(options: 3, minSelections: 1, maxSelections: 1)]),
+                [[0, 0, 1]]
+            ),
+            (
+                "up-to-two-of-three-and-yes-no",
+                try BallotShape(questions: [
+                    try QuestionShape(options: 3, minSelections: 0, maxSelections: 2), .yesNo,
+                ]), [[1, 0, 1], [0, 1]]
+            ),
         ]
         for (name, shape, selections) in shapes {
             let ctx = BallotContext(election: election, publicKey: key.publicKey, shape: shape)

@@ -10,12 +10,16 @@ public struct PaperTotals: Equatable, Sendable {
     public var questions: [ProtocolFigures.QuestionFigures]
 
     public init(manifest: Manifest) {
-        questions = manifest.questions.map { .init(options: [UInt64](repeating: 0, count: $0.options.count), invalid: 0, notCounted: 0) }
+        questions = manifest.questions.map {
+            .init(options: [UInt64](repeating: 0, count: $0.options.count), invalid: 0, notCounted: 0)
+        }
     }
 
     public mutating func add(_ f: ProtocolFigures) {
         precincts += 1
-        votersOnList += f.votersOnList; issued += f.issued; inBoxes += f.inBoxes
+        votersOnList += f.votersOnList
+        issued += f.issued
+        inBoxes += f.inBoxes
         for (qi, q) in f.questions.enumerated() {
             for (oi, v) in q.options.enumerated() { questions[qi].options[oi] += v }
             questions[qi].invalid += q.invalid
@@ -32,10 +36,14 @@ public struct PaperTotals: Equatable, Sendable {
 /// Participants are ballots found in paper boxes plus counted e-ballots. A region whose
 /// e-ballots were folded with others (privacy floor) adds them to the national totals only.
 public enum OfficialResult {
-    public static func compute(manifest: Manifest, protocols: [String: PrecinctProtocol], evote: Results?) -> (Results, [PaperTotals]) {
+    public static func compute(
+        manifest: Manifest, protocols: [String: PrecinctProtocol], evote: Results?
+    ) -> (Results, [PaperTotals]) {
         let regionOf: [String: Int] = {
             var m: [String: Int] = [:]
-            for (ri, r) in manifest.regions.enumerated() { for d in r.districts { for p in d.precincts { m[p.id] = ri } } }
+            for (ri, r) in manifest.regions.enumerated() {
+                for d in r.districts { for p in d.precincts { m[p.id] = ri } }
+            }
             return m
         }()
         var paper = manifest.regions.map { _ in PaperTotals(manifest: manifest) }
@@ -54,7 +62,9 @@ public enum OfficialResult {
             invalid.append(paper[ri].questions.first?.invalid ?? 0)
             notCounted.append(paper[ri].questions.first?.notCounted ?? 0)
             var totals = paper[ri].questions.map(\.options)
-            if own, let e { for qi in totals.indices { for oi in totals[qi].indices { totals[qi][oi] += e.totals[qi][oi] } } }
+            if own, let e {
+                for qi in totals.indices { for oi in totals[qi].indices { totals[qi][oi] += e.totals[qi][oi] } }
+            }
             units.append(UnitResult(id: r.id, regions: [r.id], ballots: participants[ri], totals: totals))
         }
         if let ev = evote {
@@ -62,8 +72,9 @@ public enum OfficialResult {
                 for qi in foldedE.indices { for oi in foldedE[qi].indices { foldedE[qi][oi] += u.totals[qi][oi] } }
             }
         }
-        var result = Results.compute(manifest: manifest, eligible: eligible, participants: participants, units: units,
-                                     invalid: invalid, notCounted: notCounted)
+        var result = Results.compute(
+            manifest: manifest, eligible: eligible, participants: participants, units: units,
+            invalid: invalid, notCounted: notCounted)
         if foldedBallots > 0 {
             // Folded e-ballots: national totals only.
             for qi in result.questions.indices {

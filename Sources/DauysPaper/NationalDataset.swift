@@ -6,7 +6,9 @@ import Foundation
 /// control relation, with regional differences in turnout and yes share. Deterministic for a
 /// seed (a simple generator, not for anything secret).
 public enum NationalDataset {
-    public static func generate(voters: Int = 12_500_000, precincts: Int = 10_400, seed: UInt64 = 2026) -> (Manifest, [PrecinctProtocol]) {
+    public static func generate(
+        voters: Int = 12_500_000, precincts: Int = 10_400, seed: UInt64 = 2026
+    ) -> (Manifest, [PrecinctProtocol]) {
         var rng = SeededRandom(seed: seed)
         let weights = Manifest.kazakhstanRegions.map(\.4)
         let total = weights.reduce(0, +)
@@ -26,7 +28,8 @@ public enum NationalDataset {
                 for p in 0..<count {
                     let id = "\(r.id).d\(d + 1).p\(p + 1)"
                     ps.append(Precinct(id: id, name: LocalizedText("№ \(ri + 1)-\(d + 1)-\(p + 1)")))
-                    let list = UInt64(max(50, Double(regionVoters) / Double(regionPrecincts) * (0.6 + 0.8 * rng.unit())))
+                    let list = UInt64(
+                        max(50, Double(regionVoters) / Double(regionPrecincts) * (0.6 + 0.8 * rng.unit())))
                     // About 1 precinct in 400 is "stuffed" (very high turnout and yes share), for the observers' report.
                     let stuffed = rng.unit() < 0.0025
                     let t = stuffed ? 0.99 : min(0.98, max(0.2, turnout + 0.1 * (rng.unit() - 0.5)))
@@ -36,15 +39,24 @@ public enum NationalDataset {
                     let invalid = UInt64(Double(inBoxes) * 0.01 * rng.unit())
                     let notCounted = UInt64(Double(inBoxes) * 0.003 * rng.unit())
                     let valid = inBoxes - invalid - notCounted
-                    let y = UInt64(Double(valid) * (stuffed ? 0.98 : min(0.99, max(0.01, yes + 0.1 * (rng.unit() - 0.5)))))
+                    let y = UInt64(
+                        Double(valid) * (stuffed ? 0.98 : min(0.99, max(0.01, yes + 0.1 * (rng.unit() - 0.5)))))
                     let received = issued + issued / 100 + 10
-                    protocols.append(PrecinctProtocol(
-                        referendum: manifest.id, precinct: id, version: 1, reason: nil,
-                        figures: ProtocolFigures(votersOnList: list, ballotsReceived: received, issuedInRoom: issued - mobile, issuedMobile: mobile,
-                                                 mobileRequests: mobile + mobile / 10, cancelled: received - issued, inBoxes: inBoxes,
-                                                 questions: [.init(options: [y, valid - y], invalid: invalid, notCounted: notCounted)])))
+                    protocols.append(
+                        PrecinctProtocol(
+                            referendum: manifest.id, precinct: id, version: 1, reason: nil,
+                            figures: ProtocolFigures(
+                                votersOnList: list, ballotsReceived: received, issuedInRoom: issued - mobile,
+                                issuedMobile: mobile,
+                                mobileRequests: mobile + mobile / 10, cancelled: received - issued, inBoxes: inBoxes,
+                                questions: [.init(options: [y, valid - y], invalid: invalid, notCounted: notCounted)])))
                 }
-                ds.append(District(id: "\(r.id).d\(d + 1)", name: LocalizedText(kk: "\(r.name.kk), \(d + 1)", ru: "\(r.name.ru), \(d + 1)", en: "\(r.name.en), \(d + 1)"), precincts: ps))
+                ds.append(
+                    District(
+                        id: "\(r.id).d\(d + 1)",
+                        name: LocalizedText(
+                            kk: "\(r.name.kk), \(d + 1)", ru: "\(r.name.ru), \(d + 1)", en: "\(r.name.en), \(d + 1)"),
+                        precincts: ps))
             }
             manifest.regions[ri].districts = ds
         }
@@ -60,7 +72,8 @@ public enum NationalDataset {
             let jitter = 0.9 + 0.2 * rng.unit()
             for (t, s) in zip(TurnoutReport.officialTimes, shape) {
                 let issued = min(p.figures.issued, UInt64(Double(p.figures.issued) * min(1, s * (s < 1 ? jitter : 1))))
-                out.append(TurnoutReport(precinct: p.precinct, time: t, votersOnList: p.figures.votersOnList, issued: issued))
+                out.append(
+                    TurnoutReport(precinct: p.precinct, time: t, votersOnList: p.figures.votersOnList, issued: issued))
             }
         }
         return out

@@ -27,20 +27,33 @@ public struct ProtocolFigures: Codable, Equatable, Sendable {
         public var options: [UInt64]
         public var invalid: UInt64
         public var notCounted: UInt64
-        public init(options: [UInt64], invalid: UInt64, notCounted: UInt64) { self.options = options; self.invalid = invalid; self.notCounted = notCounted }
+        public init(options: [UInt64], invalid: UInt64, notCounted: UInt64) {
+            self.options = options
+            self.invalid = invalid
+            self.notCounted = notCounted
+        }
         enum CodingKeys: String, CodingKey { case options, invalid, notCounted = "not_counted" }
     }
 
-    public init(votersOnList: UInt64, ballotsReceived: UInt64, issuedInRoom: UInt64, issuedMobile: UInt64, mobileRequests: UInt64,
-                cancelled: UInt64, inBoxes: UInt64, questions: [QuestionFigures]) {
-        self.votersOnList = votersOnList; self.ballotsReceived = ballotsReceived; self.issuedInRoom = issuedInRoom
-        self.issuedMobile = issuedMobile; self.mobileRequests = mobileRequests; self.cancelled = cancelled
-        self.inBoxes = inBoxes; self.questions = questions
+    public init(
+        votersOnList: UInt64, ballotsReceived: UInt64, issuedInRoom: UInt64, issuedMobile: UInt64,
+        mobileRequests: UInt64,
+        cancelled: UInt64, inBoxes: UInt64, questions: [QuestionFigures]
+    ) {
+        self.votersOnList = votersOnList
+        self.ballotsReceived = ballotsReceived
+        self.issuedInRoom = issuedInRoom
+        self.issuedMobile = issuedMobile
+        self.mobileRequests = mobileRequests
+        self.cancelled = cancelled
+        self.inBoxes = inBoxes
+        self.questions = questions
     }
 
     enum CodingKeys: String, CodingKey {
         case votersOnList = "voters_on_list", ballotsReceived = "ballots_received", issuedInRoom = "issued_in_room"
-        case issuedMobile = "issued_mobile", mobileRequests = "mobile_requests", cancelled, inBoxes = "in_boxes", questions
+        case issuedMobile = "issued_mobile", mobileRequests = "mobile_requests", cancelled, inBoxes = "in_boxes",
+            questions
     }
 
     public var issued: UInt64 { issuedInRoom + issuedMobile }
@@ -54,16 +67,23 @@ public struct ProtocolFigures: Codable, Equatable, Sendable {
         if inBoxes > issued { v.append("ballots in the boxes (\(inBoxes)) > ballots issued (\(issued))") }
         if issued > votersOnList { v.append("ballots issued (\(issued)) > voters on the list (\(votersOnList))") }
         if issuedMobile > mobileRequests {
-            v.append("mobile-box ballots (\(issuedMobile)) > written requests (\(mobileRequests)): the mobile box's ballots are to be declared invalid before the protocol is signed")
+            v.append(
+                "mobile-box ballots (\(issuedMobile)) > written requests (\(mobileRequests)): the mobile box's ballots are to be declared invalid before the protocol is signed"
+            )
         }
         if questions.count != manifest.questions.count {
             v.append("\(questions.count) questions in the protocol, the referendum has \(manifest.questions.count)")
         } else {
             for (q, f) in zip(manifest.questions, questions) {
-                if f.options.count != q.options.count { v.append("question \(q.id): \(f.options.count) option figures, expected \(q.options.count)"); continue }
+                if f.options.count != q.options.count {
+                    v.append("question \(q.id): \(f.options.count) option figures, expected \(q.options.count)")
+                    continue
+                }
                 let sum = f.options.reduce(0, +) + f.invalid + f.notCounted
                 if sum != inBoxes {
-                    v.append("question \(q.id): participants (\(inBoxes)) ≠ " + q.options.map(\.id).joined(separator: " + ") + " + invalid + not counted (\(sum))")
+                    v.append(
+                        "question \(q.id): participants (\(inBoxes)) ≠ " + q.options.map(\.id).joined(separator: " + ")
+                            + " + invalid + not counted (\(sum))")
                 }
             }
         }
@@ -82,7 +102,11 @@ public struct PrecinctProtocol: Codable, Equatable, Sendable {
     public var figures: ProtocolFigures
 
     public init(referendum: String, precinct: String, version: Int, reason: String?, figures: ProtocolFigures) {
-        self.referendum = referendum; self.precinct = precinct; self.version = version; self.reason = reason; self.figures = figures
+        self.referendum = referendum
+        self.precinct = precinct
+        self.version = version
+        self.reason = reason
+        self.figures = figures
     }
 }
 
@@ -98,28 +122,35 @@ public struct SignedProtocol: Codable, Equatable, Sendable {
 
     static func message(_ document: [UInt8]) -> [UInt8] {
         var w = ByteWriter()
-        w.string("DAUYS-v1"); w.string("precinct-protocol"); w.lengthPrefixed(document)
+        w.string("DAUYS-v1")
+        w.string("precinct-protocol")
+        w.lengthPrefixed(document)
         return w.bytes
     }
 
     public static func sign(_ p: PrecinctProtocol, key: Curve25519.Signing.PrivateKey) throws -> SignedProtocol {
         let doc = try CanonicalJSON.encode(p)
-        return SignedProtocol(document: String(decoding: doc, as: UTF8.self), commissionKey: Hex.encode(key.publicKey.rawRepresentation),
-                              signature: Hex.encode(try key.signature(for: message(Array(doc)))))
+        return SignedProtocol(
+            document: String(decoding: doc, as: UTF8.self), commissionKey: Hex.encode(key.publicKey.rawRepresentation),
+            signature: Hex.encode(try key.signature(for: message(Array(doc)))))
     }
 
     init(document: String, commissionKey: String, signature: String) {
-        self.document = document; self.commissionKey = commissionKey; self.signature = signature
+        self.document = document
+        self.commissionKey = commissionKey
+        self.signature = signature
     }
 
     /// The protocol, if the signature verifies with the key it names.
     public func verified() throws(PaperError) -> PrecinctProtocol {
         guard let k = try? Curve25519.Signing.PublicKey(rawRepresentation: Hex.decode(commissionKey)),
-              let sig = try? Hex.decode(signature), k.isValidSignature(sig, for: Self.message(Array(document.utf8))) else {
+            let sig = try? Hex.decode(signature), k.isValidSignature(sig, for: Self.message(Array(document.utf8)))
+        else {
             throw PaperError.badSignature
         }
         guard let p = try? CanonicalJSON.decode(PrecinctProtocol.self, Array(document.utf8)),
-              let again = try? CanonicalJSON.encode(p), Array(again) == Array(document.utf8) else { throw .notCanonical }
+            let again = try? CanonicalJSON.encode(p), Array(again) == Array(document.utf8)
+        else { throw .notCanonical }
         return p
     }
 }

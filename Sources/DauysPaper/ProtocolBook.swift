@@ -10,7 +10,11 @@ public struct CommissionKey: Codable, Equatable, Sendable {
     /// A precinct, district or region id.
     public let scope: String
     public let key: String
-    public init(name: String, scope: String, key: String) { self.name = name; self.scope = scope; self.key = key }
+    public init(name: String, scope: String, key: String) {
+        self.name = name
+        self.scope = scope
+        self.key = key
+    }
 }
 
 /// The precinct protocols of a referendum: append-only, every version kept, each signed.
@@ -29,11 +33,15 @@ public final class ProtocolBook: @unchecked Sendable {
         self.directory = directory
         self.manifest = manifest
         var place: [String: (Int, String)] = [:]
-        for (ri, r) in manifest.regions.enumerated() { for d in r.districts { for p in d.precincts { place[p.id] = (ri, d.id) } } }
+        for (ri, r) in manifest.regions.enumerated() {
+            for d in r.districts { for p in d.precincts { place[p.id] = (ri, d.id) } }
+        }
         precinctPlace = place
         if let d = FileManager.default.contents(atPath: directory + "/commissions.json") {
             commissions = try JSONDecoder().decode([CommissionKey].self, from: d)
-        } else { commissions = [] }
+        } else {
+            commissions = []
+        }
         if let text = try? String(contentsOfFile: directory + "/protocols.jsonl", encoding: .utf8) {
             for line in text.split(separator: "\n") {
                 let s = try JSONDecoder().decode(SignedProtocol.self, from: Data(line.utf8))
@@ -46,10 +54,12 @@ public final class ProtocolBook: @unchecked Sendable {
 
     /// Registers a new commission key (by the administrator); returns the private key.
     public func addCommission(name: String, scope: String) throws -> Curve25519.Signing.PrivateKey {
-        let known = Set(precinctPlace.keys).union(manifest.regions.map(\.id)).union(manifest.regions.flatMap { $0.districts.map(\.id) })
+        let known = Set(precinctPlace.keys).union(manifest.regions.map(\.id)).union(
+            manifest.regions.flatMap { $0.districts.map(\.id) })
         guard known.contains(scope) else { throw PaperError.unknownPrecinct(scope) }
         let k = Curve25519.Signing.PrivateKey()
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         commissions.append(CommissionKey(name: name, scope: scope, key: Hex.encode(k.publicKey.rawRepresentation)))
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -63,9 +73,13 @@ public final class ProtocolBook: @unchecked Sendable {
         guard p.referendum == manifest.id else { throw .wrongReferendum(p.referendum) }
         guard let place = precinctPlace[p.precinct] else { throw .unknownPrecinct(p.precinct) }
         let scopes: Set<String> = [p.precinct, place.district, manifest.regions[place.region].id]
-        guard commissions.contains(where: { $0.key == s.commissionKey && scopes.contains($0.scope) }) else { throw .notAuthorized(precinct: p.precinct) }
+        guard commissions.contains(where: { $0.key == s.commissionKey && scopes.contains($0.scope) }) else {
+            throw .notAuthorized(precinct: p.precinct)
+        }
         let expected = (history[p.precinct]?.last?.version ?? 0) + 1
-        guard p.version == expected else { throw .version("precinct \(p.precinct): version \(p.version) submitted, the next is \(expected)") }
+        guard p.version == expected else {
+            throw .version("precinct \(p.precinct): version \(p.version) submitted, the next is \(expected)")
+        }
         if p.version > 1 && (p.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             throw .version("precinct \(p.precinct): a correction (version \(p.version)) needs a reason")
         }
@@ -76,7 +90,8 @@ public final class ProtocolBook: @unchecked Sendable {
 
     /// Checks and appends signed protocols (all or none), durably.
     public func submit(_ list: [SignedProtocol]) throws {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         var staged = history
         var accepted: [(SignedProtocol, PrecinctProtocol)] = []
         let saved = history
@@ -88,16 +103,24 @@ public final class ProtocolBook: @unchecked Sendable {
         }
         history = saved
         var blob = Data()
-        for (s, _) in accepted { blob += try CanonicalJSON.encode(s); blob += Data("\n".utf8) }
+        for (s, _) in accepted {
+            blob += try CanonicalJSON.encode(s)
+            blob += Data("\n".utf8)
+        }
         try appendDurably(blob, to: "protocols.jsonl")
-        for (s, p) in accepted { history[p.precinct, default: []].append(p); signed.append(s) }
+        for (s, p) in accepted {
+            history[p.precinct, default: []].append(p)
+            signed.append(s)
+        }
     }
 
     /// Appends to a file of the data directory and syncs it to disk before returning.
     func appendDurably(_ data: Data, to name: String) throws {
         let path = directory + "/" + name
         if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else { throw PaperError.storage("cannot create \(path)") }
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw PaperError.storage("cannot create \(path)")
+            }
         }
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? h.close() }

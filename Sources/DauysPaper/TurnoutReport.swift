@@ -15,15 +15,22 @@ public struct TurnoutReport: Codable, Equatable, Sendable {
     public var issued: UInt64
 
     public init(precinct: String, time: String, votersOnList: UInt64, issued: UInt64) {
-        self.precinct = precinct; self.time = time; self.votersOnList = votersOnList; self.issued = issued
+        self.precinct = precinct
+        self.time = time
+        self.votersOnList = votersOnList
+        self.issued = issued
     }
     enum CodingKeys: String, CodingKey { case precinct, time, votersOnList = "voters_on_list", issued }
 
     public func problems(previous: TurnoutReport?) -> [String] {
         var p: [String] = []
-        if !Self.officialTimes.contains(time) { p.append("\(time) is not an official reporting time (\(Self.officialTimes.joined(separator: ", ")))") }
+        if !Self.officialTimes.contains(time) {
+            p.append("\(time) is not an official reporting time (\(Self.officialTimes.joined(separator: ", ")))")
+        }
         if issued > votersOnList { p.append("ballots issued (\(issued)) > voters on the list (\(votersOnList))") }
-        if let prev = previous, prev.issued > issued { p.append("ballots issued went down from \(prev.issued) at \(prev.time)") }
+        if let prev = previous, prev.issued > issued {
+            p.append("ballots issued went down from \(prev.issued) at \(prev.time)")
+        }
         return p
     }
 }
@@ -38,7 +45,9 @@ public struct TurnoutCurve: Sendable {
 
     public static func compute(manifest: Manifest, reports: [TurnoutReport]) -> TurnoutCurve {
         var regionOf: [String: Int] = [:]
-        for (ri, r) in manifest.regions.enumerated() { for d in r.districts { for p in d.precincts { regionOf[p.id] = ri } } }
+        for (ri, r) in manifest.regions.enumerated() {
+            for d in r.districts { for p in d.precincts { regionOf[p.id] = ri } }
+        }
         var byPrecinct: [String: [TurnoutReport]] = [:]
         for r in reports { byPrecinct[r.precinct, default: []].append(r) }
         let times = TurnoutReport.officialTimes
@@ -54,8 +63,11 @@ public struct TurnoutCurve: Sendable {
             }
         }
         func rate(_ a: UInt64, _ b: UInt64) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
-        let regional = (0..<manifest.regions.count).map { ri in times.indices.map { rate(issued[ri][$0], lists[ri][$0]) } }
-        let national = times.indices.map { ti in rate(issued.reduce(0) { $0 + $1[ti] }, lists.reduce(0) { $0 + $1[ti] }) }
+        let regional = (0..<manifest.regions.count).map { ri in
+            times.indices.map { rate(issued[ri][$0], lists[ri][$0]) }
+        }
+        let national = times.indices.map { ti in rate(issued.reduce(0) { $0 + $1[ti] }, lists.reduce(0) { $0 + $1[ti] })
+        }
         return TurnoutCurve(times: times, regional: regional, national: national)
     }
 }
@@ -69,16 +81,23 @@ public struct SignedTurnoutReport: Codable, Sendable {
     enum CodingKeys: String, CodingKey { case document, commissionKey = "commission_key", signature }
 
     static func message(_ d: [UInt8]) -> [UInt8] {
-        var w = ByteWriter(); w.string("DAUYS-v1"); w.string("turnout-report"); w.lengthPrefixed(d); return w.bytes
+        var w = ByteWriter()
+        w.string("DAUYS-v1")
+        w.string("turnout-report")
+        w.lengthPrefixed(d)
+        return w.bytes
     }
     public static func sign(_ r: TurnoutReport, key: Curve25519.Signing.PrivateKey) throws -> SignedTurnoutReport {
         let doc = try CanonicalJSON.encode(r)
-        return SignedTurnoutReport(document: String(decoding: doc, as: UTF8.self), commissionKey: Hex.encode(key.publicKey.rawRepresentation),
-                                   signature: Hex.encode(try key.signature(for: message(Array(doc)))))
+        return SignedTurnoutReport(
+            document: String(decoding: doc, as: UTF8.self), commissionKey: Hex.encode(key.publicKey.rawRepresentation),
+            signature: Hex.encode(try key.signature(for: message(Array(doc)))))
     }
     public func verified() throws(PaperError) -> TurnoutReport {
-        guard let k = try? Curve25519.Signing.PublicKey(rawRepresentation: Hex.decode(commissionKey)), let sig = try? Hex.decode(signature),
-              k.isValidSignature(sig, for: Self.message(Array(document.utf8))) else { throw .badSignature }
+        guard let k = try? Curve25519.Signing.PublicKey(rawRepresentation: Hex.decode(commissionKey)),
+            let sig = try? Hex.decode(signature),
+            k.isValidSignature(sig, for: Self.message(Array(document.utf8)))
+        else { throw .badSignature }
         guard let r = try? CanonicalJSON.decode(TurnoutReport.self, Array(document.utf8)) else { throw .notCanonical }
         return r
     }
@@ -88,7 +107,9 @@ extension ProtocolBook {
     /// Every accepted turnout report.
     public func turnoutReports() throws -> [TurnoutReport] {
         guard let text = try? String(contentsOfFile: directory + "/turnout.jsonl", encoding: .utf8) else { return [] }
-        return try text.split(separator: "\n").map { try JSONDecoder().decode(SignedTurnoutReport.self, from: Data($0.utf8)).verified() }
+        return try text.split(separator: "\n").map {
+            try JSONDecoder().decode(SignedTurnoutReport.self, from: Data($0.utf8)).verified()
+        }
     }
 
     /// Checks (signature, commission scope, official time, monotonic) and appends a report durably.
@@ -96,10 +117,16 @@ extension ProtocolBook {
         let r = try s.verified()
         guard let ri = region(of: r.precinct) else { throw PaperError.unknownPrecinct(r.precinct) }
         let district = manifest.regions[ri].districts.first { $0.precincts.contains { $0.id == r.precinct } }!.id
-        guard commissions.contains(where: { $0.key == s.commissionKey && [r.precinct, district, manifest.regions[ri].id].contains($0.scope) }) else {
+        guard
+            commissions.contains(where: {
+                $0.key == s.commissionKey && [r.precinct, district, manifest.regions[ri].id].contains($0.scope)
+            })
+        else {
             throw PaperError.notAuthorized(precinct: r.precinct)
         }
-        let previous = try turnoutReports().filter { $0.precinct == r.precinct && $0.time <= r.time }.max { $0.time < $1.time }
+        let previous = try turnoutReports().filter { $0.precinct == r.precinct && $0.time <= r.time }.max {
+            $0.time < $1.time
+        }
         let p = r.problems(previous: previous)
         guard p.isEmpty else { throw PaperError.violations(precinct: r.precinct, p) }
         try appendDurably(try CanonicalJSON.encode(s) + Data("\n".utf8), to: "turnout.jsonl")

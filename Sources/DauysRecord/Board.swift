@@ -5,7 +5,8 @@ import Foundation
 /// What a bulletin-board entry holds. The raw value is the byte written in the record.
 public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case genesis = 0, manifest = 1, phase = 2, trusteeKey = 3, encryptedShare = 4, complaint = 5, shareReveal = 6
-    case electionKey = 7, credentials = 8, ballot = 9, encryptedTally = 10, decryptionShares = 11, results = 12, checkpoint = 13
+    case electionKey = 7, credentials = 8, ballot = 9, encryptedTally = 10, decryptionShares = 11, results = 12,
+        checkpoint = 13
     case revokedCredentials = 14
 
     public var description: String {
@@ -78,12 +79,18 @@ public struct BoardEntry: Sendable, Hashable {
 
     /// An entry as read back; `hash` is what was stored and must be checked by the reader.
     public init(index: UInt64, time: UInt64, kind: EntryKind, payload: [UInt8], storedHash: [UInt8]) {
-        self.index = index; self.time = time; self.kind = kind; self.payload = payload; hash = storedHash
+        self.index = index
+        self.time = time
+        self.kind = kind
+        self.payload = payload
+        hash = storedHash
     }
 
     public static let zeroHash = [UInt8](repeating: 0, count: 32)
 
-    public static func hash(index: UInt64, previous: [UInt8], time: UInt64, kind: EntryKind, payload: [UInt8]) -> [UInt8] {
+    public static func hash(
+        index: UInt64, previous: [UInt8], time: UInt64, kind: EntryKind, payload: [UInt8]
+    ) -> [UInt8] {
         var h = SHA256()
         var w = ByteWriter(capacity: 96)
         w.string("DAUYS-v1")
@@ -128,7 +135,10 @@ public struct Checkpoint: Sendable, Equatable {
 
     static func message(_ upTo: UInt64, _ hash: [UInt8]) -> [UInt8] {
         var w = ByteWriter()
-        w.string("DAUYS-v1"); w.string("checkpoint"); w.u64(upTo); w.fixed(hash)
+        w.string("DAUYS-v1")
+        w.string("checkpoint")
+        w.u64(upTo)
+        w.fixed(hash)
         return w.bytes
     }
     public init(upTo: UInt64, hash: [UInt8], key: Curve25519.Signing.PrivateKey) throws {
@@ -144,7 +154,11 @@ public struct Checkpoint: Sendable, Equatable {
         try r.finish("checkpoint")
     }
     public var payload: [UInt8] {
-        var w = ByteWriter(); w.u64(upTo); w.fixed(hash); w.fixed(signature); return w.bytes
+        var w = ByteWriter()
+        w.u64(upTo)
+        w.fixed(hash)
+        w.fixed(signature)
+        return w.bytes
     }
     public func verify(_ key: Curve25519.Signing.PublicKey) -> Bool {
         key.isValidSignature(signature, for: Self.message(upTo, hash))
@@ -158,7 +172,9 @@ public struct Checkpoint: Sendable, Equatable {
 
 extension BoardEntry {
     /// Chains new entries after the entry with hash `previous`, starting at index `start`.
-    public static func chain(_ items: [(EntryKind, [UInt8])], start: UInt64, previous: [UInt8], time: UInt64) -> [BoardEntry] {
+    public static func chain(
+        _ items: [(EntryKind, [UInt8])], start: UInt64, previous: [UInt8], time: UInt64
+    ) -> [BoardEntry] {
         var out: [BoardEntry] = []
         out.reserveCapacity(items.count)
         var prev = previous

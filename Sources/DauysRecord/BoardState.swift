@@ -100,10 +100,17 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// The state after the genesis entry (index 0) and the manifest (index 1). Throws if either
     /// is not what it must be, or if the manifest asks for another group than `G`.
     public init(genesis g: BoardEntry, manifest m: BoardEntry) throws(BoardViolation) {
-        guard g.index == 0, g.kind == .genesis else { throw BoardViolation(.phases, "the board does not start with its genesis entry") }
-        guard m.index == 1, m.kind == .manifest else { throw BoardViolation(.phases, "the manifest is not the second entry") }
-        guard g.hash == BoardEntry.hash(index: 0, previous: BoardEntry.zeroHash, time: g.time, kind: g.kind, payload: g.payload),
-              m.hash == BoardEntry.hash(index: 1, previous: g.hash, time: m.time, kind: m.kind, payload: m.payload)
+        guard g.index == 0, g.kind == .genesis else {
+            throw BoardViolation(.phases, "the board does not start with its genesis entry")
+        }
+        guard m.index == 1, m.kind == .manifest else {
+            throw BoardViolation(.phases, "the manifest is not the second entry")
+        }
+        guard
+            g.hash
+                == BoardEntry.hash(
+                    index: 0, previous: BoardEntry.zeroHash, time: g.time, kind: g.kind, payload: g.payload),
+            m.hash == BoardEntry.hash(index: 1, previous: g.hash, time: m.time, kind: m.kind, payload: m.payload)
         else { throw BoardViolation(.hashChain, "the genesis or manifest entry does not match its hash") }
         let genesis: Genesis, key: Curve25519.Signing.PublicKey
         do {
@@ -115,9 +122,12 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
             manifest = try CanonicalJSON.decode(Manifest.self, m.payload)
             try manifest.validate()
         } catch { throw BoardViolation(.manifest, "the manifest cannot be read or is invalid: \(error)") }
-        guard manifest.canonicalJSON() == m.payload else { throw BoardViolation(.manifest, "the manifest is not in canonical JSON form") }
+        guard manifest.canonicalJSON() == m.payload else {
+            throw BoardViolation(.manifest, "the manifest is not in canonical JSON form")
+        }
         guard manifest.group == G.name else {
-            throw BoardViolation(.manifest, "the manifest asks for group \(manifest.group), this board state is for \(G.name)")
+            throw BoardViolation(
+                .manifest, "the manifest asks for group \(manifest.group), this board state is for \(G.name)")
         }
         do {
             shape = try manifest.ballotShape()
@@ -157,9 +167,11 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// hash_i = H(i, hash_{i−1}, time, kind, payload) and the index follows the last one (record.md §3).
     func checkChain(_ e: BoardEntry) throws(BoardViolation) {
         guard e.index == count else {
-            throw BoardViolation(.hashChain, "entry \(count) expected, entry \(e.index) found (entries missing or out of order)")
+            throw BoardViolation(
+                .hashChain, "entry \(count) expected, entry \(e.index) found (entries missing or out of order)")
         }
-        guard e.hash == BoardEntry.hash(index: e.index, previous: head, time: e.time, kind: e.kind, payload: e.payload) else {
+        guard e.hash == BoardEntry.hash(index: e.index, previous: head, time: e.time, kind: e.kind, payload: e.payload)
+        else {
             throw BoardViolation(.hashChain, "entry \(e.index) (\(e.kind)) does not match its hash or its predecessor")
         }
     }
@@ -169,7 +181,10 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// than every check after it.
     private mutating func applyContent(_ e: BoardEntry, asPublished: Bool = false) throws(BoardViolation) {
         if let allowed = Phase.allowed(for: e.kind), allowed != phase {
-            throw BoardViolation(.phases, "a \(e.kind) entry (\(e.index)) is not allowed in phase \"\(phase.rawValue)\", only in \"\(allowed.rawValue)\"")
+            throw BoardViolation(
+                .phases,
+                "a \(e.kind) entry (\(e.index)) is not allowed in phase \"\(phase.rawValue)\", only in \"\(allowed.rawValue)\""
+            )
         }
         switch e.kind {
         case .genesis: throw BoardViolation(.phases, "a second genesis entry at \(e.index)")
@@ -199,9 +214,14 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
             throw BoardViolation(.phases, "entry \(e.index) names an unknown phase")
         }
         guard phase.next == p else {
-            throw BoardViolation(.phases, "entry \(e.index) moves from \(phase.rawValue) to \(p.rawValue); the next phase is \(phase.next?.rawValue ?? "none")")
+            throw BoardViolation(
+                .phases,
+                "entry \(e.index) moves from \(phase.rawValue) to \(p.rawValue); the next phase is \(phase.next?.rawValue ?? "none")"
+            )
         }
-        if let missing = missingFor(p) { throw BoardViolation(.phases, "entry \(e.index) starts \(p.rawValue) too early: \(missing)") }
+        if let missing = missingFor(p) {
+            throw BoardViolation(.phases, "entry \(e.index) starts \(p.rawValue) too early: \(missing)")
+        }
         phase = p
     }
 
@@ -227,29 +247,39 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// A checkpoint certifies the entry just before it, signed by the board key of the genesis.
     private func checkCheckpoint(_ e: BoardEntry) throws(BoardViolation) {
         let c: Checkpoint
-        do { c = try Checkpoint(payload: e.payload) } catch { throw BoardViolation(.checkpoints, "checkpoint at \(e.index): \(error)") }
+        do { c = try Checkpoint(payload: e.payload) } catch {
+            throw BoardViolation(.checkpoints, "checkpoint at \(e.index): \(error)")
+        }
         guard c.upTo + 1 == e.index, c.hash == head else {
             throw BoardViolation(.checkpoints, "checkpoint at \(e.index) does not certify the entry before it")
         }
-        guard c.verify(boardKey) else { throw BoardViolation(.checkpoints, "checkpoint at \(e.index) is not signed by the board key") }
+        guard c.verify(boardKey) else {
+            throw BoardViolation(.checkpoints, "checkpoint at \(e.index) is not signed by the board key")
+        }
     }
 
     // MARK: key ceremony
 
     private func requireCeremonyOpen(_ e: BoardEntry) throws(BoardViolation) {
         guard electionKey == nil else {
-            throw BoardViolation(.keyCeremony, "entry \(e.index) (\(e.kind)) comes after the election key: the key ceremony is finished")
+            throw BoardViolation(
+                .keyCeremony, "entry \(e.index) (\(e.kind)) comes after the election key: the key ceremony is finished")
         }
     }
 
     private mutating func applyTrusteeKey(_ e: BoardEntry) throws(BoardViolation) {
         try requireCeremonyOpen(e)
         let pk: TrusteePublicKey<G>
-        do { pk = try TrusteePublicKey<G>(payload: e.payload) } catch { throw BoardViolation(.keyCeremony, "trustee key at \(e.index): \(error)") }
-        guard (1...threshold.trustees).contains(pk.index) else {
-            throw BoardViolation(.keyCeremony, "entry \(e.index): trustee \(pk.index) does not exist (1…\(threshold.trustees))")
+        do { pk = try TrusteePublicKey<G>(payload: e.payload) } catch {
+            throw BoardViolation(.keyCeremony, "trustee key at \(e.index): \(error)")
         }
-        guard trusteeKeys[pk.index] == nil else { throw BoardViolation(.keyCeremony, "trustee \(pk.index) already published a key") }
+        guard (1...threshold.trustees).contains(pk.index) else {
+            throw BoardViolation(
+                .keyCeremony, "entry \(e.index): trustee \(pk.index) does not exist (1…\(threshold.trustees))")
+        }
+        guard trusteeKeys[pk.index] == nil else {
+            throw BoardViolation(.keyCeremony, "trustee \(pk.index) already published a key")
+        }
         do { try pk.verify(threshold: threshold, election: baseHash) } catch {
             throw BoardViolation(.keyCeremony, "trustee \(pk.index) public key refused: \(error)")
         }
@@ -259,9 +289,12 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     private mutating func applyShare(_ e: BoardEntry) throws(BoardViolation) {
         try requireCeremonyOpen(e)
         let s: EncryptedShare<G>
-        do { s = try EncryptedShare<G>(payload: e.payload) } catch { throw BoardViolation(.keyCeremony, "encrypted share at \(e.index): \(error)") }
+        do { s = try EncryptedShare<G>(payload: e.payload) } catch {
+            throw BoardViolation(.keyCeremony, "encrypted share at \(e.index): \(error)")
+        }
         guard trusteeKeys[s.from] != nil, trusteeKeys[s.to] != nil, s.from != s.to else {
-            throw BoardViolation(.keyCeremony, "share from \(s.from) to \(s.to): both trustees must have published keys")
+            throw BoardViolation(
+                .keyCeremony, "share from \(s.from) to \(s.to): both trustees must have published keys")
         }
         guard !encryptedShares.contains(where: { $0.from == s.from && $0.to == s.to }) else {
             throw BoardViolation(.keyCeremony, "trustee \(s.from) already sent a share to trustee \(s.to)")
@@ -272,9 +305,12 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     private mutating func applyComplaint(_ e: BoardEntry) throws(BoardViolation) {
         try requireCeremonyOpen(e)
         let c: ShareComplaint
-        do { c = try ShareComplaint(payload: e.payload) } catch { throw BoardViolation(.keyCeremony, "complaint at \(e.index): \(error)") }
+        do { c = try ShareComplaint(payload: e.payload) } catch {
+            throw BoardViolation(.keyCeremony, "complaint at \(e.index): \(error)")
+        }
         guard trusteeKeys[c.from] != nil, trusteeKeys[c.against] != nil, c.from != c.against else {
-            throw BoardViolation(.keyCeremony, "complaint at \(e.index) names an unknown trustee or the complainant itself")
+            throw BoardViolation(
+                .keyCeremony, "complaint at \(e.index) names an unknown trustee or the complainant itself")
         }
         guard !complaints.contains(c) else {
             throw BoardViolation(.keyCeremony, "trustee \(c.from) already complained against trustee \(c.against)")
@@ -285,9 +321,12 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     private mutating func applyReveal(_ e: BoardEntry) throws(BoardViolation) {
         try requireCeremonyOpen(e)
         let r: ShareReveal<G>
-        do { r = try ShareReveal<G>(payload: e.payload) } catch { throw BoardViolation(.keyCeremony, "reveal at \(e.index): \(error)") }
+        do { r = try ShareReveal<G>(payload: e.payload) } catch {
+            throw BoardViolation(.keyCeremony, "reveal at \(e.index): \(error)")
+        }
         guard complaints.contains(ShareComplaint(from: r.to, against: r.from)) else {
-            throw BoardViolation(.keyCeremony, "reveal at \(e.index): no complaint by trustee \(r.to) against trustee \(r.from)")
+            throw BoardViolation(
+                .keyCeremony, "reveal at \(e.index): no complaint by trustee \(r.to) against trustee \(r.from)")
         }
         guard !reveals.contains(where: { $0.from == r.from && $0.to == r.to }) else {
             throw BoardViolation(.keyCeremony, "trustee \(r.from) already answered trustee \(r.to)'s complaint")
@@ -299,27 +338,34 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// from the ceremony's messages (protocol.md §7).
     public func deriveElectionKey() throws(BoardViolation) -> ElectionKeyRecord<G> {
         let pks = Array(trusteeKeys.values)
-        let q = KeyCeremony.qualified(publicKeys: pks, complaints: complaints, reveals: reveals, threshold: threshold, election: baseHash)
+        let q = KeyCeremony.qualified(
+            publicKeys: pks, complaints: complaints, reveals: reveals, threshold: threshold, election: baseHash)
         guard q.count >= threshold.quorum else {
             throw BoardViolation(.keyCeremony, "only \(q.count) trustees qualified; \(threshold.quorum) are needed")
         }
         let k = KeyCeremony.jointKey(publicKeys: pks, qualified: q)
         guard !k.isIdentity else { throw BoardViolation(.keyCeremony, "the election key is the neutral element") }
         let sorted = q.sorted()
-        return ElectionKeyRecord(qualified: sorted, publicKey: k,
-                                 electionHash: RecordContext.electionHash(base: baseHash, qualified: sorted, key: k))
+        return ElectionKeyRecord(
+            qualified: sorted, publicKey: k,
+            electionHash: RecordContext.electionHash(base: baseHash, qualified: sorted, key: k))
     }
 
     private mutating func applyElectionKey(_ e: BoardEntry) throws(BoardViolation) {
         try requireCeremonyOpen(e)
         let ek: ElectionKeyRecord<G>
-        do { ek = try ElectionKeyRecord<G>(payload: e.payload) } catch { throw BoardViolation(.keyCeremony, "election key entry: \(error)") }
+        do { ek = try ElectionKeyRecord<G>(payload: e.payload) } catch {
+            throw BoardViolation(.keyCeremony, "election key entry: \(error)")
+        }
         let derived = try deriveElectionKey()
         guard ek.qualified == derived.qualified else {
-            throw BoardViolation(.keyCeremony, "published qualified trustees \(ek.qualified) differ from the complaints' outcome \(derived.qualified)")
+            throw BoardViolation(
+                .keyCeremony,
+                "published qualified trustees \(ek.qualified) differ from the complaints' outcome \(derived.qualified)")
         }
         guard ek.publicKey == derived.publicKey else {
-            throw BoardViolation(.keyCeremony, "published election key is not the sum of the qualified trustees' commitments")
+            throw BoardViolation(
+                .keyCeremony, "published election key is not the sum of the qualified trustees' commitments")
         }
         guard ek.electionHash == derived.electionHash else {
             throw BoardViolation(.keyCeremony, "published election hash is not derived from the manifest and the key")
@@ -331,14 +377,17 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// Trustee ℓ's verification key S_ℓ (protocol.md §7.4); needs the election key.
     public func verificationKey(for trustee: Int) -> GroupElement<G>? {
         guard let ek = electionKey else { return nil }
-        return KeyCeremony.verificationKey(for: trustee, publicKeys: Array(trusteeKeys.values), qualified: Set(ek.qualified))
+        return KeyCeremony.verificationKey(
+            for: trustee, publicKeys: Array(trusteeKeys.values), qualified: Set(ek.qualified))
     }
 
     // MARK: credentials
 
     private mutating func applyCredentials(_ e: BoardEntry) throws(BoardViolation) {
         let list: CredentialList<G>
-        do { list = try CredentialList<G>(payload: e.payload) } catch { throw BoardViolation(.credentialLists, "entry \(e.index): \(error)") }
+        do { list = try CredentialList<G>(payload: e.payload) } catch {
+            throw BoardViolation(.credentialLists, "entry \(e.index): \(error)")
+        }
         guard manifest.regions.indices.contains(list.region) else {
             throw BoardViolation(.credentialLists, "entry \(e.index) names region \(list.region), which does not exist")
         }
@@ -354,7 +403,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     public func region(ofCredential bytes: some Collection<UInt8>) -> Int? { credentialRegion[DigestKey(bytes)] }
 
     private mutating func applyRevocation(_ e: BoardEntry) throws(BoardViolation) {
-        guard tally == nil else { throw BoardViolation(.phases, "revoked credentials at entry \(e.index) come after the tally") }
+        guard tally == nil else {
+            throw BoardViolation(.phases, "revoked credentials at entry \(e.index) come after the tally")
+        }
         let list: RevokedCredentials<G>
         do { list = try RevokedCredentials<G>(payload: e.payload) } catch {
             throw BoardViolation(.credentialLists, "revoked credentials at entry \(e.index): \(error)")
@@ -364,7 +415,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
             guard credentialRegion[k] != nil else {
                 throw BoardViolation(.credentialLists, "entry \(e.index) revokes a credential that was never published")
             }
-            guard !revoked.contains(k) else { throw BoardViolation(.credentialLists, "entry \(e.index) revokes a credential twice") }
+            guard !revoked.contains(k) else {
+                throw BoardViolation(.credentialLists, "entry \(e.index) revokes a credential twice")
+            }
         }
         revoked.formUnion(keys)
     }
@@ -389,9 +442,12 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
             case .noElectionKey: BoardViolation(.ballots, "ballot at entry \(index): there is no election key")
             case .malformed: BoardViolation(.ballots, "ballot at entry \(index) is malformed")
             case .wrongElection: BoardViolation(.ballots, "ballot at entry \(index) belongs to another election")
-            case .unknownCredential: BoardViolation(.ballots, "ballot at entry \(index) is signed by a credential that was never published")
+            case .unknownCredential:
+                BoardViolation(.ballots, "ballot at entry \(index) is signed by a credential that was never published")
             case .replay(let first):
-                BoardViolation(.ballots, "ballot at entry \(index) is an exact copy of the ballot at entry \(first.index) (replay)")
+                BoardViolation(
+                    .ballots, "ballot at entry \(index) is an exact copy of the ballot at entry \(first.index) (replay)"
+                )
             }
         }
     }
@@ -441,7 +497,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     // MARK: tally, decryption, results
 
     /// The first way published results differ from the computed ones, by the check it fails.
-    static func compare(_ published: Results, payload: [UInt8], with computed: Result<Results, BoardViolation>) -> BoardViolation? {
+    static func compare(
+        _ published: Results, payload: [UInt8], with computed: Result<Results, BoardViolation>
+    ) -> BoardViolation? {
         let c: Results
         switch computed {
         case .failure(let v): return v
@@ -450,19 +508,28 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         if published.referendum != c.referendum || published.units != c.units {
             return BoardViolation(.decryptedResults, "published totals differ from the decryption of the tally")
         }
-        if published.regions != c.regions { return BoardViolation(.decryptedResults, "published regional figures differ from the record") }
-        if published.questions != c.questions {
-            return BoardViolation(.decisionRules, "the published outcome does not follow from the figures and the rules")
+        if published.regions != c.regions {
+            return BoardViolation(.decryptedResults, "published regional figures differ from the record")
         }
-        if published.payload != payload { return BoardViolation(.decryptedResults, "results entry is not canonical JSON") }
+        if published.questions != c.questions {
+            return BoardViolation(
+                .decisionRules, "the published outcome does not follow from the figures and the rules")
+        }
+        if published.payload != payload {
+            return BoardViolation(.decryptedResults, "results entry is not canonical JSON")
+        }
         return nil
     }
 
     /// The tally units the counted ballots give (record.md §7).
-    public var tallyUnits: [TallyUnit] { RecordContext.tallyUnits(manifest: manifest, ballotsPerRegion: countedPerRegion) }
+    public var tallyUnits: [TallyUnit] {
+        RecordContext.tallyUnits(manifest: manifest, ballotsPerRegion: countedPerRegion)
+    }
 
     private mutating func applyTally(_ e: BoardEntry, asPublished: Bool) throws(BoardViolation) {
-        guard tally == nil else { throw BoardViolation(.encryptedTally, "a second encrypted tally at entry \(e.index)") }
+        guard tally == nil else {
+            throw BoardViolation(.encryptedTally, "a second encrypted tally at entry \(e.index)")
+        }
         let t: EncryptedTally<G>
         do { t = try EncryptedTally<G>(payload: e.payload, shape: shape) } catch {
             throw BoardViolation(.encryptedTally, "the encrypted tally cannot be read: \(error)")
@@ -470,31 +537,43 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         let units = tallyUnits
         guard t.units == units else {
             if asPublished { tally = t }
-            throw BoardViolation(.encryptedTally, "tally units \(t.units.map(\.id)) differ from those the counted ballots give \(units.map(\.id))")
+            throw BoardViolation(
+                .encryptedTally,
+                "tally units \(t.units.map(\.id)) differ from those the counted ballots give \(units.map(\.id))")
         }
         tally = t
     }
 
     /// Checks one trustee's decryption shares against its verification key (protocol.md §7.5).
     public func checkDecryption(_ d: TrusteeDecryption<G>) throws(BoardViolation) {
-        guard let tally, let ek = electionKey else { throw BoardViolation(.decryptionShares, "there is no tally to decrypt") }
-        guard ek.qualified.contains(d.trustee) else { throw BoardViolation(.decryptionShares, "trustee \(d.trustee) is not a qualified trustee") }
+        guard let tally, let ek = electionKey else {
+            throw BoardViolation(.decryptionShares, "there is no tally to decrypt")
+        }
+        guard ek.qualified.contains(d.trustee) else {
+            throw BoardViolation(.decryptionShares, "trustee \(d.trustee) is not a qualified trustee")
+        }
         guard !decryptions.contains(where: { $0.trustee == d.trustee }) else {
             throw BoardViolation(.decryptionShares, "trustee \(d.trustee) already posted decryption shares")
         }
         let labelled = tally.labelled(manifest)
         guard d.shares.count == labelled.count else {
-            throw BoardViolation(.decryptionShares, "trustee \(d.trustee) posted \(d.shares.count) shares for \(labelled.count) tallies")
+            throw BoardViolation(
+                .decryptionShares, "trustee \(d.trustee) posted \(d.shares.count) shares for \(labelled.count) tallies")
         }
         let vk = verificationKey(for: d.trustee)!
-        for (s, (label, c)) in zip(d.shares, labelled) where !s.verify(ciphertext: c, verificationKey: vk, label: label, election: ek.electionHash) {
-            throw BoardViolation(.decryptionShares, "trustee \(d.trustee)'s share for \(String(decoding: label, as: UTF8.self)) does not verify")
+        for (s, (label, c)) in zip(d.shares, labelled)
+        where !s.verify(ciphertext: c, verificationKey: vk, label: label, election: ek.electionHash) {
+            throw BoardViolation(
+                .decryptionShares,
+                "trustee \(d.trustee)'s share for \(String(decoding: label, as: UTF8.self)) does not verify")
         }
     }
 
     private mutating func applyDecryption(_ e: BoardEntry) throws(BoardViolation) {
         let d: TrusteeDecryption<G>
-        do { d = try TrusteeDecryption<G>(payload: e.payload) } catch { throw BoardViolation(.decryptionShares, "entry \(e.index) is malformed: \(error)") }
+        do { d = try TrusteeDecryption<G>(payload: e.payload) } catch {
+            throw BoardViolation(.decryptionShares, "entry \(e.index) is malformed: \(error)")
+        }
         try checkDecryption(d)
         decryptions.append(d)
     }
@@ -505,7 +584,8 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         guard let tally else { throw BoardViolation(.decryptedResults, "there is no tally") }
         let used = Array(decryptions.prefix(threshold.quorum))
         guard used.count == threshold.quorum else {
-            throw BoardViolation(.decryptionShares, "valid shares from \(used.count) trustees, the quorum is \(threshold.quorum)")
+            throw BoardViolation(
+                .decryptionShares, "valid shares from \(used.count) trustees, the quorum is \(threshold.quorum)")
         }
         let dlog = DiscreteLog<G>.shared
         var k = 0
@@ -516,7 +596,8 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
                 var enc: [UInt64] = []
                 for c in sums[qi] {
                     do {
-                        let m = try ThresholdDecryption.combine(used.map { $0.shares[k] }, ciphertext: c, quorum: threshold.quorum)
+                        let m = try ThresholdDecryption.combine(
+                            used.map { $0.shares[k] }, ciphertext: c, quorum: threshold.quorum)
                         enc.append(try dlog.solve(m, bound: u.ballots * UInt64(q.maxSelections)))
                     } catch {
                         throw BoardViolation(.decryptedResults, "unit \(u.id) question \(qi + 1): \(error)")
@@ -525,7 +606,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
                 }
                 totals.append(q.optionTotals(encryptedTotals: enc, ballots: u.ballots))
             }
-            units.append(UnitResult(id: u.id, regions: u.regions.map { manifest.regions[$0].id }, ballots: u.ballots, totals: totals))
+            units.append(
+                UnitResult(
+                    id: u.id, regions: u.regions.map { manifest.regions[$0].id }, ballots: u.ballots, totals: totals))
         }
         return Results.compute(manifest: manifest, eligible: eligible, participants: countedPerRegion, units: units)
     }
@@ -536,7 +619,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         do { published = try CanonicalJSON.decode(Results.self, e.payload) } catch {
             throw BoardViolation(.decryptedResults, "the results entry cannot be read")
         }
-        if let v = Self.compare(published, payload: e.payload, with: Result { () throws(BoardViolation) in try computeResults() }) {
+        if let v = Self.compare(
+            published, payload: e.payload, with: Result { () throws(BoardViolation) in try computeResults() })
+        {
             if asPublished { results = published }
             throw v
         }

@@ -11,7 +11,9 @@ public enum RecordContext {
 
     /// Binds ballots and decryption to the manifest and the election key:
     /// derive("election", [base hash, u16 qualified trustees…, E(K)]).
-    public static func electionHash<G: PrimeOrderGroup>(base: ElectionHash, qualified: [Int], key: GroupElement<G>) -> ElectionHash {
+    public static func electionHash<G: PrimeOrderGroup>(
+        base: ElectionHash, qualified: [Int], key: GroupElement<G>
+    ) -> ElectionHash {
         var q = ByteWriter()
         for i in qualified { q.u16(UInt16(i)) }
         return ElectionHash.derive("election", parts: [base.bytes, q.bytes, key.bytes])
@@ -26,13 +28,18 @@ public enum RecordContext {
         let withBallots = ballotsPerRegion.indices.filter { ballotsPerRegion[$0] > 0 }
         if withBallots.isEmpty { return [] }
         if manifest.tally.unit == "national" {
-            return [TallyUnit(id: "national", regions: withBallots, ballots: withBallots.reduce(0) { $0 + ballotsPerRegion[$1] })]
+            return [
+                TallyUnit(
+                    id: "national", regions: withBallots, ballots: withBallots.reduce(0) { $0 + ballotsPerRegion[$1] })
+            ]
         }
         let floor = UInt64(max(manifest.tally.privacyFloor, 1))
         var folded = Set(withBallots.filter { ballotsPerRegion[$0] < floor })
         if !folded.isEmpty {
             var sum = folded.reduce(0) { $0 + ballotsPerRegion[$1] }
-            let candidates = withBallots.filter { !folded.contains($0) }.sorted { (ballotsPerRegion[$0], $0) < (ballotsPerRegion[$1], $1) }
+            let candidates = withBallots.filter { !folded.contains($0) }.sorted {
+                (ballotsPerRegion[$0], $0) < (ballotsPerRegion[$1], $1)
+            }
             for c in candidates where sum < floor {
                 folded.insert(c)
                 sum += ballotsPerRegion[c]
@@ -74,7 +81,9 @@ public struct VoterCredential: Sendable, Hashable {
             guard Self.alphabet.contains(c) else { throw .invalidEncoding("credential code contains \"\(ch)\"") }
             cleaned.append(c)
         }
-        guard cleaned.count == 24 else { throw .invalidEncoding("credential code must have 24 characters, has \(cleaned.count)") }
+        guard cleaned.count == 24 else {
+            throw .invalidEncoding("credential code must have 24 characters, has \(cleaned.count)")
+        }
         code = cleaned
     }
 
@@ -85,7 +94,10 @@ public struct VoterCredential: Sendable, Hashable {
 
     public func keyPair<G: PrimeOrderGroup>(_: G.Type, base: ElectionHash) -> KeyPair<G> {
         var w = ByteWriter()
-        w.string("DAUYS-v1"); w.string("credential"); w.fixed(base.bytes); w.string(code)
+        w.string("DAUYS-v1")
+        w.string("credential")
+        w.fixed(base.bytes)
+        w.string(code)
         var s = Scalar<G>(reducing: Array(SHA512.hash(data: w.bytes)))
         if s.isZero { s = .one }
         return KeyPair(secret: s)
@@ -99,7 +111,10 @@ public struct DigestKey: Hashable, Sendable {
     public init<B: Collection>(_ bytes: B) where B.Element == UInt8 {
         let h = Array(SHA256.hash(data: Array(bytes)))
         func w(_ i: Int) -> UInt64 { h[i..<(i + 8)].reduce(0) { $0 << 8 | UInt64($1) } }
-        a = w(0); b = w(8); c = w(16); d = w(24)
+        a = w(0)
+        b = w(8)
+        c = w(16)
+        d = w(24)
     }
 }
 
@@ -108,6 +123,9 @@ extension DigestKey {
     public init(digest h: [UInt8]) {
         precondition(h.count == 32)
         func w(_ i: Int) -> UInt64 { h[i..<(i + 8)].reduce(0) { $0 << 8 | UInt64($1) } }
-        a = w(0); b = w(8); c = w(16); d = w(24)
+        a = w(0)
+        b = w(8)
+        c = w(16)
+        d = w(24)
     }
 }

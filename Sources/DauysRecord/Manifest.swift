@@ -6,7 +6,11 @@ public struct LocalizedText: Codable, Hashable, Sendable {
     public var kk: String
     public var ru: String
     public var en: String
-    public init(kk: String, ru: String, en: String) { self.kk = kk; self.ru = ru; self.en = en }
+    public init(kk: String, ru: String, en: String) {
+        self.kk = kk
+        self.ru = ru
+        self.en = en
+    }
     public init(_ all: String) { self.init(kk: all, ru: all, en: all) }
     var isComplete: Bool { ![kk, ru, en].contains { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
 }
@@ -26,14 +30,18 @@ public struct DecisionRules: Codable, Hashable, Sendable {
         self.regionalTwoThirds = regionalTwoThirds
     }
     enum CodingKeys: String, CodingKey {
-        case turnoutMajority = "turnout_majority", participantMajority = "participant_majority", regionalTwoThirds = "regional_two_thirds"
+        case turnoutMajority = "turnout_majority", participantMajority = "participant_majority", regionalTwoThirds =
+            "regional_two_thirds"
     }
 }
 
 public struct AnswerOption: Codable, Hashable, Sendable {
     public var id: String
     public var text: LocalizedText
-    public init(id: String, text: LocalizedText) { self.id = id; self.text = text }
+    public init(id: String, text: LocalizedText) {
+        self.id = id
+        self.text = text
+    }
 }
 
 public struct Question: Codable, Hashable, Sendable {
@@ -45,9 +53,16 @@ public struct Question: Codable, Hashable, Sendable {
     public var maxSelections: Int
     public var rules: DecisionRules
 
-    public init(id: String, text: LocalizedText, options: [AnswerOption], minSelections: Int = 1, maxSelections: Int = 1, rules: DecisionRules) {
-        self.id = id; self.text = text; self.options = options
-        self.minSelections = minSelections; self.maxSelections = maxSelections; self.rules = rules
+    public init(
+        id: String, text: LocalizedText, options: [AnswerOption], minSelections: Int = 1, maxSelections: Int = 1,
+        rules: DecisionRules
+    ) {
+        self.id = id
+        self.text = text
+        self.options = options
+        self.minSelections = minSelections
+        self.maxSelections = maxSelections
+        self.rules = rules
     }
     enum CodingKeys: String, CodingKey {
         case id, text, options, rules
@@ -58,21 +73,32 @@ public struct Question: Codable, Hashable, Sendable {
 public struct Precinct: Codable, Hashable, Sendable {
     public var id: String
     public var name: LocalizedText
-    public init(id: String, name: LocalizedText) { self.id = id; self.name = name }
+    public init(id: String, name: LocalizedText) {
+        self.id = id
+        self.name = name
+    }
 }
 
 public struct District: Codable, Hashable, Sendable {
     public var id: String
     public var name: LocalizedText
     public var precincts: [Precinct]
-    public init(id: String, name: LocalizedText, precincts: [Precinct]) { self.id = id; self.name = name; self.precincts = precincts }
+    public init(id: String, name: LocalizedText, precincts: [Precinct]) {
+        self.id = id
+        self.name = name
+        self.precincts = precincts
+    }
 }
 
 public struct Region: Codable, Hashable, Sendable {
     public var id: String
     public var name: LocalizedText
     public var districts: [District]
-    public init(id: String, name: LocalizedText, districts: [District]) { self.id = id; self.name = name; self.districts = districts }
+    public init(id: String, name: LocalizedText, districts: [District]) {
+        self.id = id
+        self.name = name
+        self.districts = districts
+    }
 }
 
 public struct Schedule: Codable, Hashable, Sendable {
@@ -82,16 +108,24 @@ public struct Schedule: Codable, Hashable, Sendable {
     public var votingOpens: String
     public var votingCloses: String
     public init(votingDay: String, votingOpens: String, votingCloses: String) {
-        self.votingDay = votingDay; self.votingOpens = votingOpens; self.votingCloses = votingCloses
+        self.votingDay = votingDay
+        self.votingOpens = votingOpens
+        self.votingCloses = votingCloses
     }
-    enum CodingKeys: String, CodingKey { case votingDay = "voting_day", votingOpens = "voting_opens", votingCloses = "voting_closes" }
+    enum CodingKeys: String, CodingKey {
+        case votingDay = "voting_day", votingOpens = "voting_opens", votingCloses = "voting_closes"
+    }
 }
 
 public struct TrusteeSetup: Codable, Hashable, Sendable {
     public var count: Int
     public var quorum: Int
     public var names: [String]
-    public init(count: Int, quorum: Int, names: [String]) { self.count = count; self.quorum = quorum; self.names = names }
+    public init(count: Int, quorum: Int, names: [String]) {
+        self.count = count
+        self.quorum = quorum
+        self.names = names
+    }
 }
 
 /// Where ballots are added up before decryption.
@@ -101,7 +135,10 @@ public struct TallySetup: Codable, Hashable, Sendable {
     /// A unit with fewer counted ballots than this is not decrypted on its own: it is folded
     /// together with other small regions (see docs/record.md), so no small group's votes show.
     public var privacyFloor: Int
-    public init(unit: String = "region", privacyFloor: Int = 10) { self.unit = unit; self.privacyFloor = privacyFloor }
+    public init(unit: String = "region", privacyFloor: Int = 10) {
+        self.unit = unit
+        self.privacyFloor = privacyFloor
+    }
     enum CodingKeys: String, CodingKey { case unit, privacyFloor = "privacy_floor" }
 }
 
@@ -118,18 +155,32 @@ public struct Manifest: Codable, Hashable, Sendable {
     public var trustees: TrusteeSetup
     public var tally: TallySetup
 
-    public init(id: String, title: LocalizedText, group: String = "P-256", questions: [Question], regions: [Region],
-                schedule: Schedule, trustees: TrusteeSetup, tally: TallySetup = TallySetup()) {
-        self.id = id; self.title = title; self.group = group; self.questions = questions; self.regions = regions
-        self.schedule = schedule; self.trustees = trustees; self.tally = tally
+    public init(
+        id: String, title: LocalizedText, group: String = "P-256", questions: [Question], regions: [Region],
+        schedule: Schedule, trustees: TrusteeSetup, tally: TallySetup = TallySetup()
+    ) {
+        self.id = id
+        self.title = title
+        self.group = group
+        self.questions = questions
+        self.regions = regions
+        self.schedule = schedule
+        self.trustees = trustees
+        self.tally = tally
     }
 
     /// The ballot shape of the questions, for the crypto core.
     public func ballotShape() throws -> BallotShape {
-        try BallotShape(questions: questions.map { try QuestionShape(options: $0.options.count, minSelections: $0.minSelections, maxSelections: $0.maxSelections) })
+        try BallotShape(
+            questions: questions.map {
+                try QuestionShape(
+                    options: $0.options.count, minSelections: $0.minSelections, maxSelections: $0.maxSelections)
+            })
     }
 
-    public var threshold: TrusteeThreshold { get throws { try TrusteeThreshold(trustees: trustees.count, quorum: trustees.quorum) } }
+    public var threshold: TrusteeThreshold {
+        get throws { try TrusteeThreshold(trustees: trustees.count, quorum: trustees.quorum) }
+    }
 
     /// Region index of every precinct id.
     public func precinctRegions() -> [String: Int] {
@@ -160,10 +211,16 @@ public struct Manifest: Codable, Hashable, Sendable {
             var oids = Set<String>()
             for o in q.options {
                 checkId(o.id, "option")
-                if !oids.insert(o.id).inserted { problems.append("option id \"\(o.id)\" is used twice in question \(q.id)") }
-                if !o.text.isComplete { problems.append("option \(o.id) of question \(q.id) needs text in all three languages") }
+                if !oids.insert(o.id).inserted {
+                    problems.append("option id \"\(o.id)\" is used twice in question \(q.id)")
+                }
+                if !o.text.isComplete {
+                    problems.append("option \(o.id) of question \(q.id) needs text in all three languages")
+                }
             }
-            if !(0 <= q.minSelections && q.minSelections <= q.maxSelections && q.maxSelections <= q.options.count && q.maxSelections >= 1) {
+            if !(0 <= q.minSelections && q.minSelections <= q.maxSelections && q.maxSelections <= q.options.count
+                && q.maxSelections >= 1)
+            {
                 problems.append("question \(q.id): selections must satisfy 0 ≤ min ≤ max ≤ options, max ≥ 1")
             }
         }
@@ -195,8 +252,12 @@ public struct Manifest: Codable, Hashable, Sendable {
         if !(1 <= trustees.quorum && trustees.quorum <= trustees.count && trustees.count <= 255) {
             problems.append("trustees: need 1 ≤ quorum ≤ count ≤ 255")
         }
-        if trustees.names.count != trustees.count { problems.append("trustees: \(trustees.count) expected, \(trustees.names.count) names given") }
-        if !["region", "national"].contains(tally.unit) { problems.append("tally unit must be \"region\" or \"national\"") }
+        if trustees.names.count != trustees.count {
+            problems.append("trustees: \(trustees.count) expected, \(trustees.names.count) names given")
+        }
+        if !["region", "national"].contains(tally.unit) {
+            problems.append("tally unit must be \"region\" or \"national\"")
+        }
         if tally.privacyFloor < 0 { problems.append("privacy floor cannot be negative") }
         if !problems.isEmpty { throw ManifestError(problems: problems) }
     }
@@ -204,7 +265,9 @@ public struct Manifest: Codable, Hashable, Sendable {
     /// (year, month, day) of a YYYY-MM-DD string.
     public static func parseDay(_ s: String) -> (Int, Int, Int)? {
         let parts = s.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, s.count == 10, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
+        guard parts.count == 3, s.count == 10, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else {
+            return nil
+        }
         return (parts[0], parts[1], parts[2])
     }
 
@@ -214,7 +277,9 @@ public struct Manifest: Codable, Hashable, Sendable {
 
 public struct ManifestError: Error, CustomStringConvertible, Sendable {
     public let problems: [String]
-    public var description: String { "the manifest is refused:\n" + problems.map { "  - \($0)" }.joined(separator: "\n") }
+    public var description: String {
+        "the manifest is refused:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+    }
 }
 
 /// JSON with sorted keys and no white space: one text for one value.

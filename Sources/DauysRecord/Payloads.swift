@@ -12,7 +12,10 @@ extension TrusteePublicKey {
         w.fixed(encryptionKey.bytes)
         w.fixed(encryptionKeyProof.bytes)
         w.u16(UInt16(commitments.count))
-        for (c, p) in zip(commitments, commitmentProofs) { w.fixed(c.bytes); w.fixed(p.bytes) }
+        for (c, p) in zip(commitments, commitmentProofs) {
+            w.fixed(c.bytes)
+            w.fixed(p.bytes)
+        }
         return w.bytes
     }
     public init(payload: [UInt8]) throws(CryptoError) {
@@ -34,7 +37,12 @@ extension TrusteePublicKey {
 extension EncryptedShare {
     /// u16(from) ‖ u16(to) ‖ R ‖ lp(sealed)
     public var payload: [UInt8] {
-        var w = ByteWriter(); w.u16(UInt16(from)); w.u16(UInt16(to)); w.fixed(ephemeral.bytes); w.lengthPrefixed(sealed); return w.bytes
+        var w = ByteWriter()
+        w.u16(UInt16(from))
+        w.u16(UInt16(to))
+        w.fixed(ephemeral.bytes)
+        w.lengthPrefixed(sealed)
+        return w.bytes
     }
     public init(payload: [UInt8]) throws(CryptoError) {
         var r = ByteReader(payload)
@@ -47,7 +55,12 @@ extension EncryptedShare {
 }
 
 extension ShareComplaint {
-    public var payload: [UInt8] { var w = ByteWriter(); w.u16(UInt16(from)); w.u16(UInt16(against)); return w.bytes }
+    public var payload: [UInt8] {
+        var w = ByteWriter()
+        w.u16(UInt16(from))
+        w.u16(UInt16(against))
+        return w.bytes
+    }
     public init(payload: [UInt8]) throws(CryptoError) {
         var r = ByteReader(payload)
         let f = Int(try r.u16("complainant")), a = Int(try r.u16("accused"))
@@ -57,7 +70,13 @@ extension ShareComplaint {
 }
 
 extension ShareReveal {
-    public var payload: [UInt8] { var w = ByteWriter(); w.u16(UInt16(from)); w.u16(UInt16(to)); w.fixed(share.bytes); return w.bytes }
+    public var payload: [UInt8] {
+        var w = ByteWriter()
+        w.u16(UInt16(from))
+        w.u16(UInt16(to))
+        w.fixed(share.bytes)
+        return w.bytes
+    }
     public init(payload: [UInt8]) throws(CryptoError) {
         var r = ByteReader(payload)
         let f = Int(try r.u16("reveal sender")), t = Int(try r.u16("reveal recipient"))
@@ -74,7 +93,9 @@ public struct ElectionKeyRecord<G: PrimeOrderGroup>: Sendable, Equatable {
     public let electionHash: ElectionHash
 
     public init(qualified: [Int], publicKey: GroupElement<G>, electionHash: ElectionHash) {
-        self.qualified = qualified; self.publicKey = publicKey; self.electionHash = electionHash
+        self.qualified = qualified
+        self.publicKey = publicKey
+        self.electionHash = electionHash
     }
     public var payload: [UInt8] {
         var w = ByteWriter()
@@ -104,11 +125,14 @@ public struct CredentialList<G: PrimeOrderGroup>: Sendable {
 
     public init(region: Int, credentials: [GroupElement<G>]) {
         self.region = region
-        self.credentials = credentials.map { $0.withCachedEncoding() }.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        self.credentials = credentials.map { $0.withCachedEncoding() }.sorted {
+            $0.bytes.lexicographicallyPrecedes($1.bytes)
+        }
     }
     public var payload: [UInt8] {
         var w = ByteWriter(capacity: 6 + credentials.count * G.elementByteCount)
-        w.u16(UInt16(region)); w.u32(UInt32(credentials.count))
+        w.u16(UInt16(region))
+        w.u32(UInt32(credentials.count))
         for c in credentials { w.fixed(c.bytes) }
         return w.bytes
     }
@@ -116,7 +140,9 @@ public struct CredentialList<G: PrimeOrderGroup>: Sendable {
         var r = ByteReader(payload)
         region = Int(try r.u16("credential region"))
         let n = Int(try r.u32("credential count"))
-        guard n <= r.remaining / G.elementByteCount else { throw .invalidEncoding("credential list: count larger than the data") }
+        guard n <= r.remaining / G.elementByteCount else {
+            throw .invalidEncoding("credential list: count larger than the data")
+        }
         var out: [GroupElement<G>] = []
         out.reserveCapacity(n)
         var previous: ArraySlice<UInt8>? = nil
@@ -138,7 +164,11 @@ public struct TallyUnit: Sendable, Equatable, Codable {
     public let id: String
     public let regions: [Int]
     public let ballots: UInt64
-    public init(id: String, regions: [Int], ballots: UInt64) { self.id = id; self.regions = regions; self.ballots = ballots }
+    public init(id: String, regions: [Int], ballots: UInt64) {
+        self.id = id
+        self.regions = regions
+        self.ballots = ballots
+    }
 }
 
 /// The encrypted tallies: u16(units) ‖ for each unit: str(id) ‖ u16(n) ‖ n × u16(region)
@@ -148,7 +178,10 @@ public struct EncryptedTally<G: PrimeOrderGroup>: Sendable {
     /// sums[unit][question][option]
     public let sums: [[[Ciphertext<G>]]]
 
-    public init(units: [TallyUnit], sums: [[[Ciphertext<G>]]]) { self.units = units; self.sums = sums }
+    public init(units: [TallyUnit], sums: [[[Ciphertext<G>]]]) {
+        self.units = units
+        self.sums = sums
+    }
 
     public var payload: [UInt8] {
         var w = ByteWriter()
@@ -176,7 +209,11 @@ public struct EncryptedTally<G: PrimeOrderGroup>: Sendable {
             for (qi, q) in shape.questions.enumerated() {
                 var os: [Ciphertext<G>] = []
                 for oi in 0..<q.encryptedOptions {
-                    os.append(try Ciphertext(bytes: try r.fixed(2 * G.elementByteCount, "unit \(id) question \(qi + 1) option \(oi + 1)"), allowIdentity: true))
+                    os.append(
+                        try Ciphertext(
+                            bytes: try r.fixed(
+                                2 * G.elementByteCount, "unit \(id) question \(qi + 1) option \(oi + 1)"),
+                            allowIdentity: true))
                 }
                 qs.append(os)
             }
@@ -189,14 +226,18 @@ public struct EncryptedTally<G: PrimeOrderGroup>: Sendable {
     }
 
     /// The label bound into each decryption share: "unit/question/option".
-    public static func label(unit: String, question: String, option: Int) -> [UInt8] { Array("\(unit)/\(question)/\(option)".utf8) }
+    public static func label(unit: String, question: String, option: Int) -> [UInt8] {
+        Array("\(unit)/\(question)/\(option)".utf8)
+    }
 
     /// Ciphertexts with their labels, in the order decryption shares list them.
     public func labelled(_ manifest: Manifest) -> [([UInt8], Ciphertext<G>)] {
         var out: [([UInt8], Ciphertext<G>)] = []
         for (u, s) in zip(units, sums) {
             for (qi, q) in s.enumerated() {
-                for (oi, c) in q.enumerated() { out.append((Self.label(unit: u.id, question: manifest.questions[qi].id, option: oi), c)) }
+                for (oi, c) in q.enumerated() {
+                    out.append((Self.label(unit: u.id, question: manifest.questions[qi].id, option: oi), c))
+                }
             }
         }
         return out
@@ -209,11 +250,18 @@ public struct TrusteeDecryption<G: PrimeOrderGroup>: Sendable {
     public let trustee: Int
     public let shares: [DecryptionShare<G>]
 
-    public init(trustee: Int, shares: [DecryptionShare<G>]) { self.trustee = trustee; self.shares = shares }
+    public init(trustee: Int, shares: [DecryptionShare<G>]) {
+        self.trustee = trustee
+        self.shares = shares
+    }
     public var payload: [UInt8] {
         var w = ByteWriter()
-        w.u16(UInt16(trustee)); w.u32(UInt32(shares.count))
-        for s in shares { w.fixed(s.share.bytes); w.fixed(s.proof.bytes) }
+        w.u16(UInt16(trustee))
+        w.u32(UInt32(shares.count))
+        for s in shares {
+            w.fixed(s.share.bytes)
+            w.fixed(s.proof.bytes)
+        }
         return w.bytes
     }
     public init(payload: [UInt8]) throws(CryptoError) {
@@ -224,7 +272,8 @@ public struct TrusteeDecryption<G: PrimeOrderGroup>: Sendable {
         for i in 0..<n {
             // D = s·α and B = w·α are the neutral element exactly when α is; the proof's check
             // (DecryptionShare.verify) holds them to that.
-            let d = try GroupElement<G>(bytes: try r.fixed(G.elementByteCount, "decryption share \(i)"), allowIdentity: true)
+            let d = try GroupElement<G>(
+                bytes: try r.fixed(G.elementByteCount, "decryption share \(i)"), allowIdentity: true)
             let p = try ChaumPedersenProof<G>(reader: &r, what: "decryption share \(i) proof", baseMayBeNeutral: true)
             out.append(DecryptionShare(trustee: trustee, share: d, proof: p))
         }
@@ -240,7 +289,9 @@ public struct TrusteeDecryption<G: PrimeOrderGroup>: Sendable {
 public struct RevokedCredentials<G: PrimeOrderGroup>: Sendable {
     public let credentials: [GroupElement<G>]
     public init(credentials: [GroupElement<G>]) {
-        self.credentials = credentials.map { $0.withCachedEncoding() }.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+        self.credentials = credentials.map { $0.withCachedEncoding() }.sorted {
+            $0.bytes.lexicographicallyPrecedes($1.bytes)
+        }
     }
     public var payload: [UInt8] {
         var w = ByteWriter()
@@ -251,12 +302,16 @@ public struct RevokedCredentials<G: PrimeOrderGroup>: Sendable {
     public init(payload: [UInt8]) throws(CryptoError) {
         var r = ByteReader(payload)
         let n = Int(try r.u32("revoked count"))
-        guard n <= r.remaining / G.elementByteCount else { throw .invalidEncoding("revoked list: count larger than the data") }
+        guard n <= r.remaining / G.elementByteCount else {
+            throw .invalidEncoding("revoked list: count larger than the data")
+        }
         var out: [GroupElement<G>] = []
         var previous: ArraySlice<UInt8>? = nil
         for i in 0..<n {
             let b = try r.fixed(G.elementByteCount, "revoked credential \(i)")
-            if let p = previous, !p.lexicographicallyPrecedes(b) { throw .invalidEncoding("revoked list: not increasing at \(i)") }
+            if let p = previous, !p.lexicographicallyPrecedes(b) {
+                throw .invalidEncoding("revoked list: not increasing at \(i)")
+            }
             previous = b
             out.append(try GroupElement(bytes: b))
         }

@@ -18,7 +18,8 @@ public final class RecordWriter {
     private var buffer: [UInt8] = []
 
     public init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path)
+        else {
             throw RecordError.io("cannot create \(path)")
         }
         handle = h
@@ -28,7 +29,10 @@ public final class RecordWriter {
 
     public func append(_ e: BoardEntry) throws {
         var w = ByteWriter(capacity: 21)
-        w.u64(e.index); w.u64(e.time); w.u8(e.kind.rawValue); w.u32(UInt32(e.payload.count))
+        w.u64(e.index)
+        w.u64(e.time)
+        w.u8(e.kind.rawValue)
+        w.u32(UInt32(e.payload.count))
         buffer += w.bytes
         buffer += e.payload
         buffer += e.hash
@@ -77,10 +81,13 @@ public struct RecordReader: Sequence, IteratorProtocol {
         }
         return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Result<BoardEntry, RecordError> in
             let base = raw.baseAddress!.advanced(by: offset)
-            func be64(_ p: UnsafeRawPointer) -> UInt64 { (0..<8).reduce(0) { $0 << 8 | UInt64(p.load(fromByteOffset: $1, as: UInt8.self)) } }
+            func be64(_ p: UnsafeRawPointer) -> UInt64 {
+                (0..<8).reduce(0) { $0 << 8 | UInt64(p.load(fromByteOffset: $1, as: UInt8.self)) }
+            }
             let index = be64(base), time = be64(base + 8)
             let kindByte = base.load(fromByteOffset: 16, as: UInt8.self)
-            let len = Int((0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(base.load(fromByteOffset: 17 + $1, as: UInt8.self)) })
+            let len = Int(
+                (0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(base.load(fromByteOffset: 17 + $1, as: UInt8.self)) })
             let start = offset + 21
             guard data.count - start >= len + 32 else {
                 let at = offset
@@ -91,7 +98,9 @@ public struct RecordReader: Sequence, IteratorProtocol {
             let hash = Array(UnsafeRawBufferPointer(rebasing: raw[(start + len)..<(start + len + 32)]))
             let at = offset
             offset = start + len + 32
-            guard let kind = EntryKind(rawValue: kindByte) else { return .failure(.format("entry \(index) at byte \(at) has unknown kind \(kindByte)")) }
+            guard let kind = EntryKind(rawValue: kindByte) else {
+                return .failure(.format("entry \(index) at byte \(at) has unknown kind \(kindByte)"))
+            }
             return .success(BoardEntry(index: index, time: time, kind: kind, payload: payload, storedHash: hash))
         }
     }

@@ -10,7 +10,10 @@ public struct UnitResult: Codable, Equatable, Sendable {
     public var totals: [[UInt64]]
 
     public init(id: String, regions: [String], ballots: UInt64, totals: [[UInt64]]) {
-        self.id = id; self.regions = regions; self.ballots = ballots; self.totals = totals
+        self.id = id
+        self.regions = regions
+        self.ballots = ballots
+        self.totals = totals
     }
 }
 
@@ -29,7 +32,9 @@ public struct RegionResult: Codable, Equatable, Sendable {
     public var invalid: UInt64
     public var notCounted: UInt64
 
-    enum CodingKeys: String, CodingKey { case id, eligible, participants, unit, totals, invalid, notCounted = "not_counted" }
+    enum CodingKeys: String, CodingKey {
+        case id, eligible, participants, unit, totals, invalid, notCounted = "not_counted"
+    }
 }
 
 /// Which rule decided a question's outcome: a stable code in the record (record.md §8.3);
@@ -97,10 +102,12 @@ public struct QuestionOutcome: Codable, Equatable, Sendable {
     public var explanation: String {
         switch decidedBy {
         case .allRulesMet: "all rules met"
-        case .turnoutNotMajority: "not valid: \(participants) of \(eligible) eligible voters took part, not more than half"
+        case .turnoutNotMajority:
+            "not valid: \(participants) of \(eligible) eligible voters took part, not more than half"
         case .participantsNotMajority:
             "not adopted: \(totals.first ?? 0) of \(participants) participants chose the first option, not more than half"
-        case .regionsBelowTwoThirds: "not adopted: majority in \(regionsWithMajority) of \(regionsTotal) regions, fewer than two thirds"
+        case .regionsBelowTwoThirds:
+            "not adopted: majority in \(regionsWithMajority) of \(regionsTotal) regions, fewer than two thirds"
         }
     }
 }
@@ -114,20 +121,25 @@ public struct Results: Codable, Equatable, Sendable {
     public var questions: [QuestionOutcome]
 
     /// Applies the decision rules of each question.
-    public static func compute(manifest: Manifest, eligible: [UInt64], participants: [UInt64], units: [UnitResult],
-                               invalid: [UInt64]? = nil, notCounted: [UInt64]? = nil) -> Results {
+    public static func compute(
+        manifest: Manifest, eligible: [UInt64], participants: [UInt64], units: [UnitResult],
+        invalid: [UInt64]? = nil, notCounted: [UInt64]? = nil
+    ) -> Results {
         let nq = manifest.questions.count
         var unitOf: [Int: Int] = [:]
         for (ui, u) in units.enumerated() {
-            for rid in u.regions { if let ri = manifest.regions.firstIndex(where: { $0.id == rid }) { unitOf[ri] = ui } }
+            for rid in u.regions {
+                if let ri = manifest.regions.firstIndex(where: { $0.id == rid }) { unitOf[ri] = ui }
+            }
         }
         var regions: [RegionResult] = []
         for (ri, r) in manifest.regions.enumerated() {
             let u = unitOf[ri].map { units[$0] }
-            regions.append(RegionResult(
-                id: r.id, eligible: eligible[ri], participants: participants[ri], unit: u?.id ?? "",
-                totals: u?.totals ?? manifest.questions.map { [UInt64](repeating: 0, count: $0.options.count) },
-                invalid: invalid?[ri] ?? 0, notCounted: notCounted?[ri] ?? 0))
+            regions.append(
+                RegionResult(
+                    id: r.id, eligible: eligible[ri], participants: participants[ri], unit: u?.id ?? "",
+                    totals: u?.totals ?? manifest.questions.map { [UInt64](repeating: 0, count: $0.options.count) },
+                    invalid: invalid?[ri] ?? 0, notCounted: notCounted?[ri] ?? 0))
         }
         var outcomes: [QuestionOutcome] = []
         for qi in 0..<nq {
@@ -144,9 +156,10 @@ public struct Results: Codable, Equatable, Sendable {
                 }()
                 if part > 0 && 2 * yes > part { withMajority += 1 }
             }
-            outcomes.append(QuestionOutcome.decide(
-                id: q.id, rules: q.rules, eligible: eligible.reduce(0, +), participants: participants.reduce(0, +),
-                totals: totals, regionsWithMajority: withMajority, regionsTotal: manifest.regions.count))
+            outcomes.append(
+                QuestionOutcome.decide(
+                    id: q.id, rules: q.rules, eligible: eligible.reduce(0, +), participants: participants.reduce(0, +),
+                    totals: totals, regionsWithMajority: withMajority, regionsTotal: manifest.regions.count))
         }
         return Results(referendum: manifest.id, units: units, regions: regions, questions: outcomes)
     }

@@ -46,14 +46,22 @@ public struct TallySummer<G: PrimeOrderGroup>: Sendable {
                 group.addTask {
                     var part = [[[Ciphertext<G>]]](repeating: Self.zero(shape), count: regions)
                     for p in slice {
-                        guard let b = try? Ballot<G>.ciphertexts(of: p, shape: shape), let r = regionOf[DigestKey(b.credential)] else { continue }
-                        for (qi, a) in b.answers.enumerated() { for (oi, c) in a.enumerated() { part[r][qi][oi] = part[r][qi][oi] + c } }
+                        guard let b = try? Ballot<G>.ciphertexts(of: p, shape: shape),
+                            let r = regionOf[DigestKey(b.credential)]
+                        else { continue }
+                        for (qi, a) in b.answers.enumerated() {
+                            for (oi, c) in a.enumerated() { part[r][qi][oi] = part[r][qi][oi] + c }
+                        }
                     }
                     return part
                 }
             }
             for await part in group {
-                for r in 0..<regions { for qi in part[r].indices { for oi in part[r][qi].indices { total[r][qi][oi] = total[r][qi][oi] + part[r][qi][oi] } } }
+                for r in 0..<regions {
+                    for qi in part[r].indices {
+                        for oi in part[r][qi].indices { total[r][qi][oi] = total[r][qi][oi] + part[r][qi][oi] }
+                    }
+                }
             }
         }
         sums = total
@@ -62,7 +70,9 @@ public struct TallySummer<G: PrimeOrderGroup>: Sendable {
     /// The sums of a tally unit (its regions added).
     public func unitSums(_ u: TallyUnit) -> [[Ciphertext<G>]] {
         var acc = Self.zero(shape)
-        for r in u.regions { for qi in acc.indices { for oi in acc[qi].indices { acc[qi][oi] = acc[qi][oi] + sums[r][qi][oi] } } }
+        for r in u.regions {
+            for qi in acc.indices { for oi in acc[qi].indices { acc[qi][oi] = acc[qi][oi] + sums[r][qi][oi] } }
+        }
         return acc
     }
 }
@@ -79,7 +89,8 @@ public struct TallyComputation<G: PrimeOrderGroup>: Sendable {
     public init(state: BoardState<G>) {
         units = state.tallyUnits
         counted = state.countedBallots
-        summer = TallySummer(shape: state.shape, regionOf: state.credentialRegion, regions: state.manifest.regions.count)
+        summer = TallySummer(
+            shape: state.shape, regionOf: state.credentialRegion, regions: state.manifest.regions.count)
     }
 
     /// Feeds one board entry; only counted ballots are added.
@@ -97,7 +108,9 @@ public struct TallyComputation<G: PrimeOrderGroup>: Sendable {
         var out: [BoardViolation] = []
         for (u, sums) in zip(posted.units, posted.sums) {
             guard let i = computed.units.firstIndex(of: u) else { continue }
-            if computed.sums[i] != sums { out.append(BoardViolation(.encryptedTally, "unit \(u.id) is not the sum of its counted ballots")) }
+            if computed.sums[i] != sums {
+                out.append(BoardViolation(.encryptedTally, "unit \(u.id) is not the sum of its counted ballots"))
+            }
         }
         return out
     }

@@ -24,7 +24,8 @@ public protocol BoardStore: AnyObject, Sendable {
 
 extension BoardStore {
     /// Every entry from `from` on, in order, read in pages.
-    public func forEach(from: UInt64 = 0, pageSize: Int = 4096, _ body: (BoardEntry) async throws -> Void) async throws {
+    public func forEach(from: UInt64 = 0, pageSize: Int = 4096, _ body: (BoardEntry) async throws -> Void) async throws
+    {
         var i = from
         while true {
             let page = try await entries(from: i, limit: pageSize)
@@ -50,7 +51,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .config(let s): s
         case .corrupt(let s): "the board store is corrupt: \(s)"
-        case let .conflict(expected, got): "the board has \(expected) entries; an append starting at entry \(got) was refused"
+        case let .conflict(expected, got):
+            "the board has \(expected) entries; an append starting at entry \(got) was refused"
         case .locked(let s): s
         case .unavailable(let s): "the board store is unavailable: \(s)"
         }

@@ -62,11 +62,13 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         }
         guard try await store.count() == 0 else { throw ReferendumError.precondition("the board is not empty") }
         let genesis = Genesis(boardKey: boardKey.publicKey)
-        let first = BoardEntry.chain([(.genesis, Array(try CanonicalJSON.encode(genesis))), (.manifest, manifest.canonicalJSON())],
-                                     start: 0, previous: BoardEntry.zeroHash, time: clock())
+        let first = BoardEntry.chain(
+            [(.genesis, Array(try CanonicalJSON.encode(genesis))), (.manifest, manifest.canonicalJSON())],
+            start: 0, previous: BoardEntry.zeroHash, time: clock())
         let state = try BoardState<G>(genesis: first[0], manifest: first[1])
         try await store.append(first)
-        return Referendum(store: store, boardKey: boardKey, state: state, checkpointInterval: checkpointInterval, clock: clock)
+        return Referendum(
+            store: store, boardKey: boardKey, state: state, checkpointInterval: checkpointInterval, clock: clock)
     }
 
     /// Rebuilds the referendum from its board, applying every entry in refusing mode.
@@ -82,14 +84,19 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         }
         try await store.forEach(from: 2) { e in
             do throws(BoardViolation) { try state.apply(e) } catch {
-                throw ReferendumError.precondition("the board cannot be replayed at entry \(e.index): \(error.message) (check: \(error.check.rawValue))")
+                throw ReferendumError.precondition(
+                    "the board cannot be replayed at entry \(e.index): \(error.message) (check: \(error.check.rawValue))"
+                )
             }
         }
-        return Referendum(store: store, boardKey: boardKey, state: state, checkpointInterval: checkpointInterval, clock: clock)
+        return Referendum(
+            store: store, boardKey: boardKey, state: state, checkpointInterval: checkpointInterval, clock: clock)
     }
 
-    private init(store: any BoardStore, boardKey: Curve25519.Signing.PrivateKey, state: BoardState<G>,
-                 checkpointInterval: UInt64, clock: @escaping @Sendable () -> UInt64) {
+    private init(
+        store: any BoardStore, boardKey: Curve25519.Signing.PrivateKey, state: BoardState<G>,
+        checkpointInterval: UInt64, clock: @escaping @Sendable () -> UInt64
+    ) {
         self.store = store
         self.boardKey = boardKey
         self.clock = clock
@@ -156,7 +163,8 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         do {
             try await store.forEach(from: next.count) { e in try next.apply(e) }
         } catch let v as BoardViolation {
-            throw .precondition("the board cannot be replayed at entry \(next.count): \(v.message) (check: \(v.check.rawValue))")
+            throw .precondition(
+                "the board cannot be replayed at entry \(next.count): \(v.message) (check: \(v.check.rawValue))")
         } catch {
             throw .storageUnavailable("\(error)")
         }
@@ -169,7 +177,8 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     /// the next append; it never undoes what was already stored.
     private func checkpoint(after entries: [BoardEntry], force: Bool) async {
         guard let last = entries.last else { return }
-        let crossed = (last.index + 1) / checkpointInterval != (last.index + 1 - UInt64(entries.count)) / checkpointInterval
+        let crossed =
+            (last.index + 1) / checkpointInterval != (last.index + 1 - UInt64(entries.count)) / checkpointInterval
         let due = writerState.withLockedValue { w in
             w.checkpointDue = w.checkpointDue || force || crossed
             return w.checkpointDue
@@ -203,7 +212,8 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
             let s = state
             guard s.phase.next == next else {
                 throw ReferendumError.precondition(
-                    "cannot move from \"\(s.phase.rawValue)\" to \"\(next.rawValue)\"; the next phase is \"\(s.phase.next?.rawValue ?? "none")\"")
+                    "cannot move from \"\(s.phase.rawValue)\" to \"\(next.rawValue)\"; the next phase is \"\(s.phase.next?.rawValue ?? "none")\""
+                )
             }
             if let missing = s.missingFor(next) { throw ReferendumError.precondition(missing) }
             try await post([(.phase, Array(next.rawValue.utf8))], checkpoint: true)
@@ -233,9 +243,13 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     public func finishKeyCeremony() async throws -> ElectionKeyRecord<G> {
         try await write {
             let s = try state(in: .keyCeremony, toDo: "finish the key ceremony")
-            guard s.electionKey == nil else { throw ReferendumError.precondition("the key ceremony is already finished") }
+            guard s.electionKey == nil else {
+                throw ReferendumError.precondition("the key ceremony is already finished")
+            }
             let rec: ElectionKeyRecord<G>
-            do throws(BoardViolation) { rec = try s.deriveElectionKey() } catch { throw ReferendumError.precondition(error.message) }
+            do throws(BoardViolation) { rec = try s.deriveElectionKey() } catch {
+                throw ReferendumError.precondition(error.message)
+            }
             try await post([(.electionKey, rec.payload)], checkpoint: true)
             return rec
         }
@@ -243,7 +257,9 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
 
     /// Trustee ℓ's verification key.
     public func verificationKey(for trustee: Int) throws -> GroupElement<G> {
-        guard let vk = read({ $0.verificationKey(for: trustee) }) else { throw ReferendumError.precondition("no election key yet") }
+        guard let vk = read({ $0.verificationKey(for: trustee) }) else {
+            throw ReferendumError.precondition("no election key yet")
+        }
         return vk
     }
 
@@ -254,7 +270,8 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         let chunk = 100_000
         var parts: [(EntryKind, [UInt8])] = []
         for s in stride(from: 0, to: credentials.count, by: chunk) {
-            let list = CredentialList<G>(region: region, credentials: Array(credentials[s..<min(s + chunk, credentials.count)]))
+            let list = CredentialList<G>(
+                region: region, credentials: Array(credentials[s..<min(s + chunk, credentials.count)]))
             parts.append((.credentials, list.payload))
         }
         try await write { try await post(parts) }
@@ -265,7 +282,9 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     /// Publishes the credentials of voters who voted on paper, so that their e-ballots do not
     /// count. Only after voting closed and before the tally.
     public func revoke(credentials: [GroupElement<G>]) async throws {
-        try await write { try await post([(.revokedCredentials, RevokedCredentials<G>(credentials: credentials).payload)]) }
+        try await write {
+            try await post([(.revokedCredentials, RevokedCredentials<G>(credentials: credentials).payload)])
+        }
     }
 
     // MARK: casting
@@ -286,7 +305,9 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         typealias Checked = Result<(BallotContext<G>, BoardState<G>.BallotFacts), BoardState<G>.BallotRefusal>
         let checked: Checked? = read { s -> Checked? in
             guard s.phase == .votingOpen, let ctx = s.ballotContext else { return nil }
-            do throws(BoardState<G>.BallotRefusal) { return .success((ctx, try s.checkBallot(bytes))) } catch { return .failure(error) }
+            do throws(BoardState<G>.BallotRefusal) { return .success((ctx, try s.checkBallot(bytes))) } catch {
+                return .failure(error)
+            }
         }
         let ctx: BallotContext<G>
         let facts: BoardState<G>.BallotFacts
@@ -305,8 +326,9 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
 
     private func receipt(_ bytes: [UInt8], _ at: BallotLocation, duplicate: Bool) -> CastReceipt {
         let code = TrackingCode(ballotBytes: bytes)
-        return CastReceipt(trackingCode: code.short, trackingDigest: code.hex, entryIndex: at.index, duplicate: duplicate,
-                           region: manifest.regions[at.region].id)
+        return CastReceipt(
+            trackingCode: code.short, trackingDigest: code.hex, entryIndex: at.index, duplicate: duplicate,
+            region: manifest.regions[at.region].id)
     }
 
     /// Verifies one ballot fully and appends it. An identical retry returns the first receipt.
@@ -354,7 +376,9 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         var out = [Result<CastReceipt, CastError>?](repeating: nil, count: batch.count)
         var good: [CastItem] = [], goodIdx: [Int] = []
         for (i, b) in batch.enumerated() {
-            if let v = verdicts[i] { out[i] = .failure(CastError(v)) } else {
+            if let v = verdicts[i] {
+                out[i] = .failure(CastError(v))
+            } else {
                 good.append(CastItem(bytes: b, region: nil))
                 goodIdx.append(i)
             }
@@ -388,7 +412,9 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
                             continue
                         }
                         let d = DigestKey(digest: f.tracking.digest)
-                        if let p = fresh[d] { plan[i] = p } else {
+                        if let p = fresh[d] {
+                            plan[i] = p
+                        } else {
                             fresh[d] = payloads.count
                             plan[i] = payloads.count
                             payloads.append(it.bytes)
@@ -396,7 +422,8 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
                         }
                     } catch {
                         if case .replay(let at) = error {
-                            results[i] = it.region.map { $0 != at.region } == true
+                            results[i] =
+                                it.region.map { $0 != at.region } == true
                                 ? .failure(.wrongRegion) : .success(receipt(it.bytes, at, duplicate: true))
                         } else {
                             results[i] = .failure(CastError(error))
@@ -432,7 +459,8 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
 
     /// Where the ballot with this tracking digest is, if on the board.
     public func lookup(trackingDigest hex: String) -> (index: UInt64, region: String)? {
-        guard let bytes = try? Hex.decode(hex), bytes.count == 32, let at = read({ $0.ballot(trackingDigest: bytes) }) else { return nil }
+        guard let bytes = try? Hex.decode(hex), bytes.count == 32, let at = read({ $0.ballot(trackingDigest: bytes) })
+        else { return nil }
         return (at.index, manifest.regions[at.region].id)
     }
 

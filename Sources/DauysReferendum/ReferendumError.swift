@@ -16,7 +16,8 @@ public enum ReferendumError: Error, Equatable, Sendable, CustomStringConvertible
         switch self {
         case .refused(let v): v.message
         case .storageUnavailable(let s): "the board's storage is unavailable (\(s)); try again shortly"
-        case let .wrongPhase(action, phase, required): "cannot \(action) now: the referendum is in phase \"\(phase)\", this needs \"\(required)\""
+        case let .wrongPhase(action, phase, required):
+            "cannot \(action) now: the referendum is in phase \"\(phase)\", this needs \"\(required)\""
         case .precondition(let s): s
         case .invalidArtefact(let s): s
         case .notFound(let s): s

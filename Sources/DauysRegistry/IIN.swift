@@ -1,3 +1,5 @@
+import Foundation
+
 /// Kazakhstan's individual identification number: 12 digits, YYMMDD birth date, a digit for
 /// century and sex (1/2: 1800s, 3/4: 1900s, 5/6: 2000s; odd = male), four serial digits and a
 /// check digit (weights 1…11, then 3…11,1,2 if the first sum mod 11 is 10; a second 10 means
@@ -38,7 +40,8 @@ public struct IIN: Hashable, Sendable, CustomStringConvertible {
 
     /// The birth date the IIN encodes.
     public var birthDate: (year: Int, month: Int, day: Int)? {
-        let yy = Int(digits[0]) * 10 + Int(digits[1]), mm = Int(digits[2]) * 10 + Int(digits[3]), dd = Int(digits[4]) * 10 + Int(digits[5])
+        let yy = Int(digits[0]) * 10 + Int(digits[1]), mm = Int(digits[2]) * 10 + Int(digits[3]),
+            dd = Int(digits[4]) * 10 + Int(digits[5])
         let century: Int
         switch digits[6] {
         case 1, 2: century = 1800
@@ -68,5 +71,3 @@ public struct IIN: Hashable, Sendable, CustomStringConvertible {
         return try? IIN(first11 + String(c))
     }
 }
-
-import Foundation

@@ -17,7 +17,10 @@ public struct VoterRow: Sendable {
 public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
     public let line: Int
     public let reason: String
-    public init(line: Int, reason: String) { self.line = line; self.reason = reason }
+    public init(line: Int, reason: String) {
+        self.line = line
+        self.reason = reason
+    }
     public var description: String { "line \(line): \(reason)" }
 }
 
@@ -30,13 +33,17 @@ public enum VoterList {
         var rows: [VoterRow] = [], problems: [ImportProblem] = []
         let records = CSV.parse(csv)
         guard let first = records.first else { return ([], [ImportProblem(line: 1, reason: "the file is empty")]) }
-        guard case .success(let header) = first else { return ([], [ImportProblem(line: 1, reason: "the header cannot be read")]) }
+        guard case .success(let header) = first else {
+            return ([], [ImportProblem(line: 1, reason: "the header cannot be read")])
+        }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         var col: [String: Int] = [:]
         for (i, n) in names.enumerated() { col[n] = i }
         let missing = columns.filter { col[$0] == nil }
         guard missing.isEmpty else {
-            return ([], [ImportProblem(line: header.line, reason: "missing column(s): \(missing.joined(separator: ", "))")])
+            return (
+                [], [ImportProblem(line: header.line, reason: "missing column(s): \(missing.joined(separator: ", "))")]
+            )
         }
         let precinctRegion = manifest.precinctRegions()
         let regionIndex = Dictionary(uniqueKeysWithValues: manifest.regions.enumerated().map { ($1.id, $0) })
@@ -47,31 +54,43 @@ public enum VoterList {
         for rec in records.dropFirst() {
             let r: CSV.Record
             switch rec {
-            case .failure(let f): problems.append(ImportProblem(line: f.line, reason: f.reason)); continue
+            case .failure(let f):
+                problems.append(ImportProblem(line: f.line, reason: f.reason))
+                continue
             case .success(let v): r = v
             }
             guard r.fields.count == names.count else {
-                problems.append(ImportProblem(line: r.line, reason: "\(r.fields.count) fields, the header has \(names.count)")); continue
+                problems.append(
+                    ImportProblem(line: r.line, reason: "\(r.fields.count) fields, the header has \(names.count)"))
+                continue
             }
             func f(_ n: String) -> String { r.fields[col[n]!].trimmingCharacters(in: .whitespaces) }
             var reasons: [String] = []
             var iin: IIN? = nil
             do { iin = try IIN(f("iin")) } catch { reasons.append(error.description) }
             let name = f("full_name")
-            if name.isEmpty { reasons.append("full name is empty") } else if name.count > 200 { reasons.append("full name is longer than 200 characters") }
+            if name.isEmpty {
+                reasons.append("full name is empty")
+            } else if name.count > 200 {
+                reasons.append("full name is longer than 200 characters")
+            }
             let bd = f("birth_date")
             let parsed = Manifest.parseDay(bd)
             if parsed == nil { reasons.append("birth date must be YYYY-MM-DD") }
             if let i = iin, let p = parsed, let ib = i.birthDate, (ib.year, ib.month, ib.day) != p {
                 reasons.append("birth date does not match the IIN")
             }
-            if let p = parsed, (p.0 + 18, p.1, p.2) > (day.0, day.1, day.2) { reasons.append("voter is under 18 on voting day") }
+            if let p = parsed, (p.0 + 18, p.1, p.2) > (day.0, day.1, day.2) {
+                reasons.append("voter is under 18 on voting day")
+            }
             let pr = f("precinct"), rg = f("region")
             let rIndex = regionIndex[rg]
             if rIndex == nil { reasons.append("unknown region \"\(rg.prefix(40))\"") }
             if let pRegion = precinctRegion[pr] {
                 if let ri = rIndex, ri != pRegion { reasons.append("precinct \(pr) is not in region \(rg)") }
-            } else { reasons.append("unknown precinct \"\(pr.prefix(40))\"") }
+            } else {
+                reasons.append("unknown precinct \"\(pr.prefix(40))\"")
+            }
             if let i = iin {
                 if let earlier = seen[i] { reasons.append("same IIN as line \(earlier)") } else { seen[i] = r.line }
             }
@@ -97,8 +116,10 @@ public struct RegistryCipher: Sendable {
     public init(masterKey: [UInt8]) throws {
         guard masterKey.count == 32 else { throw RegistryError.badKey("the registry key must be 32 bytes") }
         let m = SymmetricKey(data: masterKey)
-        sealKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: m, info: Array("dauys registry seal v1".utf8), outputByteCount: 32)
-        indexKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: m, info: Array("dauys registry iin index v1".utf8), outputByteCount: 32)
+        sealKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: m, info: Array("dauys registry seal v1".utf8), outputByteCount: 32)
+        indexKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: m, info: Array("dauys registry iin index v1".utf8), outputByteCount: 32)
     }
 
     /// Reads a key file (32 raw bytes or 64 hexadecimal characters) or, if `path` is nil, the
@@ -106,7 +127,9 @@ public struct RegistryCipher: Sendable {
     public static func load(path: String?) throws -> RegistryCipher {
         var raw: [UInt8]
         if let path {
-            guard let d = FileManager.default.contents(atPath: path) else { throw RegistryError.badKey("cannot read the registry key file") }
+            guard let d = FileManager.default.contents(atPath: path) else {
+                throw RegistryError.badKey("cannot read the registry key file")
+            }
             raw = Array(d)
             if raw.count != 32 {
                 let t = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -126,8 +149,11 @@ public struct RegistryCipher: Sendable {
         var i = t.startIndex
         while i < t.endIndex {
             let j = t.index(i, offsetBy: 2)
-            guard let b = UInt8(t[i..<j], radix: 16) else { throw RegistryError.badKey("registry key is not hexadecimal") }
-            out.append(b); i = j
+            guard let b = UInt8(t[i..<j], radix: 16) else {
+                throw RegistryError.badKey("registry key is not hexadecimal")
+            }
+            out.append(b)
+            i = j
         }
         return out
     }
@@ -138,16 +164,21 @@ public struct RegistryCipher: Sendable {
         return Array(HMAC<SHA256>.authenticationCode(for: Array("signin:\(normalized)".utf8), using: indexKey))
     }
 
-    public func index(_ iin: IIN) -> [UInt8] { Array(HMAC<SHA256>.authenticationCode(for: Array(iin.text.utf8), using: indexKey)) }
+    public func index(_ iin: IIN) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: Array(iin.text.utf8), using: indexKey))
+    }
 
     public func seal(_ row: VoterRow, voterID: Int64) throws -> [UInt8] {
-        let plain = try JSONSerialization.data(withJSONObject: ["iin": row.iin.text, "full_name": row.fullName, "birth_date": row.birthDate], options: [.sortedKeys])
+        let plain = try JSONSerialization.data(
+            withJSONObject: ["iin": row.iin.text, "full_name": row.fullName, "birth_date": row.birthDate],
+            options: [.sortedKeys])
         return Array(try AES.GCM.seal(plain, using: sealKey, authenticating: Self.aad(voterID)).combined!)
     }
 
     public func open(_ sealed: [UInt8], voterID: Int64) throws -> (iin: String, fullName: String, birthDate: String) {
         do {
-            let plain = try AES.GCM.open(try AES.GCM.SealedBox(combined: sealed), using: sealKey, authenticating: Self.aad(voterID))
+            let plain = try AES.GCM.open(
+                try AES.GCM.SealedBox(combined: sealed), using: sealKey, authenticating: Self.aad(voterID))
             let o = try JSONSerialization.jsonObject(with: plain) as! [String: String]
             return (o["iin"]!, o["full_name"]!, o["birth_date"]!)
         } catch { throw RegistryError.badKey("a voter record does not open with this registry key") }
@@ -163,7 +194,8 @@ public enum RegistryError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .badKey(let s): s
-        case .refused(let p): "the voter list is refused; nothing was imported:\n" + p.map { "  \($0)" }.joined(separator: "\n")
+        case .refused(let p):
+            "the voter list is refused; nothing was imported:\n" + p.map { "  \($0)" }.joined(separator: "\n")
         case .other(let s): s
         }
     }
@@ -179,7 +211,9 @@ public enum CredentialLetter {
         return String(c[0..<5]) + "-" + String(c[5..<10])
     }
 
-    public static func text(manifest: Manifest, fullName: String, precinct: String, code: String, signInCode: String? = nil) -> String {
+    public static func text(
+        manifest: Manifest, fullName: String, precinct: String, code: String, signInCode: String? = nil
+    ) -> String {
         """
         \(manifest.title.kk)
         \(manifest.title.ru)

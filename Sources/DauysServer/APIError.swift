@@ -42,7 +42,10 @@ public struct APIError: HTTPResponseError, Sendable {
         switch e {
         case .wrongPhase, .precondition: APIError(.conflict, "conflict", e.description)
         case .invalidArtefact, .notFound: APIError(.unprocessableContent, "invalid", e.description)
-        case .refused(let v): APIError(v.check == .phases ? .conflict : .unprocessableContent, v.check == .phases ? "conflict" : "invalid", v.message)
+        case .refused(let v):
+            APIError(
+                v.check == .phases ? .conflict : .unprocessableContent, v.check == .phases ? "conflict" : "invalid",
+                v.message)
         case .storageUnavailable: unavailable("storage", e.description, retryAfter: retryAfter)
         }
     }
@@ -77,7 +80,9 @@ public struct APIError: HTTPResponseError, Sendable {
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let retryAfter: Int
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let e as APIError {
@@ -99,7 +104,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             default: throw APIError(e.status, "http", e.body ?? e.status.reasonPhrase)
             }
         } catch {
-            context.logger.error("internal error", metadata: ["path": "\(request.uri.path)", "error": "\(type(of: error))"])
+            context.logger.error(
+                "internal error", metadata: ["path": "\(request.uri.path)", "error": "\(type(of: error))"])
             throw APIError(.internalServerError, "internal", "the server failed to answer this request")
         }
     }
@@ -110,7 +116,9 @@ enum JSON {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         let data = (try? e.encode(v)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func raw(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
@@ -133,7 +141,8 @@ enum JSON {
     static func describe(_ e: Error) -> String {
         switch e {
         case DecodingError.keyNotFound(let k, _): "missing field \"\(k.stringValue)\""
-        case DecodingError.typeMismatch(_, let c): "wrong type at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
+        case DecodingError.typeMismatch(_, let c):
+            "wrong type at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
         case DecodingError.valueNotFound(_, let c): "null at \(c.codingPath.map(\.stringValue).joined(separator: "."))"
         case DecodingError.dataCorrupted: "malformed JSON"
         default: "unreadable"

@@ -29,9 +29,11 @@ public final class ReferendumService<G: PrimeOrderGroup>: Sendable {
     let signInFailures = Counter(label: "dauys_signin_failures_total")
     let castTimer = Timer(label: "dauys_cast_duration_seconds")
 
-    public init(referendum: Referendum<G>, registry: SQLiteRegistry?, cipher: RegistryCipher?, officials: OfficialRegistry,
-                configuration: ServerConfiguration = ServerConfiguration(), protocols: ProtocolBook? = nil,
-                prometheus: PrometheusCollectorRegistry? = nil, logger: Logger = Logger(label: "dauys")) {
+    public init(
+        referendum: Referendum<G>, registry: SQLiteRegistry?, cipher: RegistryCipher?, officials: OfficialRegistry,
+        configuration: ServerConfiguration = ServerConfiguration(), protocols: ProtocolBook? = nil,
+        prometheus: PrometheusCollectorRegistry? = nil, logger: Logger = Logger(label: "dauys")
+    ) {
         self.referendum = referendum
         self.registry = registry
         self.cipher = cipher
@@ -52,14 +54,16 @@ public final class ReferendumService<G: PrimeOrderGroup>: Sendable {
 public func buildRouter<G>(_ service: ReferendumService<G>) -> Router<DauysRequestContext> {
     let router = Router(context: DauysRequestContext.self)
     let table = RouteTable()
-    router.add(middleware: ClientAddressMiddleware(trusted: service.configuration.trustedProxies.compactMap(IPRange.init)))
+    router.add(
+        middleware: ClientAddressMiddleware(trusted: service.configuration.trustedProxies.compactMap(IPRange.init)))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware(retryAfter: service.retryAfter))
     router.add(middleware: MethodNotAllowedMiddleware(table: table))
     router.add(middleware: MetricsMiddleware())
     router.get("metrics") { _, _ in
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: service.prometheus?.emitToBuffer() ?? [])))
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+            body: .init(byteBuffer: ByteBuffer(bytes: service.prometheus?.emitToBuffer() ?? [])))
     }
     let api = router.group("api/v1")
     PublicController(service: service).addRoutes(to: api)
@@ -79,7 +83,9 @@ public func buildApplication<G>(_ service: ReferendumService<G>) -> some Applica
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(c.idleTimeout)))),
         configuration: .init(address: .hostname(c.host, port: c.port), serverName: "dauys"),
         onServerRunning: { _ in
-            service.logger.notice("serving \(service.referendum.manifest.id) on http://\(c.host):\(c.port) (phase \(service.referendum.phase.rawValue))")
+            service.logger.notice(
+                "serving \(service.referendum.manifest.id) on http://\(c.host):\(c.port) (phase \(service.referendum.phase.rawValue))"
+            )
         },
         logger: service.logger)
 }
@@ -99,29 +105,39 @@ public func buildApplication(
             let cipher = hasRegistry ? try? RegistryCipher.load(path: registryKey) : nil
             if hasRegistry && cipher == nil { logger.warning("no registry key: voter sign-in is disabled") }
             let service = ReferendumService(
-                referendum: ref, registry: hasRegistry ? try SQLiteRegistry(path: data.registryPath) : nil, cipher: cipher,
+                referendum: ref, registry: hasRegistry ? try SQLiteRegistry(path: data.registryPath) : nil,
+                cipher: cipher,
                 officials: try OfficialRegistry.load(path: data.officialsPath), configuration: configuration,
-                protocols: try ProtocolBook(directory: data.path, manifest: ref.manifest), prometheus: prometheus, logger: logger)
+                protocols: try ProtocolBook(directory: data.path, manifest: ref.manifest), prometheus: prometheus,
+                logger: logger)
             return buildApplication(service)
         }
     }
-    return try await Build(configuration: configuration, data: data, registryKey: registryKey, prometheus: prometheus, logger: logger)
-        .dispatch(try await data.manifest().group)
+    return try await Build(
+        configuration: configuration, data: data, registryKey: registryKey, prometheus: prometheus, logger: logger
+    )
+    .dispatch(try await data.manifest().group)
 }
 
 /// One log line per request: method, path, status, duration and the client's address bucket —
 /// never a token, an IIN or a body.
 struct RequestLogMiddleware: RouterMiddleware {
-    func handle(_ request: Request, context: DauysRequestContext,
-                next: (Request, DauysRequestContext) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: DauysRequestContext,
+        next: (Request, DauysRequestContext) async throws -> Response
+    ) async throws -> Response {
         let start = ContinuousClock.now
         func log(_ status: HTTPResponse.Status) {
-            let ms = (ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000
+            let ms =
+                (ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000
                 + (ContinuousClock.now - start).components.seconds * 1000
-            context.logger.info("request", metadata: [
-                "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(status.code)", "ms": "\(ms)",
-                "client": "\(context.client?.description ?? "-")",
-            ])
+            context.logger.info(
+                "request",
+                metadata: [
+                    "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(status.code)",
+                    "ms": "\(ms)",
+                    "client": "\(context.client?.description ?? "-")",
+                ])
         }
         do {
             let r = try await next(request, context)

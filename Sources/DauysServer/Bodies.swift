@@ -4,38 +4,65 @@ import Foundation
 // JSON bodies of the API (docs/openapi.json). Binary artefacts travel as hexadecimal text.
 
 struct ErrorBody: Encodable {
-    struct Detail: Encodable { let code: String; let message: String }
+    struct Detail: Encodable {
+        let code: String
+        let message: String
+    }
     let error: Detail
 }
 struct StatusBody: Encodable {
-    let referendum: String; let phase: String; let group: String; let boardEntries: UInt64; let ballots: Int
-    let electionHash: String?; let publicKey: String?; let baseHash: String
+    let referendum: String
+    let phase: String
+    let group: String
+    let boardEntries: UInt64
+    let ballots: Int
+    let electionHash: String?
+    let publicKey: String?
+    let baseHash: String
     enum CodingKeys: String, CodingKey {
         case referendum, phase, group, ballots, boardEntries = "board_entries", electionHash = "election_hash"
         case publicKey = "public_key", baseHash = "base_hash"
     }
 }
 struct LookupBody: Encodable {
-    let trackingDigest: String; let entry: UInt64; let region: String
+    let trackingDigest: String
+    let entry: UInt64
+    let region: String
     enum CodingKeys: String, CodingKey { case trackingDigest = "tracking_digest", entry, region }
 }
 struct BoardPage: Encodable {
     struct Entry: Encodable {
-        let index: UInt64; let time: UInt64; let kind: UInt8; let kindName: String; let payload: String; let hash: String
+        let index: UInt64
+        let time: UInt64
+        let kind: UInt8
+        let kindName: String
+        let payload: String
+        let hash: String
         enum CodingKeys: String, CodingKey { case index, time, kind, kindName = "kind_name", payload, hash }
     }
-    let entries: [Entry]; let next: UInt64
+    let entries: [Entry]
+    let next: UInt64
 }
 struct TurnoutBody: Encodable {
     struct Region: Encodable {
-        let id: String; let eligible: UInt64; let voted: UInt64; let ballotsByHour: [String: Int]
+        let id: String
+        let eligible: UInt64
+        let voted: UInt64
+        let ballotsByHour: [String: Int]
         enum CodingKeys: String, CodingKey { case id, eligible, voted, ballotsByHour = "ballots_by_hour" }
     }
-    let regions: [Region]; let eligible: UInt64; let voted: UInt64
+    let regions: [Region]
+    let eligible: UInt64
+    let voted: UInt64
 }
-struct SignInBody: Decodable { let iin: String; let code: String }
+struct SignInBody: Decodable {
+    let iin: String
+    let code: String
+}
 struct SessionBody: Encodable {
-    let token: String; let region: String; let expiresIn: Int
+    let token: String
+    let region: String
+    let expiresIn: Int
     enum CodingKeys: String, CodingKey { case token, region, expiresIn = "expires_in" }
 }
 struct BallotBody: Decodable { let ballot: String }
@@ -46,6 +73,13 @@ struct PayloadBody: Decodable {
     func bytes() throws -> [UInt8] { try Hex.decode(payload, what: "payload") }
 }
 struct PayloadsBody: Decodable { let payloads: [String] }
-struct CredentialsBody: Decodable { let region: String; let credentials: [String] }
-struct PaperTurnoutBody: Encodable { let times: [String]; let national: [Double]; let regions: [String: [Double]] }
+struct CredentialsBody: Decodable {
+    let region: String
+    let credentials: [String]
+}
+struct PaperTurnoutBody: Encodable {
+    let times: [String]
+    let national: [Double]
+    let regions: [String: [Double]]
+}
 struct RevocationsBody: Decodable { let credentials: [String] }

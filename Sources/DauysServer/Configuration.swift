@@ -48,12 +48,16 @@ public struct ServerConfiguration: Sendable {
         self.init()
         func int(_ name: String, _ v: inout Int) throws {
             guard let s = env[name] else { return }
-            guard let n = Int(s), n >= 0 else { throw ConfigurationError("\(name) must be a whole number, not \"\(s)\"") }
+            guard let n = Int(s), n >= 0 else {
+                throw ConfigurationError("\(name) must be a whole number, not \"\(s)\"")
+            }
             v = n
         }
         func seconds(_ name: String, _ v: inout TimeInterval) throws {
             guard let s = env[name] else { return }
-            guard let n = Double(s), n >= 0 else { throw ConfigurationError("\(name) must be a number of seconds, not \"\(s)\"") }
+            guard let n = Double(s), n >= 0 else {
+                throw ConfigurationError("\(name) must be a number of seconds, not \"\(s)\"")
+            }
             v = n
         }
         if let h = env["DAUYS_HOST"] { host = h }
@@ -73,7 +77,9 @@ public struct ServerConfiguration: Sendable {
         try int("DAUYS_FAILURES_PER_CLIENT", &failuresPerClient)
         try seconds("DAUYS_CLIENT_LOCKOUT", &clientLockout)
         if let t = env["DAUYS_TRUSTED_PROXIES"] {
-            trustedProxies = t.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            trustedProxies = t.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
         }
         try validate()
     }

@@ -1,7 +1,7 @@
 import DauysCrypto
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import NIOCore
 
 /// Who is making a request, as the authentication middleware established it.
@@ -27,16 +27,21 @@ public struct DauysRequestContext: RequestContext, RemoteAddressRequestContext {
 
     /// The official making this request, with the role required (nil: any trustee).
     func official(_ role: Role?) throws -> (name: String, role: Role) {
-        guard case .official(let name, let r) = identity else { throw APIError.unauthorized("no_official", "an official's token is required") }
+        guard case .official(let name, let r) = identity else {
+            throw APIError.unauthorized("no_official", "an official's token is required")
+        }
         if let role, r != role { throw APIError(.forbidden, "wrong_role", "this needs the \(role) role; you are \(r)") }
-        if role == nil, case .trustee = r {} else if role == nil {
+        if role == nil, case .trustee = r {
+        } else if role == nil {
             throw APIError(.forbidden, "wrong_role", "this needs a trustee role; you are \(r)")
         }
         return (name, r)
     }
 
     func voter() throws -> VoterSessions.Session {
-        guard case .voter(let s) = identity else { throw APIError.unauthorized("no_session", "sign in first: Authorization: Bearer <session token>") }
+        guard case .voter(let s) = identity else {
+            throw APIError.unauthorized("no_session", "sign in first: Authorization: Bearer <session token>")
+        }
         return s
     }
 }
@@ -107,8 +112,10 @@ public struct IPRange: Sendable, Equatable {
 struct ClientAddressMiddleware: RouterMiddleware {
     let trusted: [IPRange]
 
-    func handle(_ request: Request, context: DauysRequestContext,
-                next: (Request, DauysRequestContext) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: DauysRequestContext,
+        next: (Request, DauysRequestContext) async throws -> Response
+    ) async throws -> Response {
         var context = context
         context.client = resolve(peer: context.remoteAddress?.ipAddress, request.headers)
         return try await next(request, context)
@@ -129,8 +136,11 @@ struct ClientAddressMiddleware: RouterMiddleware {
                     let kv = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                     if kv.count == 2, kv[0].lowercased() == "for" {
                         var v = kv[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-                        if v.hasPrefix("["), let end = v.firstIndex(of: "]") { v = String(v[v.index(after: v.startIndex)..<end]) }
-                        else if v.filter({ $0 == ":" }).count == 1 { v = String(v.split(separator: ":")[0]) }
+                        if v.hasPrefix("["), let end = v.firstIndex(of: "]") {
+                            v = String(v[v.index(after: v.startIndex)..<end])
+                        } else if v.filter({ $0 == ":" }).count == 1 {
+                            v = String(v.split(separator: ":")[0])
+                        }
                         hops.append(v)
                     }
                 }
@@ -149,8 +159,10 @@ struct ClientAddressMiddleware: RouterMiddleware {
 struct OfficialAuthenticator: RouterMiddleware {
     let officials: OfficialRegistry
 
-    func handle(_ request: Request, context: DauysRequestContext,
-                next: (Request, DauysRequestContext) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: DauysRequestContext,
+        next: (Request, DauysRequestContext) async throws -> Response
+    ) async throws -> Response {
         guard let token = request.bearerToken, let who = officials.official(token: token) else {
             throw APIError.unauthorized("no_official", "an official's token is required")
         }
@@ -164,8 +176,10 @@ struct OfficialAuthenticator: RouterMiddleware {
 struct VoterAuthenticator: RouterMiddleware {
     let sessions: VoterSessions
 
-    func handle(_ request: Request, context: DauysRequestContext,
-                next: (Request, DauysRequestContext) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: DauysRequestContext,
+        next: (Request, DauysRequestContext) async throws -> Response
+    ) async throws -> Response {
         guard let token = request.bearerToken else {
             throw APIError.unauthorized("no_session", "sign in first: Authorization: Bearer <session token>")
         }

@@ -6,16 +6,19 @@ import NIOConcurrencyHelpers
 struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
     let table: RouteTable
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let e as HTTPError where e.status == .notFound {
             let allowed = table.methods(for: request.uri.path)
             guard !allowed.isEmpty else { throw e }
             let body = #"{"error":{"code":"method_not_allowed","message":"use \#(allowed.joined(separator: ", "))"}}"#
-            return Response(status: .methodNotAllowed,
-                            headers: [.allow: allowed.joined(separator: ", "), .contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(string: body)))
+            return Response(
+                status: .methodNotAllowed,
+                headers: [.allow: allowed.joined(separator: ", "), .contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: body)))
         }
     }
 }

@@ -40,25 +40,31 @@ struct CeremonyController<G: PrimeOrderGroup> {
             _ = try ctx.official(.admin)
             let ek = try await referendum.finishKeyCeremony()
             service.logger.info("official action", metadata: ["role": "admin", "path": "\(req.uri.path)"])
-            return JSON.response(["election_hash": ek.electionHash.hex, "public_key": ek.publicKey.hex], status: .created)
+            return JSON.response(
+                ["election_hash": ek.electionHash.hex, "public_key": ek.publicKey.hex], status: .created)
         }
     }
 
     func payload(_ req: Request) async throws -> [UInt8] {
-        try Hex.decode(try await JSON.decode(PayloadBody.self, req, limit: service.configuration.officialBodyBytes).payload, what: "payload")
+        try Hex.decode(
+            try await JSON.decode(PayloadBody.self, req, limit: service.configuration.officialBodyBytes).payload,
+            what: "payload")
     }
 
     /// A trustee acts only as itself.
     func trustee(_ ctx: DauysRequestContext, _ index: Int) throws {
         let (_, role) = try ctx.official(nil)
         guard role == .trustee(index) else {
-            throw APIError(.forbidden, "wrong_role", "a trustee may only act as itself (you are \(role), this is trustee-\(index))")
+            throw APIError(
+                .forbidden, "wrong_role", "a trustee may only act as itself (you are \(role), this is trustee-\(index))"
+            )
         }
     }
 
     func accepted(_ ctx: DauysRequestContext, _ req: Request, _ what: String) -> Response {
         if case .official(let name, let role) = ctx.identity {
-            service.logger.info("official action", metadata: ["official": "\(name)", "role": "\(role)", "path": "\(req.uri.path)"])
+            service.logger.info(
+                "official action", metadata: ["official": "\(name)", "role": "\(role)", "path": "\(req.uri.path)"])
         }
         return JSON.response(["accepted": what], status: .created)
     }
@@ -75,7 +81,9 @@ struct LifecycleController<G: PrimeOrderGroup> {
         g.post("phase") { req, ctx in
             _ = try ctx.official(.admin)
             let b = try await JSON.decode(PhaseBody.self, req, limit: service.configuration.smallBodyBytes)
-            guard let p = Phase(rawValue: b.next) else { throw APIError(.unprocessableContent, "invalid", "unknown phase \(b.next)") }
+            guard let p = Phase(rawValue: b.next) else {
+                throw APIError(.unprocessableContent, "invalid", "unknown phase \(b.next)")
+            }
             try await referendum.advance(to: p)
             _ = ceremony.accepted(ctx, req, "phase")
             return JSON.response(["phase": p.rawValue])

@@ -52,14 +52,17 @@ public struct OfficialRegistry: Sendable {
     /// Adds an official to the file; returns the new token (to hand over once).
     public static func add(path: String, name: String, role: Role) throws -> String {
         var entries: [Entry] = []
-        if let d = FileManager.default.contents(atPath: path) { entries = try JSONDecoder().decode([Entry].self, from: d) }
+        if let d = FileManager.default.contents(atPath: path) {
+            entries = try JSONDecoder().decode([Entry].self, from: d)
+        }
         let token = "dauys_" + Hex.encode(SecureRandom.bytes(24))
         entries.append(Entry(name: name, role: role.description, tokenSHA256: hash(token)))
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try e.encode(entries)
         try? FileManager.default.removeItem(atPath: path)
-        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600])
+        else {
             throw ServerError.config("cannot write \(path)")
         }
         return token
@@ -74,6 +77,8 @@ public struct OfficialRegistry: Sendable {
 public enum ServerError: Error, CustomStringConvertible {
     case config(String)
     public var description: String {
-        switch self { case .config(let s): s }
+        switch self {
+        case .config(let s): s
+        }
     }
 }

@@ -21,7 +21,9 @@ struct PublicController<G: PrimeOrderGroup> {
         group.get("ballots/:digest", use: lookup)
         group.get("turnout", use: turnout)
         group.get("results") { _, _ in
-            guard let r = referendum.results else { throw APIError.notFound("not_published", "the results are not published yet") }
+            guard let r = referendum.results else {
+                throw APIError.notFound("not_published", "the results are not published yet")
+            }
             return JSON.raw(r.payload)
         }
         group.get("record", use: record)
@@ -29,8 +31,11 @@ struct PublicController<G: PrimeOrderGroup> {
 
     @Sendable func status(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
         let s = referendum.read { s in
-            StatusBody(referendum: s.manifest.id, phase: s.phase.rawValue, group: G.name, boardEntries: s.count, ballots: s.ballotCount,
-                       electionHash: s.electionKey?.electionHash.hex, publicKey: s.electionKey?.publicKey.hex, baseHash: s.baseHash.hex)
+            StatusBody(
+                referendum: s.manifest.id, phase: s.phase.rawValue, group: G.name, boardEntries: s.count,
+                ballots: s.ballotCount,
+                electionHash: s.electionKey?.electionHash.hex, publicKey: s.electionKey?.publicKey.hex,
+                baseHash: s.baseHash.hex)
         }
         return JSON.response(s)
     }
@@ -47,11 +52,15 @@ struct PublicController<G: PrimeOrderGroup> {
         let from = UInt64(f)
         // Only entries the state has applied: never one a failed append may have left behind.
         let applied = referendum.read { $0.count }
-        let entries = from >= applied ? [] : try await referendum.store.entries(from: from, limit: Int(min(UInt64(limit), applied - from)))
-        let body = BoardPage(entries: entries.map {
-            BoardPage.Entry(index: $0.index, time: $0.time, kind: $0.kind.rawValue, kindName: "\($0.kind)",
-                            payload: Data($0.payload).base64EncodedString(), hash: $0.hashHex)
-        }, next: from + UInt64(entries.count))
+        let entries =
+            from >= applied
+            ? [] : try await referendum.store.entries(from: from, limit: Int(min(UInt64(limit), applied - from)))
+        let body = BoardPage(
+            entries: entries.map {
+                BoardPage.Entry(
+                    index: $0.index, time: $0.time, kind: $0.kind.rawValue, kindName: "\($0.kind)",
+                    payload: Data($0.payload).base64EncodedString(), hash: $0.hashHex)
+            }, next: from + UInt64(entries.count))
         var r = JSON.response(body)
         // A full page never changes again: entries are append-only.
         r.headers[.cacheControl] = entries.count == limit ? "public, max-age=31536000, immutable" : "no-cache"
@@ -69,11 +78,15 @@ struct PublicController<G: PrimeOrderGroup> {
     @Sendable func turnout(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
         let body = referendum.read { s in
             let counted = s.countedPerRegion
-            return TurnoutBody(regions: s.manifest.regions.enumerated().map { i, r in
-                var hours: [String: Int] = [:]
-                for (h, n) in s.castsByRegionHour[i].enumerated() where n > 0 { hours[String(format: "%02d", h)] = n }
-                return TurnoutBody.Region(id: r.id, eligible: s.eligible[i], voted: counted[i], ballotsByHour: hours)
-            }, eligible: s.eligible.reduce(0, +), voted: counted.reduce(0, +))
+            return TurnoutBody(
+                regions: s.manifest.regions.enumerated().map { i, r in
+                    var hours: [String: Int] = [:]
+                    for (h, n) in s.castsByRegionHour[i].enumerated() where n > 0 {
+                        hours[String(format: "%02d", h)] = n
+                    }
+                    return TurnoutBody.Region(
+                        id: r.id, eligible: s.eligible[i], voted: counted[i], ballotsByHour: hours)
+                }, eligible: s.eligible.reduce(0, +), voted: counted.reduce(0, +))
         }
         return JSON.response(body)
     }
@@ -104,8 +117,12 @@ struct PublicController<G: PrimeOrderGroup> {
             if buf.readableBytes > 0 { try await writer.write(buf) }
             try await writer.finish(nil)
         }
-        return Response(status: .ok, headers: [.contentType: "application/octet-stream",
-                                               .contentDisposition: "attachment; filename=\"board.bin\""], body: body)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "application/octet-stream",
+                .contentDisposition: "attachment; filename=\"board.bin\"",
+            ], body: body)
     }
 }
 
@@ -129,14 +146,18 @@ struct PaperController<G: PrimeOrderGroup> {
             let m = service.referendum.manifest
             let reports = (try? service.protocols?.turnoutReports()) ?? []
             let c = TurnoutCurve.compute(manifest: m, reports: reports)
-            return JSON.response(PaperTurnoutBody(
-                times: c.times, national: c.national,
-                regions: Dictionary(uniqueKeysWithValues: m.regions.enumerated().map { ($1.id, c.regional[$0]) })))
+            return JSON.response(
+                PaperTurnoutBody(
+                    times: c.times, national: c.national,
+                    regions: Dictionary(uniqueKeysWithValues: m.regions.enumerated().map { ($1.id, c.regional[$0]) })))
         }
         group.get("official-results") { _, _ in
-            let (r, _) = OfficialResult.compute(manifest: service.referendum.manifest, protocols: service.protocols?.latest ?? [:],
-                                                evote: service.referendum.results)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OfficialResult.json(r))))
+            let (r, _) = OfficialResult.compute(
+                manifest: service.referendum.manifest, protocols: service.protocols?.latest ?? [:],
+                evote: service.referendum.results)
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: OfficialResult.json(r))))
         }
         group.post("protocols") { req, _ in
             let s = try await JSON.decode(SignedProtocol.self, req, limit: service.configuration.paperBodyBytes)
@@ -152,7 +173,8 @@ struct PaperController<G: PrimeOrderGroup> {
 
     func book() throws -> ProtocolBook {
         guard let b = service.protocols else {
-            throw APIError.unavailable("no_paper", "paper protocols are not kept by this server", retryAfter: service.retryAfter)
+            throw APIError.unavailable(
+                "no_paper", "paper protocols are not kept by this server", retryAfter: service.retryAfter)
         }
         return b
     }

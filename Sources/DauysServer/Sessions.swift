@@ -55,7 +55,9 @@ public final class VoterSessions: Sendable {
 
     /// Sessions the voter holds now.
     public func count(voter: Int64, now: Date = Date()) -> Int {
-        state.withLockedValue { s in (s.byVoter[voter] ?? []).filter { (s.byToken[$0]?.expires ?? .distantPast) > now }.count }
+        state.withLockedValue { s in
+            (s.byVoter[voter] ?? []).filter { (s.byToken[$0]?.expires ?? .distantPast) > now }.count
+        }
     }
 }
 
@@ -112,12 +114,16 @@ public final class SignInGuard: Sendable {
         let clientVerdict = check(client: client, now: now)
         if clientVerdict != .allowed { return clientVerdict }
         return state.withLockedValue { s in
-            if let f = s.pairs[Self.key(iin, client)], f.failures >= c.failuresPerClientAndIIN, now < f.last + c.pairLockout {
+            if let f = s.pairs[Self.key(iin, client)], f.failures >= c.failuresPerClientAndIIN,
+                now < f.last + c.pairLockout
+            {
                 return .pairLocked(seconds: Int((f.last + c.pairLockout).timeIntervalSince(now).rounded(.up)))
             }
             if let f = s.iins[iin], f.failures >= c.failuresPerIINBeforeBackoff {
                 let wait = backoff(f.failures)
-                if now < f.last + wait { return .slowedDown(seconds: Int((f.last + wait).timeIntervalSince(now).rounded(.up))) }
+                if now < f.last + wait {
+                    return .slowedDown(seconds: Int((f.last + wait).timeIntervalSince(now).rounded(.up)))
+                }
             }
             return .allowed
         }

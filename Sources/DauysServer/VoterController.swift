@@ -18,12 +18,14 @@ struct VoterController<G: PrimeOrderGroup> {
 
     @Sendable func signIn(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
         guard let registry = service.registry, let cipher = service.cipher else {
-            throw APIError.unavailable("no_registry", "voter sign-in is not configured on this server", retryAfter: 3600)
+            throw APIError.unavailable(
+                "no_registry", "voter sign-in is not configured on this server", retryAfter: 3600)
         }
         let client = DigestKey(Array("client:".utf8) + (ctx.client?.bucket ?? []))
         if case .clientLocked(let s) = service.signInGuard.check(client: client) {
-            throw APIError(.tooManyRequests, "rate_limited", "too many failed sign-ins from this address; try again in \(s) s",
-                           headers: [.retryAfter: String(s)])
+            throw APIError(
+                .tooManyRequests, "rate_limited", "too many failed sign-ins from this address; try again in \(s) s",
+                headers: [.retryAfter: String(s)])
         }
         let b = try await JSON.decode(SignInBody.self, req, limit: service.configuration.smallBodyBytes)
         let iin: IIN
@@ -38,14 +40,17 @@ struct VoterController<G: PrimeOrderGroup> {
         switch service.signInGuard.check(iin: iinKey, client: client) {
         case .allowed: break
         case .clientLocked(let s):
-            throw APIError(.tooManyRequests, "rate_limited", "too many failed sign-ins from this address; try again in \(s) s",
-                           headers: [.retryAfter: String(s)])
+            throw APIError(
+                .tooManyRequests, "rate_limited", "too many failed sign-ins from this address; try again in \(s) s",
+                headers: [.retryAfter: String(s)])
         case .pairLocked(let s):
-            throw APIError(.tooManyRequests, "locked", "too many wrong codes for this IIN from here; try again in \(s) s",
-                           headers: [.retryAfter: String(s)])
+            throw APIError(
+                .tooManyRequests, "locked", "too many wrong codes for this IIN from here; try again in \(s) s",
+                headers: [.retryAfter: String(s)])
         case .slowedDown(let s):
-            throw APIError(.tooManyRequests, "slowed_down", "many wrong codes were tried for this IIN; try again in \(s) s",
-                           headers: [.retryAfter: String(s)])
+            throw APIError(
+                .tooManyRequests, "slowed_down", "many wrong codes were tried for this IIN; try again in \(s) s",
+                headers: [.retryAfter: String(s)])
         }
         guard let (id, region) = try registry.signIn(iin: iin, code: b.code, cipher: cipher) else {
             service.signInGuard.failed(iin: iinKey, client: client)
@@ -55,8 +60,10 @@ struct VoterController<G: PrimeOrderGroup> {
         }
         service.signInGuard.succeeded(iin: iinKey, client: client)
         let token = service.sessions.open(voter: id, region: region)
-        return JSON.response(SessionBody(token: token, region: service.referendum.manifest.regions[region].id,
-                                         expiresIn: Int(service.sessions.ttl)), status: .created)
+        return JSON.response(
+            SessionBody(
+                token: token, region: service.referendum.manifest.regions[region].id,
+                expiresIn: Int(service.sessions.ttl)), status: .created)
     }
 
     @Sendable func cast(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {

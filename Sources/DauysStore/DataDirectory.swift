@@ -28,7 +28,9 @@ public struct DataDirectory: Sendable {
     /// Opens the board; a `writer` takes the board's lock (one writer per board) and fails with
     /// `StoreError.locked` while another process — a running server — holds it.
     public func boardStore(writer: Bool = true) async throws -> any BoardStore {
-        if let boardURL { return try await PostgresBoardStore.connect(url: boardURL, schema: boardSchema, writer: writer) }
+        if let boardURL {
+            return try await PostgresBoardStore.connect(url: boardURL, schema: boardSchema, writer: writer)
+        }
         return try SQLiteBoardStore(path: boardPath, writer: writer)
     }
 
@@ -68,7 +70,8 @@ public struct DataDirectory: Sendable {
 public enum SecretFile {
     public static func write(_ data: some DataProtocol, to path: String) throws {
         try? FileManager.default.removeItem(atPath: path)
-        guard FileManager.default.createFile(atPath: path, contents: Data(data), attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: path, contents: Data(data), attributes: [.posixPermissions: 0o600])
+        else {
             throw StoreError.config("cannot write \(path)")
         }
     }

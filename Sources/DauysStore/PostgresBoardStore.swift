@@ -20,22 +20,28 @@ public final class PostgresBoardStore: BoardStore {
     private let logger = Logger(label: "dauys.postgres")
 
     /// `url`: postgres://user:password@host:port/database; `schema`: a simple identifier.
-    public static func connect(url: String, schema: String = "dauys", writer: Bool = true) async throws -> PostgresBoardStore {
+    public static func connect(
+        url: String, schema: String = "dauys", writer: Bool = true
+    ) async throws -> PostgresBoardStore {
         guard schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
             throw StoreError.config("schema name must be a simple lower-case identifier")
         }
-        guard let u = URLComponents(string: url), ["postgres", "postgresql"].contains(u.scheme ?? ""), let host = u.host,
-              let user = u.user else {
+        guard let u = URLComponents(string: url), ["postgres", "postgresql"].contains(u.scheme ?? ""),
+            let host = u.host,
+            let user = u.user
+        else {
             throw StoreError.config("the PostgreSQL URL must look like postgres://user:password@host:5432/database")
         }
         let database = u.path.isEmpty ? nil : String(u.path.dropFirst())
         let logger = Logger(label: "dauys.postgres")
         var lockHolder: PostgresConnection? = nil
         if writer {
-            let conf = PostgresConnection.Configuration(host: host, port: u.port ?? 5432, username: user, password: u.password,
-                                                        database: database, tls: .disable)
+            let conf = PostgresConnection.Configuration(
+                host: host, port: u.port ?? 5432, username: user, password: u.password,
+                database: database, tls: .disable)
             let c = try await PostgresConnection.connect(configuration: conf, id: 0, logger: logger)
-            let rows = try await c.query("SELECT pg_try_advisory_lock(hashtext(\("dauys-board:" + schema)))", logger: logger)
+            let rows = try await c.query(
+                "SELECT pg_try_advisory_lock(hashtext(\("dauys-board:" + schema)))", logger: logger)
             var held = false
             for try await row in rows { held = try row.decode(Bool.self) }
             guard held else {
@@ -44,15 +50,19 @@ public final class PostgresBoardStore: BoardStore {
             }
             lockHolder = c
         }
-        let client = PostgresClient(configuration: .init(host: host, port: u.port ?? 5432, username: user, password: u.password,
-                                                         database: database, tls: .disable), backgroundLogger: logger)
+        let client = PostgresClient(
+            configuration: .init(
+                host: host, port: u.port ?? 5432, username: user, password: u.password,
+                database: database, tls: .disable), backgroundLogger: logger)
         let runner = Task { await client.run() }
         let store = PostgresBoardStore(client: client, runner: runner, lockHolder: lockHolder, table: "\(schema).board")
         try await client.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
-        try await client.query(PostgresQuery(unsafeSQL: """
-            CREATE TABLE IF NOT EXISTS \(store.table) (
-                idx BIGINT PRIMARY KEY, time BIGINT NOT NULL, kind SMALLINT NOT NULL, payload BYTEA NOT NULL, hash BYTEA NOT NULL)
-            """), logger: logger)
+        try await client.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    CREATE TABLE IF NOT EXISTS \(store.table) (
+                        idx BIGINT PRIMARY KEY, time BIGINT NOT NULL, kind SMALLINT NOT NULL, payload BYTEA NOT NULL, hash BYTEA NOT NULL)
+                    """), logger: logger)
         return store
     }
 
@@ -79,10 +89,14 @@ public final class PostgresBoardStore: BoardStore {
         let (table, logger) = (self.table, self.logger)
         try await client.withTransaction(logger: logger) { conn in
             var next: Int64 = 0
-            for try await row in try await conn.query(PostgresQuery(unsafeSQL: "SELECT COALESCE(MAX(idx) + 1, 0) FROM \(table)"), logger: logger) {
+            for try await row in try await conn.query(
+                PostgresQuery(unsafeSQL: "SELECT COALESCE(MAX(idx) + 1, 0) FROM \(table)"), logger: logger)
+            {
                 next = try row.decode(Int64.self)
             }
-            guard UInt64(next) == first.index else { throw StoreError.conflict(expected: UInt64(next), got: first.index) }
+            guard UInt64(next) == first.index else {
+                throw StoreError.conflict(expected: UInt64(next), got: first.index)
+            }
             // At most 65,535 parameters per statement: 5 per entry.
             for start in stride(from: 0, to: entries.count, by: 10_000) {
                 let chunk = entries[start..<min(start + 10_000, entries.count)]
@@ -97,7 +111,8 @@ public final class PostgresBoardStore: BoardStore {
                     binds.append(ByteBuffer(bytes: e.payload))
                     binds.append(ByteBuffer(bytes: e.hash))
                 }
-                let sql = "INSERT INTO \(table) (idx, time, kind, payload, hash) VALUES " + values.joined(separator: ", ")
+                let sql =
+                    "INSERT INTO \(table) (idx, time, kind, payload, hash) VALUES " + values.joined(separator: ", ")
                 try await conn.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
             }
         }
@@ -105,7 +120,9 @@ public final class PostgresBoardStore: BoardStore {
 
     public func count() async throws -> UInt64 {
         var next: Int64 = 0
-        for try await row in try await client.query(PostgresQuery(unsafeSQL: "SELECT COALESCE(MAX(idx) + 1, 0) FROM \(table)"), logger: logger) {
+        for try await row in try await client.query(
+            PostgresQuery(unsafeSQL: "SELECT COALESCE(MAX(idx) + 1, 0) FROM \(table)"), logger: logger)
+        {
             next = try row.decode(Int64.self)
         }
         return UInt64(next)
@@ -116,12 +133,21 @@ public final class PostgresBoardStore: BoardStore {
         binds.append(Int64(from))
         binds.append(Int64(limit))
         let rows = try await client.query(
-            PostgresQuery(unsafeSQL: "SELECT idx, time, kind, payload, hash FROM \(table) WHERE idx >= $1 ORDER BY idx LIMIT $2", binds: binds),
+            PostgresQuery(
+                unsafeSQL: "SELECT idx, time, kind, payload, hash FROM \(table) WHERE idx >= $1 ORDER BY idx LIMIT $2",
+                binds: binds),
             logger: logger)
         var out: [BoardEntry] = []
-        for try await (idx, time, kind, payload, hash) in rows.decode((Int64, Int64, Int16, ByteBuffer, ByteBuffer).self) {
-            guard let k = EntryKind(rawValue: UInt8(truncatingIfNeeded: kind)) else { throw StoreError.corrupt("entry \(idx) has unknown kind \(kind)") }
-            out.append(BoardEntry(index: UInt64(idx), time: UInt64(time), kind: k, payload: Array(buffer: payload), storedHash: Array(buffer: hash)))
+        for try await (idx, time, kind, payload, hash) in rows.decode(
+            (Int64, Int64, Int16, ByteBuffer, ByteBuffer).self)
+        {
+            guard let k = EntryKind(rawValue: UInt8(truncatingIfNeeded: kind)) else {
+                throw StoreError.corrupt("entry \(idx) has unknown kind \(kind)")
+            }
+            out.append(
+                BoardEntry(
+                    index: UInt64(idx), time: UInt64(time), kind: k, payload: Array(buffer: payload),
+                    storedHash: Array(buffer: hash)))
         }
         return out
     }

@@ -22,14 +22,15 @@ public final class SQLiteBoardStore: BoardStore {
         }
         db = try DatabasePool(path: path, configuration: config)
         try db.write { db in
-            try db.execute(sql: """
-                CREATE TABLE IF NOT EXISTS board (
-                    idx INTEGER PRIMARY KEY,
-                    time INTEGER NOT NULL,
-                    kind INTEGER NOT NULL,
-                    payload BLOB NOT NULL,
-                    hash BLOB NOT NULL)
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS board (
+                        idx INTEGER PRIMARY KEY,
+                        time INTEGER NOT NULL,
+                        kind INTEGER NOT NULL,
+                        payload BLOB NOT NULL,
+                        hash BLOB NOT NULL)
+                    """)
         }
     }
 
@@ -38,10 +39,15 @@ public final class SQLiteBoardStore: BoardStore {
         guard let lock, lock.isHeld else { throw StoreError.locked("this board was opened for reading only") }
         try await db.write { db in
             let next = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM board") ?? 0
-            guard UInt64(next) == first.index else { throw StoreError.conflict(expected: UInt64(next), got: first.index) }
-            let stmt = try db.cachedStatement(sql: "INSERT INTO board (idx, time, kind, payload, hash) VALUES (?, ?, ?, ?, ?)")
+            guard UInt64(next) == first.index else {
+                throw StoreError.conflict(expected: UInt64(next), got: first.index)
+            }
+            let stmt = try db.cachedStatement(
+                sql: "INSERT INTO board (idx, time, kind, payload, hash) VALUES (?, ?, ?, ?, ?)")
             for e in entries {
-                try stmt.execute(arguments: [Int64(e.index), Int64(e.time), Int(e.kind.rawValue), Data(e.payload), Data(e.hash)])
+                try stmt.execute(arguments: [
+                    Int64(e.index), Int64(e.time), Int(e.kind.rawValue), Data(e.payload), Data(e.hash),
+                ])
             }
         }
     }
@@ -51,19 +57,23 @@ public final class SQLiteBoardStore: BoardStore {
     }
 
     public func count() async throws -> UInt64 {
-        UInt64(try await db.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM board") ?? 0 })
+        UInt64(
+            try await db.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM board") ?? 0 })
     }
 
     public func entries(from: UInt64, limit: Int) async throws -> [BoardEntry] {
         try await db.read { db in
-            try Row.fetchAll(db, sql: "SELECT idx, time, kind, payload, hash FROM board WHERE idx >= ? ORDER BY idx LIMIT ?",
-                             arguments: [Int64(from), limit]).map { row in
+            try Row.fetchAll(
+                db, sql: "SELECT idx, time, kind, payload, hash FROM board WHERE idx >= ? ORDER BY idx LIMIT ?",
+                arguments: [Int64(from), limit]
+            ).map { row in
                 let idx: Int64 = row["idx"], kind: Int = row["kind"]
                 guard let k = EntryKind(rawValue: UInt8(truncatingIfNeeded: kind)) else {
                     throw StoreError.corrupt("entry \(idx) has unknown kind \(kind)")
                 }
-                return BoardEntry(index: UInt64(idx), time: UInt64(row["time"] as Int64), kind: k,
-                                  payload: [UInt8](row["payload"] as Data), storedHash: [UInt8](row["hash"] as Data))
+                return BoardEntry(
+                    index: UInt64(idx), time: UInt64(row["time"] as Int64), kind: k,
+                    payload: [UInt8](row["payload"] as Data), storedHash: [UInt8](row["hash"] as Data))
             }
         }
     }
@@ -76,12 +86,16 @@ public final class BoardLock: Sendable {
 
     public init(path: String) throws {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StoreError.config("cannot open the board lock \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw StoreError.config("cannot open the board lock \(path): \(String(cString: strerror(errno)))")
+        }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             var buf = [UInt8](repeating: 0, count: 32)
             let n = read(fd, &buf, buf.count)
             close(fd)
-            let holder = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+            let holder =
+                n > 0
+                ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
             throw StoreError.locked("the board is held by another process (pid \(holder))")
         }
         let pid = Array("\(getpid())\n".utf8)

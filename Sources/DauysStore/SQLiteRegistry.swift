@@ -19,20 +19,21 @@ public final class SQLiteRegistry: Sendable {
         }
         db = try DatabaseQueue(path: path, configuration: config)
         try db.write { db in
-            try db.execute(sql: """
-                CREATE TABLE IF NOT EXISTS voter (
-                    id INTEGER PRIMARY KEY,
-                    iin_index BLOB NOT NULL UNIQUE,
-                    region INTEGER NOT NULL,
-                    precinct TEXT NOT NULL,
-                    sealed BLOB NOT NULL,
-                    credential_issued INTEGER NOT NULL DEFAULT 0,
-                    signin_hash BLOB,
-                    voted_on_paper INTEGER NOT NULL DEFAULT 0);
-                CREATE TABLE IF NOT EXISTS credential_link (
-                    voter_id INTEGER PRIMARY KEY REFERENCES voter(id),
-                    public_credential BLOB NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS voter (
+                        id INTEGER PRIMARY KEY,
+                        iin_index BLOB NOT NULL UNIQUE,
+                        region INTEGER NOT NULL,
+                        precinct TEXT NOT NULL,
+                        sealed BLOB NOT NULL,
+                        credential_issued INTEGER NOT NULL DEFAULT 0,
+                        signin_hash BLOB,
+                        voted_on_paper INTEGER NOT NULL DEFAULT 0);
+                    CREATE TABLE IF NOT EXISTS credential_link (
+                        voter_id INTEGER PRIMARY KEY REFERENCES voter(id),
+                        public_credential BLOB NOT NULL);
+                    """)
         }
     }
 
@@ -41,14 +42,20 @@ public final class SQLiteRegistry: Sendable {
     public func importVoters(_ rows: [VoterRow], cipher: RegistryCipher) throws -> Int {
         try db.write { db in
             var problems: [ImportProblem] = []
-            for r in rows where try Bool.fetchOne(db, sql: "SELECT 1 FROM voter WHERE iin_index = ?", arguments: [Data(cipher.index(r.iin))]) == true {
+            for r in rows
+            where try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM voter WHERE iin_index = ?", arguments: [Data(cipher.index(r.iin))]) == true
+            {
                 problems.append(ImportProblem(line: r.line, reason: "this IIN is already in the registry"))
             }
             if !problems.isEmpty { throw RegistryError.refused(problems) }
             var next = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM voter") ?? 0) + 1
             for r in rows {
-                try db.execute(sql: "INSERT INTO voter (id, iin_index, region, precinct, sealed) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [next, Data(cipher.index(r.iin)), r.region, r.precinct, Data(try cipher.seal(r, voterID: next))])
+                try db.execute(
+                    sql: "INSERT INTO voter (id, iin_index, region, precinct, sealed) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [
+                        next, Data(cipher.index(r.iin)), r.region, r.precinct, Data(try cipher.seal(r, voterID: next)),
+                    ])
                 next += 1
             }
             return rows.count
@@ -57,13 +64,21 @@ public final class SQLiteRegistry: Sendable {
 
     public func count() throws -> Int { try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM voter") ?? 0 } }
 
-    public struct PendingVoter: Sendable { public let id: Int64; public let region: Int; public let precinct: String; public let sealed: [UInt8] }
+    public struct PendingVoter: Sendable {
+        public let id: Int64
+        public let region: Int
+        public let precinct: String
+        public let sealed: [UInt8]
+    }
 
     /// Voters who have no credential yet.
     public func votersWithoutCredential() throws -> [PendingVoter] {
         try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, region, precinct, sealed FROM voter WHERE credential_issued = 0 ORDER BY id").map {
-                PendingVoter(id: $0["id"], region: $0["region"], precinct: $0["precinct"], sealed: [UInt8]($0["sealed"] as Data))
+            try Row.fetchAll(
+                db, sql: "SELECT id, region, precinct, sealed FROM voter WHERE credential_issued = 0 ORDER BY id"
+            ).map {
+                PendingVoter(
+                    id: $0["id"], region: $0["region"], precinct: $0["precinct"], sealed: [UInt8]($0["sealed"] as Data))
             }
         }
     }
@@ -73,9 +88,12 @@ public final class SQLiteRegistry: Sendable {
     public func recordIssued(_ links: [(Int64, [UInt8])], signIn: [Int64: [UInt8]] = [:]) throws {
         try db.write { db in
             for (id, cred) in links {
-                try db.execute(sql: "UPDATE voter SET credential_issued = 1, signin_hash = ? WHERE id = ?",
-                               arguments: [signIn[id].map { Data($0) }, id])
-                try db.execute(sql: "INSERT OR REPLACE INTO credential_link (voter_id, public_credential) VALUES (?, ?)", arguments: [id, Data(cred)])
+                try db.execute(
+                    sql: "UPDATE voter SET credential_issued = 1, signin_hash = ? WHERE id = ?",
+                    arguments: [signIn[id].map { Data($0) }, id])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO credential_link (voter_id, public_credential) VALUES (?, ?)",
+                    arguments: [id, Data(cred)])
             }
         }
     }
@@ -90,17 +108,23 @@ public final class SQLiteRegistry: Sendable {
         }
     }
 
-    public func linkCount() throws -> Int { try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM credential_link") ?? 0 } }
+    public func linkCount() throws -> Int {
+        try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM credential_link") ?? 0 }
+    }
 
     /// Checks a voter's IIN and sign-in code; returns the voter and region if they match.
     /// The IIN is only hashed, never stored or logged.
     public func signIn(iin: IIN, code: String, cipher: RegistryCipher) throws -> (id: Int64, region: Int)? {
         let row = try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, region, signin_hash FROM voter WHERE iin_index = ?", arguments: [Data(cipher.index(iin))])
+            try Row.fetchOne(
+                db, sql: "SELECT id, region, signin_hash FROM voter WHERE iin_index = ?",
+                arguments: [Data(cipher.index(iin))])
         }
         guard let row, let stored = row["signin_hash"] as Data? else { return nil }
         let given = cipher.signInHash(code)
-        guard stored.count == given.count, zip(stored, given).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else { return nil }
+        guard stored.count == given.count, zip(stored, given).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else {
+            return nil
+        }
         return (row["id"], row["region"])
     }
 
@@ -110,7 +134,9 @@ public final class SQLiteRegistry: Sendable {
         try db.write { db in
             var marked = 0, unknown: [Int] = []
             for (i, iin) in iins.enumerated() {
-                try db.execute(sql: "UPDATE voter SET voted_on_paper = 1 WHERE iin_index = ?", arguments: [Data(cipher.index(iin))])
+                try db.execute(
+                    sql: "UPDATE voter SET voted_on_paper = 1 WHERE iin_index = ?", arguments: [Data(cipher.index(iin))]
+                )
                 if db.changesCount == 1 { marked += 1 } else { unknown.append(i) }
             }
             return (marked, unknown)
@@ -120,20 +146,33 @@ public final class SQLiteRegistry: Sendable {
     /// Public credentials of the voters marked as having voted on paper (needs the links).
     public func paperVoterCredentials() throws -> [[UInt8]] {
         try db.read { db in
-            try Data.fetchAll(db, sql: "SELECT l.public_credential FROM voter v JOIN credential_link l ON l.voter_id = v.id WHERE v.voted_on_paper = 1").map { [UInt8]($0) }
+            try Data.fetchAll(
+                db,
+                sql:
+                    "SELECT l.public_credential FROM voter v JOIN credential_link l ON l.voter_id = v.id WHERE v.voted_on_paper = 1"
+            ).map { [UInt8]($0) }
         }
     }
 
     /// Voters marked as having voted on paper whose link is already destroyed.
     public func paperVotersWithoutLink() throws -> Int {
-        try db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM voter v LEFT JOIN credential_link l ON l.voter_id = v.id WHERE v.voted_on_paper = 1 AND l.voter_id IS NULL") ?? 0 }
+        try db.read {
+            try Int.fetchOne(
+                $0,
+                sql:
+                    "SELECT COUNT(*) FROM voter v LEFT JOIN credential_link l ON l.voter_id = v.id WHERE v.voted_on_paper = 1 AND l.voter_id IS NULL"
+            ) ?? 0
+        }
     }
 
     /// Finds a voter by IIN through the keyed hash.
     public func find(iin: IIN, cipher: RegistryCipher) throws -> (id: Int64, region: Int, precinct: String)? {
         try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, region, precinct FROM voter WHERE iin_index = ?", arguments: [Data(cipher.index(iin))])
-                .map { ($0["id"], $0["region"], $0["precinct"]) }
+            try Row.fetchOne(
+                db, sql: "SELECT id, region, precinct FROM voter WHERE iin_index = ?",
+                arguments: [Data(cipher.index(iin))]
+            )
+            .map { ($0["id"], $0["region"], $0["precinct"]) }
         }
     }
 }

@@ -50,14 +50,17 @@ struct GroupVerifier<G: PrimeOrderGroup> {
             violations.removeAll(keepingCapacity: true)
             if e.kind == .ballot {
                 ballots += 1
-                if verifier == nil, let ctx = state.ballotContext { verifier = BatchVerifier(context: ctx, chunkSize: 32) }
+                if verifier == nil, let ctx = state.ballotContext {
+                    verifier = BatchVerifier(context: ctx, chunkSize: 32)
+                }
                 batch.append(e.payload)
                 batchIndices.append(e.index)
                 if batch.count == 4096 { await flush(&log) }
             }
             if let progress, Date().timeIntervalSince(lastReport) > 0.5 {
                 lastReport = Date()
-                progress("verifying the board: \(reader.bytesRead * 100 / max(reader.totalBytes, 1))% (\(ballots) ballots)")
+                progress(
+                    "verifying the board: \(reader.bytesRead * 100 / max(reader.totalBytes, 1))% (\(ballots) ballots)")
             }
         }
         await flush(&log)
@@ -78,7 +81,9 @@ struct GroupVerifier<G: PrimeOrderGroup> {
                     await computation.add(e)
                 }
             }
-            for v in TallyComputation.check(posted: posted, computed: await computation.finish()) { log.fail(v.check, v.message) }
+            for v in TallyComputation.check(posted: posted, computed: await computation.finish()) {
+                log.fail(v.check, v.message)
+            }
         } else {
             log.fail(.encryptedTally, "no encrypted tally was published")
         }
@@ -90,7 +95,9 @@ struct GroupVerifier<G: PrimeOrderGroup> {
         if let r = state.results { sides.append(("results.json", r.payload)) }
         for (name, payload) in sides {
             let p = directory + "/" + name
-            if FileManager.default.fileExists(atPath: p), let d = FileManager.default.contents(atPath: p), Array(d) != payload {
+            if FileManager.default.fileExists(atPath: p), let d = FileManager.default.contents(atPath: p),
+                Array(d) != payload
+            {
                 log.fail(.sideFiles, "\(name) differs from its entry on the board")
             }
         }

@@ -23,12 +23,18 @@ public struct VerificationReport: Sendable {
 
     public var json: String {
         struct Summary: Encodable {
-            let valid: Bool; let ballots: Int; let counted_ballots: Int; let entries: Int; let seconds: Double
-            let failed: [CheckResult]; let checks: [String: Bool]
+            let valid: Bool
+            let ballots: Int
+            let counted_ballots: Int
+            let entries: Int
+            let seconds: Double
+            let failed: [CheckResult]
+            let checks: [String: Bool]
         }
-        let s = Summary(valid: valid, ballots: ballots, counted_ballots: countedBallots, entries: entries,
-                        seconds: (seconds * 1000).rounded() / 1000, failed: failedChecks,
-                        checks: Dictionary(uniqueKeysWithValues: checks.map { ($0.name, $0.passed) }))
+        let s = Summary(
+            valid: valid, ballots: ballots, counted_ballots: countedBallots, entries: entries,
+            seconds: (seconds * 1000).rounded() / 1000, failed: failedChecks,
+            checks: Dictionary(uniqueKeysWithValues: checks.map { ($0.name, $0.passed) }))
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return String(decoding: try! e.encode(s), as: UTF8.self)
@@ -56,7 +62,8 @@ public struct RecordVerifier: Sendable {
         var report = VerificationReport(checks: [], ballots: 0, countedBallots: 0, entries: 0, seconds: 0, results: nil)
         await verify(&log, &report)
         report.checks = RecordCheck.allCases.map { c in
-            CheckResult(name: c.rawValue, passed: log.problems[c, default: []].isEmpty, problems: log.problems[c, default: []])
+            CheckResult(
+                name: c.rawValue, passed: log.problems[c, default: []].isEmpty, problems: log.problems[c, default: []])
         }
         report.seconds = Date().timeIntervalSince(start)
         return report
@@ -90,13 +97,19 @@ public struct RecordVerifier: Sendable {
         }
         switch group {
         case P256.name:
-            await GroupVerifier<P256>(genesis: first[0], manifestEntry: first[1], directory: directory, progress: progress).run(&log, &report)
+            await GroupVerifier<P256>(
+                genesis: first[0], manifestEntry: first[1], directory: directory, progress: progress
+            ).run(&log, &report)
         case ElectionGuardV1.name:
-            await GroupVerifier<ElectionGuardV1>(genesis: first[0], manifestEntry: first[1], directory: directory, progress: progress)
-                .run(&log, &report)
+            await GroupVerifier<ElectionGuardV1>(
+                genesis: first[0], manifestEntry: first[1], directory: directory, progress: progress
+            )
+            .run(&log, &report)
         case ElectionGuardV2.name:
-            await GroupVerifier<ElectionGuardV2>(genesis: first[0], manifestEntry: first[1], directory: directory, progress: progress)
-                .run(&log, &report)
+            await GroupVerifier<ElectionGuardV2>(
+                genesis: first[0], manifestEntry: first[1], directory: directory, progress: progress
+            )
+            .run(&log, &report)
         default: log.fail(.manifest, "unknown group \(group)")
         }
     }

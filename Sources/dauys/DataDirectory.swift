@@ -23,14 +23,22 @@ protocol GroupCommand: GroupDispatch where Output == Void {}
 /// board's one writer) or a running server, reached with an official's token.
 struct DataOption: ParsableArguments {
     @Option(name: .long, help: "The referendum's data directory (on this machine).") var data: String?
-    @Option(name: .customLong("board-url"), help: "Keep the board in PostgreSQL (postgres://user:password@host:5432/db) instead of SQLite; default $DAUYS_BOARD_URL.")
+    @Option(
+        name: .customLong("board-url"),
+        help:
+            "Keep the board in PostgreSQL (postgres://user:password@host:5432/db) instead of SQLite; default $DAUYS_BOARD_URL."
+    )
     var boardURL: String?
-    @Option(name: .customLong("board-schema"), help: "PostgreSQL schema of this referendum's board.") var boardSchema = "dauys"
-    @Option(help: "Act through a running server's API (http://host:port) instead of the board files.") var server: String?
+    @Option(name: .customLong("board-schema"), help: "PostgreSQL schema of this referendum's board.") var boardSchema =
+        "dauys"
+    @Option(help: "Act through a running server's API (http://host:port) instead of the board files.") var server:
+        String?
     @Option(help: "The official's API token for --server (default: $DAUYS_TOKEN).") var token: String?
 
     var dir: DataDirectory {
-        DataDirectory(path: data ?? ".", boardURL: boardURL ?? ProcessInfo.processInfo.environment["DAUYS_BOARD_URL"], boardSchema: boardSchema)
+        DataDirectory(
+            path: data ?? ".", boardURL: boardURL ?? ProcessInfo.processInfo.environment["DAUYS_BOARD_URL"],
+            boardSchema: boardSchema)
     }
 
     func requireData() throws -> String {
@@ -39,7 +47,11 @@ struct DataOption: ParsableArguments {
     }
 
     var remote: RemoteServer? {
-        server.map { RemoteServer(base: $0.hasSuffix("/") ? String($0.dropLast()) : $0, token: token ?? ProcessInfo.processInfo.environment["DAUYS_TOKEN"]) }
+        server.map {
+            RemoteServer(
+                base: $0.hasSuffix("/") ? String($0.dropLast()) : $0,
+                token: token ?? ProcessInfo.processInfo.environment["DAUYS_TOKEN"])
+        }
     }
 
     /// The board to write to.
@@ -88,7 +100,8 @@ struct RemoteServer: Sendable {
     let token: String?
 
     func get(_ path: String) async throws -> [UInt8] {
-        let r = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/api/v1/" + path), timeout: .seconds(60))
+        let r = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: base + "/api/v1/" + path), timeout: .seconds(60))
         let body = try await r.body.collect(upTo: 512 * 1024 * 1024)
         guard r.status.code == 200 else { throw CLIError("GET \(path): \(Self.describe(r.status.code, body))") }
         return Array(buffer: body)
@@ -104,16 +117,23 @@ struct RemoteServer: Sendable {
         req.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
         let r = try await HTTPClient.shared.execute(req, timeout: .seconds(600))
         let data = try await r.body.collect(upTo: 64 * 1024 * 1024)
-        guard (200..<300).contains(r.status.code) else { throw CLIError("the server refused: \(Self.describe(r.status.code, data))") }
+        guard (200..<300).contains(r.status.code) else {
+            throw CLIError("the server refused: \(Self.describe(r.status.code, data))")
+        }
         return Array(buffer: data)
     }
 
     static func describe(_ status: UInt, _ body: ByteBuffer) -> String {
         struct E: Decodable {
-            struct D: Decodable { let code: String; let message: String }
+            struct D: Decodable {
+                let code: String
+                let message: String
+            }
             let error: D
         }
-        if let e = try? JSONDecoder().decode(E.self, from: Data(body.readableBytesView)) { return "\(e.error.message) (HTTP \(status), \(e.error.code))" }
+        if let e = try? JSONDecoder().decode(E.self, from: Data(body.readableBytesView)) {
+            return "\(e.error.message) (HTTP \(status), \(e.error.code))"
+        }
         return "HTTP \(status)"
     }
 
@@ -122,7 +142,13 @@ struct RemoteServer: Sendable {
     /// The board's entries, read page by page from the server.
     func entries(from: UInt64) async throws -> [BoardEntry] {
         struct Page: Decodable {
-            struct Entry: Decodable { let index: UInt64; let time: UInt64; let kind: UInt8; let payload: String; let hash: String }
+            struct Entry: Decodable {
+                let index: UInt64
+                let time: UInt64
+                let kind: UInt8
+                let payload: String
+                let hash: String
+            }
             let entries: [Entry]
             let next: UInt64
         }
@@ -135,7 +161,9 @@ struct RemoteServer: Sendable {
                 guard let k = EntryKind(rawValue: e.kind), let p = Data(base64Encoded: e.payload) else {
                     throw CLIError("the server sent an unreadable entry \(e.index)")
                 }
-                out.append(BoardEntry(index: e.index, time: e.time, kind: k, payload: Array(p), storedHash: try Hex.decode(e.hash)))
+                out.append(
+                    BoardEntry(
+                        index: e.index, time: e.time, kind: k, payload: Array(p), storedHash: try Hex.decode(e.hash)))
             }
             i = page.next
         }
@@ -154,7 +182,9 @@ struct RemoteBoard<G: PrimeOrderGroup>: BoardAccess {
         var s = try BoardState<G>(genesis: all[0], manifest: all[1])
         for e in all.dropFirst(2) {
             do throws(BoardViolation) { try s.apply(e) } catch {
-                throw CLIError("the server's board breaks a rule at entry \(e.index): \(error.message) (check: \(error.check.rawValue))")
+                throw CLIError(
+                    "the server's board breaks a rule at entry \(e.index): \(error.message) (check: \(error.check.rawValue))"
+                )
             }
         }
         return s
@@ -163,20 +193,27 @@ struct RemoteBoard<G: PrimeOrderGroup>: BoardAccess {
     func payload(_ bytes: [UInt8]) -> [String: String] { ["payload": Hex.encode(bytes)] }
 
     func advance(to p: Phase) async throws { try await server.post("phase", ["next": p.rawValue]) }
-    func postTrusteeKey(_ pk: TrusteePublicKey<G>) async throws { try await server.post("ceremony/trustee-keys", payload(pk.payload)) }
+    func postTrusteeKey(_ pk: TrusteePublicKey<G>) async throws {
+        try await server.post("ceremony/trustee-keys", payload(pk.payload))
+    }
     func postShares(_ shares: [EncryptedShare<G>]) async throws {
         try await server.post("ceremony/shares", ["payloads": shares.map { Hex.encode($0.payload) }])
     }
-    func postComplaint(_ c: ShareComplaint) async throws { try await server.post("ceremony/complaints", payload(c.payload)) }
+    func postComplaint(_ c: ShareComplaint) async throws {
+        try await server.post("ceremony/complaints", payload(c.payload))
+    }
     func postReveal(_ r: ShareReveal<G>) async throws { try await server.post("ceremony/reveals", payload(r.payload)) }
     func finishKeyCeremony() async throws -> ElectionKeyRecord<G> {
         try await server.post("ceremony/finish", [String: String]())
-        guard let ek = try await fetchState().electionKey else { throw CLIError("the server published no election key") }
+        guard let ek = try await fetchState().electionKey else {
+            throw CLIError("the server published no election key")
+        }
         return ek
     }
     func publishCredentials(region: Int, credentials: [GroupElement<G>]) async throws {
         let m = try await server.manifest()
-        try await server.post("credentials", CredentialsBody(region: m.regions[region].id, credentials: credentials.map(\.hex)))
+        try await server.post(
+            "credentials", CredentialsBody(region: m.regions[region].id, credentials: credentials.map(\.hex)))
     }
     func revoke(credentials: [GroupElement<G>]) async throws {
         try await server.post("revocations", ["credentials": credentials.map(\.hex)])
@@ -186,11 +223,16 @@ struct RemoteBoard<G: PrimeOrderGroup>: BoardAccess {
         guard let t = try await fetchState().tally else { throw CLIError("the server published no tally") }
         return t
     }
-    func postDecryption(_ d: TrusteeDecryption<G>) async throws { try await server.post("decryptions", payload(d.payload)) }
+    func postDecryption(_ d: TrusteeDecryption<G>) async throws {
+        try await server.post("decryptions", payload(d.payload))
+    }
     func publishResults() async throws -> Results {
         try CanonicalJSON.decode(Results.self, try await server.post("results", [String: String]()))
     }
 }
 
-struct CredentialsBody: Encodable { let region: String; let credentials: [String] }
+struct CredentialsBody: Encodable {
+    let region: String
+    let credentials: [String]
+}
 struct SessionAnswer: Decodable { let token: String }

@@ -10,15 +10,18 @@ struct Dauys: AsyncParsableCommand {
         commandName: "dauys",
         abstract: "Dauys — end-to-end verifiable referendum system.",
         subcommands: [
-            Simulate.self, Verify.self, Init.self, ManifestSample.self, PhaseCommand.self, TrusteeCommand.self, CeremonyFinish.self,
-            RegistryCommand.self, CredentialsCommand.self, Vote.self, Tally.self, ResultsCommand.self, RecordCommand.self,
+            Simulate.self, Verify.self, Init.self, ManifestSample.self, PhaseCommand.self, TrusteeCommand.self,
+            CeremonyFinish.self,
+            RegistryCommand.self, CredentialsCommand.self, Vote.self, Tally.self, ResultsCommand.self,
+            RecordCommand.self,
             Serve.self, OfficialCommand.self, LoadtestSetup.self, Load.self, PaperCommand.self, Report.self,
             Bench.self, Vectors.self,
         ])
 }
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks (measurements, not tests).", subcommands: [CryptoBench.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks (measurements, not tests).", subcommands: [CryptoBench.self])
 }
 
 struct CryptoBench: AsyncParsableCommand {
@@ -58,9 +61,11 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         let tty = isatty(2) == 1
-        let verifier = RecordVerifier(directory: directory, progress: { msg in
-            if tty { FileHandle.standardError.write(Data("\r\u{1B}[K\(msg)".utf8)) }
-        })
+        let verifier = RecordVerifier(
+            directory: directory,
+            progress: { msg in
+                if tty { FileHandle.standardError.write(Data("\r\u{1B}[K\(msg)".utf8)) }
+            })
         let report = await verifier.run()
         if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if json {
@@ -70,8 +75,11 @@ struct Verify: AsyncParsableCommand {
                 print("\(c.passed ? "✓" : "✗") \(c.name)")
                 for p in c.problems { print("    \(p)") }
             }
-            print(String(format: "%@ — %d entries, %d ballots (%d counted), %.2f s", report.valid ? "RECORD VALID" : "RECORD INVALID",
-                         report.entries, report.ballots, report.countedBallots, report.seconds))
+            print(
+                String(
+                    format: "%@ — %d entries, %d ballots (%d counted), %.2f s",
+                    report.valid ? "RECORD VALID" : "RECORD INVALID",
+                    report.entries, report.ballots, report.countedBallots, report.seconds))
         }
         if !report.valid { throw ExitCode(1) }
     }

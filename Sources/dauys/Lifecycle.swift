@@ -9,22 +9,30 @@ import DauysStore
 import Foundation
 
 struct Init: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create a referendum: board, board key and manifest (phase setup).")
+    static let configuration = CommandConfiguration(
+        abstract: "Create a referendum: board, board key and manifest (phase setup).")
     @OptionGroup var d: DataOption
     @Option(help: "Manifest JSON file (see `dauys manifest-sample`).") var manifest: String
 
     func run() async throws {
-        guard let text = FileManager.default.contents(atPath: manifest) else { throw CLIError("cannot read \(manifest)") }
+        guard let text = FileManager.default.contents(atPath: manifest) else {
+            throw CLIError("cannot read \(manifest)")
+        }
         let m: Manifest
-        do { m = try JSONDecoder().decode(Manifest.self, from: text) } catch { throw CLIError("the manifest is not valid JSON for a Dauys manifest: \(error)") }
+        do { m = try JSONDecoder().decode(Manifest.self, from: text) } catch {
+            throw CLIError("the manifest is not valid JSON for a Dauys manifest: \(error)")
+        }
         try m.validate()
         let data = try d.requireData()
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         guard await !d.dir.hasBoard() else { throw CLIError("\(data) already holds a referendum") }
         struct Body: GroupCommand {
-            let m: Manifest; let dir: DataDirectory
+            let m: Manifest
+            let dir: DataDirectory
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let r = try await Referendum<G>.create(store: try await dir.boardStore(), manifest: m, boardKey: try dir.createBoardKey())
+                let r = try await Referendum<G>.create(
+                    store: try await dir.boardStore(), manifest: m, boardKey: try dir.createBoardKey())
                 print("referendum \(m.id) created; base hash \(r.baseHash.hex)")
             }
         }
@@ -33,13 +41,15 @@ struct Init: AsyncParsableCommand {
 }
 
 struct ManifestSample: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "manifest-sample", abstract: "Print the reference manifest (Kazakhstan, 15 March 2026).")
+    static let configuration = CommandConfiguration(
+        commandName: "manifest-sample", abstract: "Print the reference manifest (Kazakhstan, 15 March 2026).")
     @Option var regions = 20
     @Option var trustees = 5
     @Option var quorum = 3
     @Option(name: .customLong("privacy-floor")) var privacyFloor = 10
     func run() throws {
-        let m = Manifest.kazakhstan2026(regions: regions, trustees: trustees, quorum: quorum, privacyFloor: privacyFloor)
+        let m = Manifest.kazakhstan2026(
+            regions: regions, trustees: trustees, quorum: quorum, privacyFloor: privacyFloor)
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try e.encode(m), as: UTF8.self))
@@ -47,14 +57,17 @@ struct ManifestSample: ParsableCommand {
 }
 
 struct PhaseCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "phase", abstract: "Move the referendum to its next phase (checks the current one is complete).")
+    static let configuration = CommandConfiguration(
+        commandName: "phase", abstract: "Move the referendum to its next phase (checks the current one is complete).")
     @OptionGroup var d: DataOption
-    @Argument(help: "key-ceremony, credentials-published, voting-open, closed, tallied, decrypted or published") var next: String
+    @Argument(help: "key-ceremony, credentials-published, voting-open, closed, tallied, decrypted or published")
+    var next: String
 
     func run() async throws {
         guard let p = Phase(rawValue: next) else { throw CLIError("unknown phase \(next)") }
         struct Body: GroupCommand {
-            let d: DataOption; let p: Phase
+            let d: DataOption
+            let p: Phase
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
                 try await d.access(G.self).advance(to: p)
                 print("phase: \(p.rawValue)")
@@ -65,14 +78,17 @@ struct PhaseCommand: AsyncParsableCommand {
 }
 
 struct CeremonyFinish: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ceremony-finish", abstract: "Resolve complaints, publish the joint election key.")
+    static let configuration = CommandConfiguration(
+        commandName: "ceremony-finish", abstract: "Resolve complaints, publish the joint election key.")
     @OptionGroup var d: DataOption
     func run() async throws {
         struct Body: GroupCommand {
             let d: DataOption
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
                 let ek = try await d.access(G.self).finishKeyCeremony()
-                print("election key published; qualified trustees \(ek.qualified.map(String.init).joined(separator: ", ")); election hash \(ek.electionHash.hex)")
+                print(
+                    "election key published; qualified trustees \(ek.qualified.map(String.init).joined(separator: ", ")); election hash \(ek.electionHash.hex)"
+                )
             }
         }
         try await Body(d: d).dispatch(try await d.group())
@@ -80,14 +96,16 @@ struct CeremonyFinish: AsyncParsableCommand {
 }
 
 struct Tally: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Add up the counted ballots (last per credential) and publish the encrypted tally.")
+    static let configuration = CommandConfiguration(
+        abstract: "Add up the counted ballots (last per credential) and publish the encrypted tally.")
     @OptionGroup var d: DataOption
     func run() async throws {
         struct Body: GroupCommand {
             let d: DataOption
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
                 let t = try await d.access(G.self).computeTally()
-                print("encrypted tally published: \(t.units.map { "\($0.id) (\($0.ballots))" }.joined(separator: ", "))")
+                print(
+                    "encrypted tally published: \(t.units.map { "\($0.id) (\($0.ballots))" }.joined(separator: ", "))")
             }
         }
         try await Body(d: d).dispatch(try await d.group())
@@ -97,13 +115,18 @@ struct Tally: AsyncParsableCommand {
 struct ResultsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "results",
-        abstract: "The official result: paper protocols and e-votes per region, the law's rules (or --publish the e-vote results).")
+        abstract:
+            "The official result: paper protocols and e-votes per region, the law's rules (or --publish the e-vote results)."
+    )
     @OptionGroup var d: DataOption
-    @Flag(help: "Compute and publish the e-voting results on the board (phase decrypted → published).") var publish = false
+    @Flag(help: "Compute and publish the e-voting results on the board (phase decrypted → published).") var publish =
+        false
     @Flag(help: "Print JSON.") var json = false
     func run() async throws {
         struct Body: GroupCommand {
-            let d: DataOption; let publish: Bool; let json: Bool
+            let d: DataOption
+            let publish: Bool
+            let json: Bool
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
                 if publish {
                     let b = try await d.access(G.self)
@@ -114,7 +137,8 @@ struct ResultsCommand: AsyncParsableCommand {
                 }
                 let s = try await d.dir.open(G.self, writer: false).state
                 let book = try await protocolBook(d)
-                let (official, _) = OfficialResult.compute(manifest: s.manifest, protocols: book.latest, evote: s.results)
+                let (official, _) = OfficialResult.compute(
+                    manifest: s.manifest, protocols: book.latest, evote: s.results)
                 print(json ? OfficialResult.json(official) : ResultsTable.render(official, manifest: s.manifest))
             }
         }
@@ -123,16 +147,20 @@ struct ResultsCommand: AsyncParsableCommand {
 }
 
 struct RecordCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "record", abstract: "The public election record.", subcommands: [RecordExport.self])
+    static let configuration = CommandConfiguration(
+        commandName: "record", abstract: "The public election record.", subcommands: [RecordExport.self])
 }
 
 struct RecordExport: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "Write the complete public record (board.bin, manifest.json, results.json) to a directory.")
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the complete public record (board.bin, manifest.json, results.json) to a directory.")
     @OptionGroup var d: DataOption
     @Argument(help: "Output directory.") var directory: String
     func run() async throws {
         struct Body: GroupCommand {
-            let dir: DataDirectory; let out: String
+            let dir: DataDirectory
+            let out: String
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
                 let r = try await dir.open(G.self, writer: false)
                 try await r.exportRecord(to: out)
@@ -145,13 +173,15 @@ struct RecordExport: AsyncParsableCommand {
 }
 
 struct Vote: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Encrypt, sign and cast a ballot with a credential code (or audit one).")
+    static let configuration = CommandConfiguration(
+        abstract: "Encrypt, sign and cast a ballot with a credential code (or audit one).")
     @OptionGroup var d: DataOption
     @Option(help: "The credential code from the voter's letter.") var credential: String
     @Option(help: "The chosen option id for each question, in order (e.g. yes).") var choice: [String]
     @Flag(help: "Benaloh audit: encrypt, reveal the seed, check the encryption, and do NOT cast.") var audit = false
     @Option(help: "With --server: the voter's IIN, to sign in.") var iin: String?
-    @Option(name: .customLong("sign-in-code"), help: "With --server: the sign-in code from the voter's letter.") var signInCode: String?
+    @Option(name: .customLong("sign-in-code"), help: "With --server: the sign-in code from the voter's letter.")
+    var signInCode: String?
 
     func run() async throws {
         struct Body: GroupCommand {
@@ -168,10 +198,14 @@ struct Vote: AsyncParsableCommand {
                     guard let c = s.ballotContext else { throw CLIError("the key ceremony is not finished") }
                     (manifest, base, ctx) = (s.manifest, s.baseHash, c)
                 }
-                guard v.choice.count == manifest.questions.count else { throw CLIError("give one --choice per question (\(manifest.questions.count))") }
+                guard v.choice.count == manifest.questions.count else {
+                    throw CLIError("give one --choice per question (\(manifest.questions.count))")
+                }
                 var selections: [[Int]] = []
                 for (q, c) in zip(manifest.questions, v.choice) {
-                    guard let i = q.options.firstIndex(where: { $0.id == c }) else { throw CLIError("question \(q.id) has no option \"\(c)\"") }
+                    guard let i = q.options.firstIndex(where: { $0.id == c }) else {
+                        throw CLIError("question \(q.id) has no option \"\(c)\"")
+                    }
                     selections.append(q.options.indices.map { $0 == i ? 1 : 0 })
                 }
                 let cred = try VoterCredential(typed: v.credential).keyPair(G.self, base: base)
@@ -179,19 +213,32 @@ struct Vote: AsyncParsableCommand {
                 let ballot = try ctx.encrypt(selections: selections, credential: cred, seed: seed)
                 if v.audit {
                     try ctx.audit(ballot, seed: seed, selections: selections)
-                    print("audit passed: the ballot encrypts \(v.choice.joined(separator: ", ")); seed \(Hex.encode(seed.bytes)); it was not cast")
+                    print(
+                        "audit passed: the ballot encrypts \(v.choice.joined(separator: ", ")); seed \(Hex.encode(seed.bytes)); it was not cast"
+                    )
                     return
                 }
                 let receipt: CastReceipt
                 if let ref {
-                    do { receipt = try await ref.cast(ballot.bytes) } catch { throw CLIError("ballot refused: \(error)") }
+                    do { receipt = try await ref.cast(ballot.bytes) } catch {
+                        throw CLIError("ballot refused: \(error)")
+                    }
                 } else {
-                    guard let iin = v.iin, let code = v.signInCode else { throw CLIError("with --server, give --iin and --sign-in-code to sign in") }
+                    guard let iin = v.iin, let code = v.signInCode else {
+                        throw CLIError("with --server, give --iin and --sign-in-code to sign in")
+                    }
                     let server = remote!
-                    let session = try JSONDecoder().decode(SessionAnswer.self, from: Data(try await server.post("sessions", ["iin": iin, "code": code])))
-                    receipt = try JSONDecoder().decode(CastReceipt.self, from: Data(try await server.post("ballots", ["ballot": Hex.encode(ballot.bytes)], bearer: session.token)))
+                    let session = try JSONDecoder().decode(
+                        SessionAnswer.self, from: Data(try await server.post("sessions", ["iin": iin, "code": code])))
+                    receipt = try JSONDecoder().decode(
+                        CastReceipt.self,
+                        from: Data(
+                            try await server.post(
+                                "ballots", ["ballot": Hex.encode(ballot.bytes)], bearer: session.token)))
                 }
-                print("ballot cast; tracking code \(receipt.trackingCode) (entry \(receipt.entryIndex), region \(receipt.region))")
+                print(
+                    "ballot cast; tracking code \(receipt.trackingCode) (entry \(receipt.entryIndex), region \(receipt.region))"
+                )
             }
         }
         try await Body(v: self).dispatch(try await d.group())

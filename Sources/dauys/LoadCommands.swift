@@ -23,7 +23,9 @@ struct LoadtestSetup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadtest-setup",
         abstract: "Prepare a data directory with N synthetic test voters, open for voting (for load and crash tests).",
-        discussion: "Writes <data>/test-voters.jsonl (IIN, sign-in code, credential code per voter), <data>/admin.token, trustee key files <data>/trustee-N.json and <data>/registry.key. Test IINs are of people born in the 1800s.")
+        discussion:
+            "Writes <data>/test-voters.jsonl (IIN, sign-in code, credential code per voter), <data>/admin.token, trustee key files <data>/trustee-N.json and <data>/registry.key. Test IINs are of people born in the 1800s."
+    )
     @OptionGroup var d: DataOption
     @Option var voters = 10_000
     @Option var regions = 20
@@ -31,19 +33,30 @@ struct LoadtestSetup: AsyncParsableCommand {
     func run() async throws {
         _ = try d.requireData()
         let dir = d.dir
-        try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: dir.path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         guard await !dir.hasBoard() else { throw CLIError("\(dir.path) already holds a referendum") }
-        let m = Manifest.kazakhstan2026(regions: regions, districts: 1, precincts: 1, trustees: 3, quorum: 2, privacyFloor: 1)
-        let ref = try await Referendum<DauysCrypto.P256>.create(store: try await dir.boardStore(), manifest: m, boardKey: try dir.createBoardKey())
+        let m = Manifest.kazakhstan2026(
+            regions: regions, districts: 1, precincts: 1, trustees: 3, quorum: 2, privacyFloor: 1)
+        let ref = try await Referendum<DauysCrypto.P256>.create(
+            store: try await dir.boardStore(), manifest: m, boardKey: try dir.createBoardKey())
         try await ref.advance(to: .keyCeremony)
-        let trustees = try (1...3).map { try Trustee<DauysCrypto.P256>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash) }
+        let trustees = try (1...3).map {
+            try Trustee<DauysCrypto.P256>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
+        }
         for t in trustees { try await ref.postTrusteeKey(t.publicKey) }
-        for t in trustees { try await ref.postShares(try t.shares(for: Array(ref.state.trusteeKeys.values), election: ref.baseHash)) }
+        for t in trustees {
+            try await ref.postShares(try t.shares(for: Array(ref.state.trusteeKeys.values), election: ref.baseHash))
+        }
         let ceremony = ref.state
         for t in trustees {
-            var file = TrusteeKeyFile(index: t.index, group: DauysCrypto.P256.name, referendum: m.id, baseHash: ref.baseHash.hex, secrets: Hex.encode(t.secretBytes))
+            var file = TrusteeKeyFile(
+                index: t.index, group: DauysCrypto.P256.name, referendum: m.id, baseHash: ref.baseHash.hex,
+                secrets: Hex.encode(t.secretBytes))
             for s in ceremony.encryptedShares where s.to == t.index {
-                guard let v = t.receive(s, from: ceremony.trusteeKeys[s.from]!, election: ref.baseHash) else { throw CLIError("share check failed") }
+                guard let v = t.receive(s, from: ceremony.trusteeKeys[s.from]!, election: ref.baseHash) else {
+                    throw CLIError("share check failed")
+                }
                 file.received[String(s.from)] = v.hex
             }
             try file.save(dir.path + "/trustee-\(t.index).json")
@@ -59,13 +72,16 @@ struct LoadtestSetup: AsyncParsableCommand {
         while made < voters {
             // Born 1 Jan 1850 + (serial / 10000) days, serial within the day: all valid, all distinct.
             let day = serial / 9000, s4 = serial % 9000 + 1000
-            let date = Calendar(identifier: .gregorian).date(byAdding: .day, value: day, to: DateComponents(calendar: Calendar(identifier: .gregorian), year: 1850, month: 1, day: 1).date!)!
+            let date = Calendar(identifier: .gregorian).date(
+                byAdding: .day, value: day,
+                to: DateComponents(calendar: Calendar(identifier: .gregorian), year: 1850, month: 1, day: 1).date!)!
             let c = Calendar(identifier: .gregorian).dateComponents([.year, .month, .day], from: date)
             let prefix = String(format: "%02d%02d%02d1%04d", c.year! % 100, c.month!, c.day!, s4)
             serial += 1
             guard let iin = IIN.completing(prefix) else { continue }
             let r = made % regions
-            csv += "\(iin.text),Test Voter \(made),\(String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)),\(m.regions[r].id),\(m.regions[r].districts[0].precincts[0].id)\n"
+            csv +=
+                "\(iin.text),Test Voter \(made),\(String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)),\(m.regions[r].id),\(m.regions[r].districts[0].precincts[0].id)\n"
             made += 1
         }
         let (rows, problems) = VoterList.parse(csv: csv, manifest: m)
@@ -83,12 +99,22 @@ struct LoadtestSetup: AsyncParsableCommand {
             signIn[v.id] = cipher.signInHash(signInCode)
             links.append((v.id, kp.publicKey.bytes))
             perRegion[v.region, default: []].append(kp.publicKey)
-            lines += String(decoding: try JSONEncoder().encode(TestVoter(iin: row.iin.text, signinCode: signInCode, credential: code.printed)), as: UTF8.self) + "\n"
+            lines +=
+                String(
+                    decoding: try JSONEncoder().encode(
+                        TestVoter(iin: row.iin.text, signinCode: signInCode, credential: code.printed)), as: UTF8.self)
+                + "\n"
         }
-        for (r, list) in perRegion.sorted(by: { $0.key < $1.key }) { try await ref.publishCredentials(region: r, credentials: list) }
+        for (r, list) in perRegion.sorted(by: { $0.key < $1.key }) {
+            try await ref.publishCredentials(region: r, credentials: list)
+        }
         try registry.recordIssued(links, signIn: signIn)
         try writeSecret(Data(lines.utf8), to: dir.path + "/test-voters.jsonl")
-        try writeSecret(Data(try OfficialRegistry.add(path: dir.path + "/officials.json", name: "Load-test administrator", role: .admin).utf8), to: dir.path + "/admin.token")
+        try writeSecret(
+            Data(
+                try OfficialRegistry.add(
+                    path: dir.path + "/officials.json", name: "Load-test administrator", role: .admin
+                ).utf8), to: dir.path + "/admin.token")
         try await ref.advance(to: .credentialsPublished)
         try await ref.advance(to: .votingOpen)
         print("\(voters) test voters ready in \(dir.path); voting is open")
@@ -97,19 +123,25 @@ struct LoadtestSetup: AsyncParsableCommand {
 
 struct Load: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Cast real encrypted, signed ballots from test voters against a running server; print one JSON object.",
-        discussion: "Ballots are encrypted before the timed part; each voter signs in, then the casts run with the given concurrency. Some voters vote twice (the last ballot counts).")
+        abstract:
+            "Cast real encrypted, signed ballots from test voters against a running server; print one JSON object.",
+        discussion:
+            "Ballots are encrypted before the timed part; each voter signs in, then the casts run with the given concurrency. Some voters vote twice (the last ballot counts)."
+    )
     @Option(help: "Server base URL.") var url = "http://127.0.0.1:8080"
-    @Option(name: .customLong("voters-file"), help: "test-voters.jsonl written by loadtest-setup.") var votersFile: String
+    @Option(name: .customLong("voters-file"), help: "test-voters.jsonl written by loadtest-setup.") var votersFile:
+        String
     @Option(help: "How many test voters to use (default: all).") var voters: Int?
     @Option(help: "Requests in flight at once.") var concurrency = 32
     @Option(name: .customLong("revote-rate")) var revoteRate = 0.05
-    @Option(help: "Append every acknowledged tracking digest to this file as soon as it is acknowledged.") var receipts: String?
+    @Option(help: "Append every acknowledged tracking digest to this file as soon as it is acknowledged.") var receipts:
+        String?
     @Flag(help: "Print one JSON object on standard output.") var json = false
 
     func run() async throws {
         var config = HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(30)))
-        config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(concurrency, 8))
+        config.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(concurrency, 8))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
         do {
             try await run(client)
@@ -128,12 +160,18 @@ struct Load: AsyncParsableCommand {
         }
         let status = try JSONSerialization.jsonObject(with: try await getJSON("/api/v1/status")) as! [String: Any]
         let manifest = try JSONDecoder().decode(Manifest.self, from: try await getJSON("/api/v1/manifest"))
-        guard let eh = status["election_hash"] as? String, let pk = status["public_key"] as? String, let bh = status["base_hash"] as? String else {
+        guard let eh = status["election_hash"] as? String, let pk = status["public_key"] as? String,
+            let bh = status["base_hash"] as? String
+        else {
             throw CLIError("the server has no election key yet")
         }
-        let ctx = BallotContext<DauysCrypto.P256>(election: try ElectionHash(hex: eh), publicKey: try GroupElement(hex: pk), shape: try manifest.ballotShape())
+        let ctx = BallotContext<DauysCrypto.P256>(
+            election: try ElectionHash(hex: eh), publicKey: try GroupElement(hex: pk), shape: try manifest.ballotShape()
+        )
         let base0 = try ElectionHash(hex: bh)
-        let every = try String(contentsOfFile: votersFile, encoding: .utf8).split(separator: "\n").map { try JSONDecoder().decode(TestVoter.self, from: Data($0.utf8)) }
+        let every = try String(contentsOfFile: votersFile, encoding: .utf8).split(separator: "\n").map {
+            try JSONDecoder().decode(TestVoter.self, from: Data($0.utf8))
+        }
         let all = voters.map { Array(every.prefix($0)) } ?? every
         say("load: encrypting \(all.count) ballots (+ revotes) …")
         let revoters = Int(Double(all.count) * revoteRate)
@@ -158,7 +196,10 @@ struct Load: AsyncParsableCommand {
                 group.addTask {
                     while let i = await next.take(limit: jobs.count) {
                         let (voter, bytes) = jobs[i]
-                        guard let token = tokens[voter] else { await stats.error(); continue }
+                        guard let token = tokens[voter] else {
+                            await stats.error()
+                            continue
+                        }
                         var req = HTTPClientRequest(url: base + "/api/v1/ballots")
                         req.method = .POST
                         req.headers.add(name: "Content-Type", value: "application/json")
@@ -170,11 +211,16 @@ struct Load: AsyncParsableCommand {
                             let body = try await r.body.collect(upTo: 1 << 20)
                             let ms = Double(DispatchTime.now().uptimeNanoseconds - s) / 1e6
                             if r.status == .created || r.status == .ok {
-                                if let h = receiptHandle, let o = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any], let d = o["tracking_digest"] as? String {
+                                if let h = receiptHandle,
+                                    let o = try? JSONSerialization.jsonObject(with: Data(buffer: body))
+                                        as? [String: Any], let d = o["tracking_digest"] as? String
+                                {
                                     h.write(Data((d + "\n").utf8))
                                 }
                                 await stats.ok(ms)
-                            } else { await stats.error() }
+                            } else {
+                                await stats.error()
+                            }
                         } catch {
                             // A connection failure means the server is gone: after a few, stop.
                             if await stats.connectionFailure() >= 3 * concurrency { await next.stop() }
@@ -188,11 +234,16 @@ struct Load: AsyncParsableCommand {
         let lat = await stats.latencies.sorted()
         let ack = lat.count
         let errs = await stats.errors
-        func pct(_ p: Double) -> Double { lat.isEmpty ? 0 : (lat[min(lat.count - 1, Int(Double(lat.count) * p))] * 100).rounded() / 100 }
-        let out: [String: Any] = ["cast_per_s": (Double(ack) / seconds).rounded(), "p50_ms": pct(0.5), "p99_ms": pct(0.99),
-                                  "acknowledged": ack, "errors": errs, "concurrency": concurrency, "ballots": jobs.count,
-                                  "seconds": (seconds * 1000).rounded() / 1000]
-        let text = String(decoding: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), as: UTF8.self)
+        func pct(_ p: Double) -> Double {
+            lat.isEmpty ? 0 : (lat[min(lat.count - 1, Int(Double(lat.count) * p))] * 100).rounded() / 100
+        }
+        let out: [String: Any] = [
+            "cast_per_s": (Double(ack) / seconds).rounded(), "p50_ms": pct(0.5), "p99_ms": pct(0.99),
+            "acknowledged": ack, "errors": errs, "concurrency": concurrency, "ballots": jobs.count,
+            "seconds": (seconds * 1000).rounded() / 1000,
+        ]
+        let text = String(
+            decoding: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), as: UTF8.self)
         if json { print(text) } else { print("load: \(text)") }
     }
 
@@ -207,10 +258,17 @@ struct Load: AsyncParsableCommand {
                         var req = HTTPClientRequest(url: base + "/api/v1/sessions")
                         req.method = .POST
                         req.headers.add(name: "Content-Type", value: "application/json")
-                        req.body = .bytes(ByteBuffer(data: try! JSONSerialization.data(withJSONObject: ["iin": voters[i].iin, "code": voters[i].signinCode])))
+                        req.body = .bytes(
+                            ByteBuffer(
+                                data: try! JSONSerialization.data(withJSONObject: [
+                                    "iin": voters[i].iin, "code": voters[i].signinCode,
+                                ])))
                         let r = try? await client.execute(req, timeout: .seconds(30))
                         let body = try? await r?.body.collect(upTo: 1 << 16)
-                        let token = body.flatMap { try? JSONSerialization.jsonObject(with: Data(buffer: $0)) as? [String: Any] }?["token"] as? String
+                        let token =
+                            body.flatMap {
+                                try? JSONSerialization.jsonObject(with: Data(buffer: $0)) as? [String: Any]
+                            }?["token"] as? String
                         got.append((i, token))
                     }
                     return (-1, got.map { "\($0.0)=\($0.1 ?? "")" }.joined(separator: ","))
@@ -243,7 +301,14 @@ actor Stats {
     var latencies: [Double] = []
     var errors = 0
     var connectionFailures = 0
-    func ok(_ ms: Double) { latencies.append(ms); connectionFailures = 0 }
+    func ok(_ ms: Double) {
+        latencies.append(ms)
+        connectionFailures = 0
+    }
     func error() { errors += 1 }
-    func connectionFailure() -> Int { errors += 1; connectionFailures += 1; return connectionFailures }
+    func connectionFailure() -> Int {
+        errors += 1
+        connectionFailures += 1
+        return connectionFailures
+    }
 }

@@ -7,8 +7,12 @@ import Foundation
 
 struct PaperCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "paper", abstract: "Paper precincts: commission keys, signed count protocols, corrections, the national data set.",
-        subcommands: [PaperCommission.self, PaperSubmit.self, PaperImport.self, PaperTurnout.self, PaperHistory.self, PaperGenerate.self, PaperBench.self])
+        commandName: "paper",
+        abstract: "Paper precincts: commission keys, signed count protocols, corrections, the national data set.",
+        subcommands: [
+            PaperCommission.self, PaperSubmit.self, PaperImport.self, PaperTurnout.self, PaperHistory.self,
+            PaperGenerate.self, PaperBench.self,
+        ])
 }
 
 /// Loads the manifest of the referendum in a data directory and its protocol book.
@@ -18,13 +22,17 @@ func protocolBook(_ d: DataOption) async throws -> ProtocolBook {
 }
 
 struct PaperCommission: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "commission", abstract: "Register a commission's signing key (a precinct, or a district or region for bulk entry).")
+    static let configuration = CommandConfiguration(
+        commandName: "commission",
+        abstract: "Register a commission's signing key (a precinct, or a district or region for bulk entry).")
     @OptionGroup var d: DataOption
     @Option(help: "Precinct, district or region id the key may sign for.") var scope: String
     @Option(help: "Commission name.") var name: String
     @Option(name: .customLong("key-out"), help: "Where to write the private key (mode 0600).") var keyOut: String
     func run() async throws {
-        guard !FileManager.default.fileExists(atPath: keyOut) else { throw CLIError("\(keyOut) exists; keys are never overwritten") }
+        guard !FileManager.default.fileExists(atPath: keyOut) else {
+            throw CLIError("\(keyOut) exists; keys are never overwritten")
+        }
         let k = try await protocolBook(d).addCommission(name: name, scope: scope)
         try writeSecret(k.rawRepresentation, to: keyOut)
         print("commission \(name) registered for \(scope); public key \(Hex.encode(k.publicKey.rawRepresentation))")
@@ -37,7 +45,8 @@ func loadCommissionKey(_ path: String) throws -> Curve25519.Signing.PrivateKey {
 }
 
 struct PaperSubmit: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "submit", abstract: "Sign and submit one protocol (JSON: precinct, version, reason, figures).")
+    static let configuration = CommandConfiguration(
+        commandName: "submit", abstract: "Sign and submit one protocol (JSON: precinct, version, reason, figures).")
     @OptionGroup var d: DataOption
     @Option(help: "The commission's private key file.") var key: String
     @Argument(help: "Protocol JSON file.") var file: String
@@ -52,16 +61,22 @@ struct PaperSubmit: AsyncParsableCommand {
 }
 
 struct PaperImport: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import protocols from CSV; every row is checked, one bad row refuses the file.")
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import protocols from CSV; every row is checked, one bad row refuses the file.")
     @OptionGroup var d: DataOption
     @Option(help: "The (territorial) commission's private key file.") var key: String
     @Argument(help: "CSV file.") var csv: String
     func run() async throws {
         let book = try await protocolBook(d)
-        guard let text = try? String(contentsOfFile: csv, encoding: .utf8) else { throw CLIError("cannot read \(csv) as UTF-8") }
+        guard let text = try? String(contentsOfFile: csv, encoding: .utf8) else {
+            throw CLIError("cannot read \(csv) as UTF-8")
+        }
         let (protocols, problems) = ProtocolCSV.parse(text, book: book)
         if !problems.isEmpty {
-            throw CLIError("the protocol file is refused; nothing was imported:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
+            throw CLIError(
+                "the protocol file is refused; nothing was imported:\n"
+                    + problems.map { "  \($0)" }.joined(separator: "\n"))
         }
         let k = try loadCommissionKey(key)
         try book.submit(try protocols.map { try SignedProtocol.sign($0, key: k) })
@@ -70,7 +85,8 @@ struct PaperImport: AsyncParsableCommand {
 }
 
 struct PaperHistory: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "history", abstract: "Every version of a precinct's protocol, with the reasons for corrections.")
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Every version of a precinct's protocol, with the reasons for corrections.")
     @OptionGroup var d: DataOption
     @Option var precinct: String
     func run() async throws {
@@ -82,7 +98,8 @@ struct PaperHistory: AsyncParsableCommand {
 }
 
 struct PaperGenerate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "generate", abstract: "Write the national data set: manifest.json and protocols.csv.")
+    static let configuration = CommandConfiguration(
+        commandName: "generate", abstract: "Write the national data set: manifest.json and protocols.csv.")
     @Option var voters = 12_500_000
     @Option var precincts = 10_400
     @Option var seed: UInt64 = 2026
@@ -96,8 +113,13 @@ struct PaperGenerate: ParsableCommand {
         var csv = ProtocolCSV.columns.joined(separator: ",") + "\n"
         for p in ps {
             let f = p.figures, q = f.questions[0]
-            csv += [p.precinct, "\(f.votersOnList)", "\(f.ballotsReceived)", "\(f.issuedInRoom)", "\(f.issuedMobile)", "\(f.mobileRequests)",
-                    "\(f.cancelled)", "\(f.inBoxes)", "\(q.options[0])", "\(q.options[1])", "\(q.invalid)", "\(q.notCounted)"].joined(separator: ",") + "\n"
+            csv +=
+                [
+                    p.precinct, "\(f.votersOnList)", "\(f.ballotsReceived)", "\(f.issuedInRoom)", "\(f.issuedMobile)",
+                    "\(f.mobileRequests)",
+                    "\(f.cancelled)", "\(f.inBoxes)", "\(q.options[0])", "\(q.options[1])", "\(q.invalid)",
+                    "\(q.notCounted)",
+                ].joined(separator: ",") + "\n"
         }
         try csv.write(toFile: out + "/protocols.csv", atomically: true, encoding: .utf8)
         print("\(ps.count) precincts, \(ps.reduce(0) { $0 + $1.figures.votersOnList }) voters on the lists → \(out)")
@@ -105,7 +127,9 @@ struct PaperGenerate: ParsableCommand {
 }
 
 struct PaperBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Time aggregating the national data set and computing the official result (one JSON object).")
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time aggregating the national data set and computing the official result (one JSON object).")
     func run() throws {
         let (m, ps) = NationalDataset.generate()
         let dict = Dictionary(uniqueKeysWithValues: ps.map { ($0.precinct, $0) })
@@ -118,12 +142,16 @@ struct PaperBench: ParsableCommand {
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         }
         let q = result!.questions[0]
-        print("{\"precincts\": \(ps.count), \"voters\": \(q.eligible), \"participants\": \(q.participants), \"check_aggregate_result_s\": \(String(format: "%.4f", best))}")
+        print(
+            "{\"precincts\": \(ps.count), \"voters\": \(q.eligible), \"participants\": \(q.participants), \"check_aggregate_result_s\": \(String(format: "%.4f", best))}"
+        )
     }
 }
 
 struct PaperTurnout: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "turnout", abstract: "Sign and submit a precinct's turnout report at an official time (10:00 … 20:00).")
+    static let configuration = CommandConfiguration(
+        commandName: "turnout",
+        abstract: "Sign and submit a precinct's turnout report at an official time (10:00 … 20:00).")
     @OptionGroup var d: DataOption
     @Option(help: "The commission's private key file.") var key: String
     @Option var precinct: String
@@ -132,18 +160,24 @@ struct PaperTurnout: AsyncParsableCommand {
     @Option(help: "Ballots issued so far.") var issued: UInt64
     func run() async throws {
         let book = try await protocolBook(d)
-        try book.submitTurnout(try SignedTurnoutReport.sign(TurnoutReport(precinct: precinct, time: time, votersOnList: votersOnList, issued: issued),
-                                                            key: try loadCommissionKey(key)))
+        try book.submitTurnout(
+            try SignedTurnoutReport.sign(
+                TurnoutReport(precinct: precinct, time: time, votersOnList: votersOnList, issued: issued),
+                key: try loadCommissionKey(key)))
         print("turnout of \(precinct) at \(time): \(issued) of \(votersOnList)")
     }
 }
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the public result pages (tables, per-precinct protocols, CSV/JSON downloads, SVG charts) and the observers' statistics report.",
-        discussion: "With --data, from that referendum's protocols, turnout reports and e-voting results; with --national-dataset, from the generated national data set (demo).")
+        abstract:
+            "Write the public result pages (tables, per-precinct protocols, CSV/JSON downloads, SVG charts) and the observers' statistics report.",
+        discussion:
+            "With --data, from that referendum's protocols, turnout reports and e-voting results; with --national-dataset, from the generated national data set (demo)."
+    )
     @Option(help: "The referendum's data directory.") var data: String?
-    @Flag(name: .customLong("national-dataset"), help: "Use the generated national data set instead.") var nationalDataset = false
+    @Flag(name: .customLong("national-dataset"), help: "Use the generated national data set instead.")
+    var nationalDataset = false
     @Option(help: "Output directory.") var out: String
 
     func run() async throws {
@@ -155,10 +189,14 @@ struct Report: AsyncParsableCommand {
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let book = try ProtocolBook(directory: dir, manifest: m)
             var keys: [String: Curve25519.Signing.PrivateKey] = [:]
-            for r in m.regions { keys[r.id] = try book.addCommission(name: "Territorial commission \(r.id)", scope: r.id) }
-            try book.submit(try ps.map { try SignedProtocol.sign($0, key: keys[m.regions[book.region(of: $0.precinct)!].id]!) })
+            for r in m.regions {
+                keys[r.id] = try book.addCommission(name: "Territorial commission \(r.id)", scope: r.id)
+            }
+            try book.submit(
+                try ps.map { try SignedProtocol.sign($0, key: keys[m.regions[book.region(of: $0.precinct)!].id]!) })
             let (result, _) = OfficialResult.compute(manifest: m, protocols: book.latest, evote: nil)
-            files = Publication.files(manifest: m, result: result, book: book, turnout: NationalDataset.turnout(for: ps))
+            files = Publication.files(
+                manifest: m, result: result, book: book, turnout: NationalDataset.turnout(for: ps))
         } else {
             guard let data else { throw CLIError("give --data DIR or --national-dataset") }
             let opt = try DataOption.parse(["--data", data])
@@ -168,8 +206,10 @@ struct Report: AsyncParsableCommand {
                 func run<G: PrimeOrderGroup>(_: G.Type) async throws {
                     let r = try await d.dir.open(G.self, writer: false)
                     let book = try await protocolBook(d)
-                    let (result, _) = OfficialResult.compute(manifest: r.manifest, protocols: book.latest, evote: r.results)
-                    box.files = Publication.files(manifest: r.manifest, result: result, book: book, turnout: try book.turnoutReports())
+                    let (result, _) = OfficialResult.compute(
+                        manifest: r.manifest, protocols: book.latest, evote: r.results)
+                    box.files = Publication.files(
+                        manifest: r.manifest, result: result, book: book, turnout: try book.turnoutReports())
                 }
             }
             let box = FilesBox()
@@ -178,7 +218,8 @@ struct Report: AsyncParsableCommand {
         }
         for (path, text) in files {
             let full = out + "/" + path
-            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try text.write(toFile: full, atomically: true, encoding: .utf8)
         }
         print("\(files.count) files written to \(out) (index.html, observers.html, CSV/JSON, SVG, per-precinct pages)")

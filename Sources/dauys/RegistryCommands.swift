@@ -13,10 +13,13 @@ struct RegistryCommand: AsyncParsableCommand {
 }
 
 struct RegistryKeygen: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "keygen", abstract: "Create a registry key file (32 random bytes, hex, mode 0600).")
+    static let configuration = CommandConfiguration(
+        commandName: "keygen", abstract: "Create a registry key file (32 random bytes, hex, mode 0600).")
     @Option(help: "Where to write the key.") var out: String
     func run() throws {
-        guard !FileManager.default.fileExists(atPath: out) else { throw CLIError("\(out) exists; keys are never overwritten") }
+        guard !FileManager.default.fileExists(atPath: out) else {
+            throw CLIError("\(out) exists; keys are never overwritten")
+        }
         try writeSecret(Data(Hex.encode(SecureRandom.bytes(32)).utf8), to: out)
         print("registry key written to \(out); keep it apart from the database")
     }
@@ -24,11 +27,14 @@ struct RegistryKeygen: ParsableCommand {
 
 struct RegistryOptions: ParsableArguments {
     @OptionGroup var d: DataOption
-    @Option(name: .customLong("registry-key"), help: "Registry key file (default: $DAUYS_REGISTRY_KEY).") var registryKey: String?
+    @Option(name: .customLong("registry-key"), help: "Registry key file (default: $DAUYS_REGISTRY_KEY).")
+    var registryKey: String?
 }
 
 struct RegistryImport: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import the voter list from CSV; every row is checked, a single bad row refuses the list.")
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import the voter list from CSV; every row is checked, a single bad row refuses the list.")
     @OptionGroup var r: RegistryOptions
     @Argument(help: "CSV with columns iin, full_name, birth_date, region, precinct.") var csv: String
     func run() async throws {
@@ -46,15 +52,21 @@ struct RegistryImport: AsyncParsableCommand {
 
 struct CredentialsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "credentials", abstract: "Issue anonymous voting credentials: letters for voters, public lists on the board.",
+        commandName: "credentials",
+        abstract: "Issue anonymous voting credentials: letters for voters, public lists on the board.",
         subcommands: [CredentialsIssue.self, CredentialsRevokePaper.self, CredentialsForget.self])
 }
 
 struct CredentialsIssue: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "issue", abstract: "Create a credential for every registered voter without one; write letters; publish the public credentials per region.")
+    static let configuration = CommandConfiguration(
+        commandName: "issue",
+        abstract:
+            "Create a credential for every registered voter without one; write letters; publish the public credentials per region."
+    )
     @OptionGroup var r: RegistryOptions
     @Option(help: "Directory for the letters (one file per voter, Kazakh and Russian).") var letters: String
-    @Flag(name: .customLong("forget-links"), help: "Destroy the voter ↔ credential links right after issuing.") var forgetLinks = false
+    @Flag(name: .customLong("forget-links"), help: "Destroy the voter ↔ credential links right after issuing.")
+    var forgetLinks = false
     func run() async throws {
         struct Body: GroupCommand {
             let c: CredentialsIssue
@@ -75,15 +87,24 @@ struct CredentialsIssue: AsyncParsableCommand {
                     let person = try cipher.open(v.sealed, voterID: v.id)
                     let dir = c.letters + "/" + ref.manifest.regions[v.region].id + "/" + v.precinct
                     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                    try writeSecret(Data(CredentialLetter.text(manifest: ref.manifest, fullName: person.fullName, precinct: v.precinct, code: code.printed, signInCode: signInCode).utf8),
-                                    to: dir + "/voter-\(v.id).txt")
+                    try writeSecret(
+                        Data(
+                            CredentialLetter.text(
+                                manifest: ref.manifest, fullName: person.fullName, precinct: v.precinct,
+                                code: code.printed, signInCode: signInCode
+                            ).utf8),
+                        to: dir + "/voter-\(v.id).txt")
                     perRegion[v.region, default: []].append(kp.publicKey)
                     links.append((v.id, kp.publicKey.bytes))
                 }
-                for (region, list) in perRegion.sorted(by: { $0.key < $1.key }) { try await ref.publishCredentials(region: region, credentials: list) }
+                for (region, list) in perRegion.sorted(by: { $0.key < $1.key }) {
+                    try await ref.publishCredentials(region: region, credentials: list)
+                }
                 try reg.recordIssued(links, signIn: signIn)
                 if c.forgetLinks { _ = try reg.forgetCredentialLinks() }
-                print("\(pending.count) credentials issued in \(perRegion.count) regions; letters in \(c.letters)\(c.forgetLinks ? "; links destroyed" : "")")
+                print(
+                    "\(pending.count) credentials issued in \(perRegion.count) regions; letters in \(c.letters)\(c.forgetLinks ? "; links destroyed" : "")"
+                )
             }
         }
         try await Body(c: self).dispatch(try await r.d.group())
@@ -91,7 +112,8 @@ struct CredentialsIssue: AsyncParsableCommand {
 }
 
 struct CredentialsForget: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "forget-links", abstract: "Destroy every voter ↔ credential link in the registry.")
+    static let configuration = CommandConfiguration(
+        commandName: "forget-links", abstract: "Destroy every voter ↔ credential link in the registry.")
     @OptionGroup var d: DataOption
     func run() async throws {
         let n = try SQLiteRegistry(path: d.dir.registryPath).forgetCredentialLinks()
@@ -100,15 +122,20 @@ struct CredentialsForget: AsyncParsableCommand {
 }
 
 struct RegistryMarkPaper: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mark-paper",
-        abstract: "Mark the voters who received a paper ballot (CSV with an iin column, from the precinct lists); their e-votes will not count.")
+    static let configuration = CommandConfiguration(
+        commandName: "mark-paper",
+        abstract:
+            "Mark the voters who received a paper ballot (CSV with an iin column, from the precinct lists); their e-votes will not count."
+    )
     @OptionGroup var r: RegistryOptions
     @Argument var csv: String
     func run() throws {
         let cipher = try RegistryCipher.load(path: r.registryKey)
         guard let text = try? String(contentsOfFile: csv, encoding: .utf8) else { throw CLIError("cannot read \(csv)") }
         let records = CSV.parse(text)
-        guard case .success(let header)? = records.first, let col = header.fields.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == "iin" }) else {
+        guard case .success(let header)? = records.first,
+            let col = header.fields.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == "iin" })
+        else {
             throw CLIError("line 1: the file needs an iin column")
         }
         var iins: [IIN] = [], lines: [Int] = [], problems: [String] = []
@@ -116,19 +143,33 @@ struct RegistryMarkPaper: ParsableCommand {
             switch rec {
             case .failure(let f): problems.append("line \(f.line): \(f.reason)")
             case .success(let row):
-                guard col < row.fields.count else { problems.append("line \(row.line): no iin field"); continue }
-                do { iins.append(try IIN(row.fields[col])); lines.append(row.line) } catch { problems.append("line \(row.line): \(error)") }
+                guard col < row.fields.count else {
+                    problems.append("line \(row.line): no iin field")
+                    continue
+                }
+                do {
+                    iins.append(try IIN(row.fields[col]))
+                    lines.append(row.line)
+                } catch { problems.append("line \(row.line): \(error)") }
             }
         }
-        if !problems.isEmpty { throw CLIError("the list is refused; nothing was marked:\n" + problems.map { "  \($0)" }.joined(separator: "\n")) }
+        if !problems.isEmpty {
+            throw CLIError(
+                "the list is refused; nothing was marked:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
+        }
         let (marked, unknown) = try SQLiteRegistry(path: r.d.dir.registryPath).markVotedOnPaper(iins, cipher: cipher)
-        print("\(marked) voters marked as voted on paper" + (unknown.isEmpty ? "" : "; not in the registry: lines " + unknown.map { String(lines[$0]) }.joined(separator: ", ")))
+        print(
+            "\(marked) voters marked as voted on paper"
+                + (unknown.isEmpty
+                    ? "" : "; not in the registry: lines " + unknown.map { String(lines[$0]) }.joined(separator: ", ")))
     }
 }
 
 struct CredentialsRevokePaper: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "revoke-paper-voters",
-        abstract: "After voting closes, publish the credentials of voters who voted on paper: their e-ballots do not count.")
+    static let configuration = CommandConfiguration(
+        commandName: "revoke-paper-voters",
+        abstract:
+            "After voting closes, publish the credentials of voters who voted on paper: their e-ballots do not count.")
     @OptionGroup var d: DataOption
     func run() async throws {
         struct Body: GroupCommand {
@@ -136,7 +177,11 @@ struct CredentialsRevokePaper: AsyncParsableCommand {
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
                 let reg = try SQLiteRegistry(path: d.dir.registryPath)
                 let lost = try reg.paperVotersWithoutLink()
-                if lost > 0 { say("warning: \(lost) paper voters have no credential link any more (destroyed too early); their e-votes cannot be revoked") }
+                if lost > 0 {
+                    say(
+                        "warning: \(lost) paper voters have no credential link any more (destroyed too early); their e-votes cannot be revoked"
+                    )
+                }
                 let creds = try reg.paperVoterCredentials().map { try GroupElement<G>(bytes: $0) }
                 try await d.access(G.self).revoke(credentials: creds)
                 print("\(creds.count) credentials revoked (their holders voted on paper)")

@@ -13,15 +13,23 @@ import Prometheus
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the referendum as an HTTP service (API v1, docs/openapi.json); stops gracefully on SIGTERM/SIGINT.",
-        discussion: "Settings come from these flags, then from DAUYS_… environment variables (docs/architecture.md), then defaults.")
+        abstract:
+            "Run the referendum as an HTTP service (API v1, docs/openapi.json); stops gracefully on SIGTERM/SIGINT.",
+        discussion:
+            "Settings come from these flags, then from DAUYS_… environment variables (docs/architecture.md), then defaults."
+    )
     @OptionGroup var d: DataOption
     @Option(help: "Address to listen on (default 127.0.0.1, $DAUYS_HOST).") var host: String?
     @Option(help: "Port (default 8080, $DAUYS_PORT).") var port: Int?
-    @Option(name: .customLong("registry-key"), help: "Registry key file for voter sign-in (default: $DAUYS_REGISTRY_KEY).") var registryKey: String?
-    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection is closed.") var idleTimeout: Int?
+    @Option(
+        name: .customLong("registry-key"), help: "Registry key file for voter sign-in (default: $DAUYS_REGISTRY_KEY).")
+    var registryKey: String?
+    @Option(name: .customLong("idle-timeout"), help: "Seconds before an idle connection is closed.") var idleTimeout:
+        Int?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.") var logLevel: String?
-    @Option(name: .customLong("trusted-proxy"), help: "A reverse proxy (IP or CIDR) whose Forwarded/X-Forwarded-For is believed; repeatable.")
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: "A reverse proxy (IP or CIDR) whose Forwarded/X-Forwarded-For is believed; repeatable.")
     var trustedProxy: [String] = []
 
     func run() async throws {
@@ -39,7 +47,8 @@ struct Serve: AsyncParsableCommand {
         _ = try d.requireData()
         let app: any ApplicationProtocol
         do {
-            app = try await buildApplication(configuration: c, data: d.dir, registryKey: registryKey, prometheus: prometheus, logger: logger)
+            app = try await buildApplication(
+                configuration: c, data: d.dir, registryKey: registryKey, prometheus: prometheus, logger: logger)
         } catch StoreError.locked(let why) {
             throw CLIError("\(why): another server already serves this board")
         }
@@ -48,11 +57,14 @@ struct Serve: AsyncParsableCommand {
 }
 
 struct OfficialCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "official", abstract: "Officials' access tokens for the HTTP API.", subcommands: [OfficialAdd.self])
+    static let configuration = CommandConfiguration(
+        commandName: "official", abstract: "Officials' access tokens for the HTTP API.", subcommands: [OfficialAdd.self]
+    )
 }
 
 struct OfficialAdd: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "add", abstract: "Create an official's token (shown once; only its hash is kept).")
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Create an official's token (shown once; only its hash is kept).")
     @OptionGroup var d: DataOption
     @Option(help: "The official's name (for the logs).") var name: String
     @Option(help: "admin, registrar or trustee-N.") var role: String

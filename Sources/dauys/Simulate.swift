@@ -21,7 +21,8 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Number of trustees.") var trustees = 5
     @Option(help: "Trustees needed to decrypt.") var quorum = 3
     @Option(help: "Trustees absent at decryption (at most trustees − quorum).") var absent = 0
-    @Option(name: .customLong("revote-rate"), help: "Fraction of voters who vote twice (the last ballot counts).") var revoteRate = 0.05
+    @Option(name: .customLong("revote-rate"), help: "Fraction of voters who vote twice (the last ballot counts).")
+    var revoteRate = 0.05
     @Option(help: "Seed of the simulated voters' behaviour.") var seed: UInt64 = 2026
     @Option(help: "Write the election record to this directory.") var record: String?
     @Option(help: "Group: P-256, modp4096-eg1 or modp4096-eg2.") var group = "P-256"
@@ -31,8 +32,12 @@ struct Simulate: AsyncParsableCommand {
     func validate() throws {
         guard voters >= 1 else { throw ValidationError("--voters must be at least 1") }
         guard regions >= 1 && regions <= 1000 else { throw ValidationError("--regions must be between 1 and 1000") }
-        guard quorum >= 1 && quorum <= trustees else { throw ValidationError("--quorum must be between 1 and --trustees") }
-        guard absent >= 0 && absent <= trustees - quorum else { throw ValidationError("--absent must be between 0 and trustees − quorum") }
+        guard quorum >= 1 && quorum <= trustees else {
+            throw ValidationError("--quorum must be between 1 and --trustees")
+        }
+        guard absent >= 0 && absent <= trustees - quorum else {
+            throw ValidationError("--absent must be between 0 and trustees − quorum")
+        }
         guard revoteRate >= 0 && revoteRate <= 1 else { throw ValidationError("--revote-rate must be between 0 and 1") }
     }
 
@@ -49,7 +54,12 @@ struct Simulate: AsyncParsableCommand {
 }
 
 /// One simulated voter's ballot: region, voter number, choice.
-struct VoteIntent: Sendable { let region: Int; let voter: Int; let yes: Bool; let first: Bool? }
+struct VoteIntent: Sendable {
+    let region: Int
+    let voter: Int
+    let yes: Bool
+    let first: Bool?
+}
 
 struct Simulation<G: PrimeOrderGroup> {
     let options: Simulate
@@ -66,7 +76,8 @@ struct Simulation<G: PrimeOrderGroup> {
             timings.append((name, Date().timeIntervalSince(t0)))
             return r
         }
-        let manifest = Manifest.kazakhstan2026(regions: o.regions, trustees: o.trustees, quorum: o.quorum, group: G.name)
+        let manifest = Manifest.kazakhstan2026(
+            regions: o.regions, trustees: o.trustees, quorum: o.quorum, group: G.name)
         let dataDir = o.data ?? NSTemporaryDirectory() + "dauys-sim-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let store = try SQLiteBoardStore(path: dataDir + "/board.sqlite")
@@ -74,11 +85,15 @@ struct Simulation<G: PrimeOrderGroup> {
         var rng = SeededRandom(seed: o.seed)
 
         // Setup and key ceremony (all trustees present; some may be absent at decryption).
-        let (ref, ek, keyShares) = try await timed("setup and key ceremony (\(o.trustees) trustees, quorum \(o.quorum))") {
+        let (ref, ek, keyShares) = try await timed(
+            "setup and key ceremony (\(o.trustees) trustees, quorum \(o.quorum))"
+        ) {
             () throws -> (Referendum<G>, ElectionKeyRecord<G>, [ElectionKeyShare<G>]) in
             let ref = try await Referendum<G>.create(store: store, manifest: manifest, boardKey: boardKey)
             try await ref.advance(to: .keyCeremony)
-            let trustees = try (1...o.trustees).map { try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash) }
+            let trustees = try (1...o.trustees).map {
+                try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
+            }
             for t in trustees { try await ref.postTrusteeKey(t.publicKey) }
             let pks = Array(ref.state.trusteeKeys.values)
             for t in trustees { try await ref.postShares(try t.shares(for: pks, election: ref.baseHash)) }
@@ -101,7 +116,9 @@ struct Simulation<G: PrimeOrderGroup> {
         }
 
         // Registration: voters per region, credentials.
-        let weights = (0..<o.regions).map { i in i < Manifest.kazakhstanRegions.count ? Manifest.kazakhstanRegions[i].4 : 40 }
+        let weights = (0..<o.regions).map { i in
+            i < Manifest.kazakhstanRegions.count ? Manifest.kazakhstanRegions[i].4 : 40
+        }
         let totalWeight = weights.reduce(0, +)
         var perRegion = weights.map { o.voters * $0 / totalWeight }
         perRegion[perRegion.count - 1] += o.voters - perRegion.reduce(0, +)
@@ -145,7 +162,9 @@ struct Simulation<G: PrimeOrderGroup> {
                     let slice = Array(round[start..<min(start + 2000, round.count)])
                     let ballots = await parallelMap(slice.indices) { i -> [UInt8] in
                         let it = slice[i]
-                        return try! ctx.encrypt(selections: [it.yes ? [1, 0] : [0, 1]], credential: credentials[it.region][it.voter]).bytes
+                        return try! ctx.encrypt(
+                            selections: [it.yes ? [1, 0] : [0, 1]], credential: credentials[it.region][it.voter]
+                        ).bytes
                     }
                     for r in await ref.castBatch(ballots) { if case .failure = r { rejected += 1 } }
                 }
@@ -159,11 +178,13 @@ struct Simulation<G: PrimeOrderGroup> {
             try await ref.advance(to: .tallied)
         }
         let present = keyShares.dropLast(o.absent)
-        let results = try await timed("threshold decryption by \(present.count) of \(o.trustees) trustees, results") { () throws -> Results in
+        let results = try await timed("threshold decryption by \(present.count) of \(o.trustees) trustees, results") {
+            () throws -> Results in
             let labelled = ref.tally!.labelled(manifest)
             for ks in present {
                 let shares = await parallelMap(labelled.indices) { i in
-                    DecryptionShare.make(keyShare: ks, ciphertext: labelled[i].1, label: labelled[i].0, election: ek.electionHash)
+                    DecryptionShare.make(
+                        keyShare: ks, ciphertext: labelled[i].1, label: labelled[i].0, election: ek.electionHash)
                 }
                 try await ref.postDecryption(TrusteeDecryption(trustee: ks.index, shares: shares))
             }
@@ -174,7 +195,9 @@ struct Simulation<G: PrimeOrderGroup> {
         // Record and independent verification.
         let recordDir = o.record ?? dataDir + "/record"
         try await timed("record export") { try await ref.exportRecord(to: recordDir) }
-        let report = await timed("independent verification of the record") { await RecordVerifier(directory: recordDir).run() }
+        let report = await timed("independent verification of the record") {
+            await RecordVerifier(directory: recordDir).run()
+        }
 
         // Compare with what the simulated voters chose.
         var matches = rejected == 0
@@ -194,14 +217,22 @@ struct Simulation<G: PrimeOrderGroup> {
                 "verify_ballots_per_s": Double(report.ballots) / max(timings.last!.1, 1e-9),
             ]
             .merging(o.record.map { ["record": $0] } ?? [:]) { a, _ in a }
-            print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
+            print(
+                String(
+                    decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self
+                ))
         } else {
             print(ResultsTable.render(results, manifest: manifest))
             print("Timings:")
-            for (n, t) in timings { print("  \(n.padding(toLength: 66, withPad: " ", startingAt: 0)) \(String(format: "%8.2f s", t))") }
-            print("Record: \(recordDir) — \(report.entries) board entries, \(report.ballots) ballots, \(report.countedBallots) counted")
-            print("Verification: \(report.valid ? "all checks passed" : "FAILED: " + report.failedChecks.map(\.name).joined(separator: ", "))"
-                  + String(format: " (%.0f ballots/s)", Double(report.ballots) / max(report.seconds, 1e-9)))
+            for (n, t) in timings {
+                print("  \(n.padding(toLength: 66, withPad: " ", startingAt: 0)) \(String(format: "%8.2f s", t))")
+            }
+            print(
+                "Record: \(recordDir) — \(report.entries) board entries, \(report.ballots) ballots, \(report.countedBallots) counted"
+            )
+            print(
+                "Verification: \(report.valid ? "all checks passed" : "FAILED: " + report.failedChecks.map(\.name).joined(separator: ", "))"
+                    + String(format: " (%.0f ballots/s)", Double(report.ballots) / max(report.seconds, 1e-9)))
             print("Decrypted results \(matches ? "match" : "DO NOT match") the simulated votes.")
         }
         if o.data == nil && o.record == nil { try? FileManager.default.removeItem(atPath: dataDir) }

@@ -18,7 +18,9 @@ struct TrusteeKeyFile: Codable {
     var keyShare: String?
 
     static func load(_ path: String) throws -> TrusteeKeyFile {
-        guard let d = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read trustee key file \(path)") }
+        guard let d = FileManager.default.contents(atPath: path) else {
+            throw CLIError("cannot read trustee key file \(path)")
+        }
         return try JSONDecoder().decode(TrusteeKeyFile.self, from: d)
     }
     func save(_ path: String) throws {
@@ -34,7 +36,10 @@ struct TrusteeKeyFile: Codable {
 struct TrusteeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trustee", abstract: "A trustee's own steps, with the trustee's own key file.",
-        subcommands: [TrusteeKeygen.self, TrusteeSendShares.self, TrusteeCheckShares.self, TrusteeAnswer.self, TrusteeDecrypt.self])
+        subcommands: [
+            TrusteeKeygen.self, TrusteeSendShares.self, TrusteeCheckShares.self, TrusteeAnswer.self,
+            TrusteeDecrypt.self,
+        ])
 }
 
 struct TrusteeOptions: ParsableArguments {
@@ -43,18 +48,23 @@ struct TrusteeOptions: ParsableArguments {
 }
 
 struct TrusteeKeygen: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "keygen", abstract: "Generate this trustee's keys and publish the public part.")
+    static let configuration = CommandConfiguration(
+        commandName: "keygen", abstract: "Generate this trustee's keys and publish the public part.")
     @OptionGroup var t: TrusteeOptions
     @Option(help: "This trustee's number, 1…n.") var index: Int
     func run() async throws {
         struct Body: GroupCommand {
             let c: TrusteeKeygen
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                guard !FileManager.default.fileExists(atPath: c.t.key) else { throw CLIError("\(c.t.key) exists; a trustee key file is never overwritten") }
+                guard !FileManager.default.fileExists(atPath: c.t.key) else {
+                    throw CLIError("\(c.t.key) exists; a trustee key file is never overwritten")
+                }
                 let b = try await c.t.d.access(G.self)
                 let s = try await b.fetchState()
                 let tr = try Trustee<G>.generate(index: c.index, threshold: s.threshold, election: s.baseHash)
-                let file = TrusteeKeyFile(index: c.index, group: G.name, referendum: s.manifest.id, baseHash: s.baseHash.hex, secrets: Hex.encode(tr.secretBytes))
+                let file = TrusteeKeyFile(
+                    index: c.index, group: G.name, referendum: s.manifest.id, baseHash: s.baseHash.hex,
+                    secrets: Hex.encode(tr.secretBytes))
                 // The key file is written only once the board accepted the public key: a refused
                 // step leaves no stray key file.
                 try await b.postTrusteeKey(tr.publicKey)
@@ -67,7 +77,8 @@ struct TrusteeKeygen: AsyncParsableCommand {
 }
 
 struct TrusteeSendShares: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "send-shares", abstract: "Encrypt and publish this trustee's shares for every other trustee.")
+    static let configuration = CommandConfiguration(
+        commandName: "send-shares", abstract: "Encrypt and publish this trustee's shares for every other trustee.")
     @OptionGroup var t: TrusteeOptions
     func run() async throws {
         struct Body: GroupCommand {
@@ -77,7 +88,8 @@ struct TrusteeSendShares: AsyncParsableCommand {
                 let r = try await b.fetchState()
                 let tr = try TrusteeKeyFile.load(t.key).trustee(G.self)
                 guard r.trusteeKeys.count == r.threshold.trustees else {
-                    throw CLIError("\(r.trusteeKeys.count) of \(r.threshold.trustees) trustees have published keys; wait for all")
+                    throw CLIError(
+                        "\(r.trusteeKeys.count) of \(r.threshold.trustees) trustees have published keys; wait for all")
                 }
                 let shares = try tr.shares(for: Array(r.trusteeKeys.values), election: r.baseHash)
                 try await b.postShares(shares)
@@ -89,7 +101,9 @@ struct TrusteeSendShares: AsyncParsableCommand {
 }
 
 struct TrusteeCheckShares: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check-shares", abstract: "Open and check the shares sent to this trustee; complain about bad ones.")
+    static let configuration = CommandConfiguration(
+        commandName: "check-shares",
+        abstract: "Open and check the shares sent to this trustee; complain about bad ones.")
     @OptionGroup var t: TrusteeOptions
     func run() async throws {
         struct Body: GroupCommand {
@@ -110,7 +124,9 @@ struct TrusteeCheckShares: AsyncParsableCommand {
                 }
                 // Answered complaints: take the revealed value if it matches the commitments.
                 for rv in r.reveals where rv.to == tr.index {
-                    if let pk = r.trusteeKeys[rv.from], GroupElement<G>.base(rv.share) == pk.expectedShareImage(for: tr.index) {
+                    if let pk = r.trusteeKeys[rv.from],
+                        GroupElement<G>.base(rv.share) == pk.expectedShareImage(for: tr.index)
+                    {
                         file.received[String(rv.from)] = rv.share.hex
                     }
                 }
@@ -123,7 +139,8 @@ struct TrusteeCheckShares: AsyncParsableCommand {
 }
 
 struct TrusteeAnswer: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "answer", abstract: "Answer complaints against this trustee by revealing the disputed shares.")
+    static let configuration = CommandConfiguration(
+        commandName: "answer", abstract: "Answer complaints against this trustee by revealing the disputed shares.")
     @OptionGroup var t: TrusteeOptions
     func run() async throws {
         struct Body: GroupCommand {
@@ -133,7 +150,8 @@ struct TrusteeAnswer: AsyncParsableCommand {
                 let r = try await b.fetchState()
                 let tr = try TrusteeKeyFile.load(t.key).trustee(G.self)
                 var n = 0
-                for c in r.complaints where c.against == tr.index && !r.reveals.contains(where: { $0.from == tr.index && $0.to == c.from }) {
+                for c in r.complaints
+                where c.against == tr.index && !r.reveals.contains(where: { $0.from == tr.index && $0.to == c.from }) {
                     try await b.postReveal(tr.reveal(to: c.from))
                     n += 1
                 }
@@ -145,7 +163,8 @@ struct TrusteeAnswer: AsyncParsableCommand {
 }
 
 struct TrusteeDecrypt: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "decrypt", abstract: "Publish this trustee's partial decryption of the tally, with proofs.")
+    static let configuration = CommandConfiguration(
+        commandName: "decrypt", abstract: "Publish this trustee's partial decryption of the tally, with proofs.")
     @OptionGroup var t: TrusteeOptions
     func run() async throws {
         struct Body: GroupCommand {
@@ -155,12 +174,16 @@ struct TrusteeDecrypt: AsyncParsableCommand {
                 let r = try await b.fetchState()
                 let file = try TrusteeKeyFile.load(t.key)
                 let tr = try file.trustee(G.self)
-                guard let ek = r.electionKey, let tally = r.tally else { throw CLIError("no encrypted tally yet (phase \(r.phase.rawValue))") }
+                guard let ek = r.electionKey, let tally = r.tally else {
+                    throw CLIError("no encrypted tally yet (phase \(r.phase.rawValue))")
+                }
                 var received: [Int: Scalar<G>] = [:]
                 for (k, v) in file.received { received[Int(k)!] = try Scalar<G>(hex: v) }
                 let share = try tr.secretShare(received: received, qualified: Set(ek.qualified))
                 guard share.verificationKey == r.verificationKey(for: tr.index) else {
-                    throw CLIError("this key file does not match trustee \(tr.index)'s verification key (missing shares? run check-shares)")
+                    throw CLIError(
+                        "this key file does not match trustee \(tr.index)'s verification key (missing shares? run check-shares)"
+                    )
                 }
                 let shares = tally.labelled(r.manifest).map {
                     DecryptionShare.make(keyShare: share, ciphertext: $0.1, label: $0.0, election: ek.electionHash)

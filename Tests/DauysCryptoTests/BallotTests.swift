@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import DauysCrypto
 
 final class BallotTests: XCTestCase {
@@ -48,9 +49,18 @@ final class BallotTests: XCTestCase {
 
     func testShapesWithSumProofs() throws {
         let shapes: [(QuestionShape, [[Int]], [[Int]])] = [
-            (try QuestionShape(options: 3, minSelections: 1, maxSelections: 1), [[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 1, 0], [0, 0, 0]]),
-            (try QuestionShape(options: 3, minSelections: 0, maxSelections: 2), [[0, 0, 0], [1, 0, 1], [0, 1, 0]], [[1, 1, 1]]),
-            (try QuestionShape(options: 4, minSelections: 2, maxSelections: 3), [[1, 1, 0, 0], [1, 1, 1, 0]], [[1, 0, 0, 0], [1, 1, 1, 1]]),
+            (
+                try QuestionShape(options: 3, minSelections: 1, maxSelections: 1),
+                [[1, 0, 0], [0, 1, 0], [0, 0, 1]], [[1, 1, 0], [0, 0, 0]]
+            ),
+            (
+                try QuestionShape(options: 3, minSelections: 0, maxSelections: 2),
+                [[0, 0, 0], [1, 0, 1], [0, 1, 0]], [[1, 1, 1]]
+            ),
+            (
+                try QuestionShape(options: 4, minSelections: 2, maxSelections: 3), [[1, 1, 0, 0], [1, 1, 1, 0]],
+                [[1, 0, 0, 0], [1, 1, 1, 1]]
+            ),
             (try QuestionShape(options: 2, minSelections: 0, maxSelections: 1), [[0, 0], [1, 0]], [[1, 1]]),
         ]
         for (q, good, bad) in shapes {
@@ -61,7 +71,8 @@ final class BallotTests: XCTestCase {
                 XCTAssertNoThrow(try ctx.decodeAndVerify(b.bytes), "\(q) \(s)")
             }
             for s in bad {
-                XCTAssertThrowsError(try ctx.encrypt(selections: [s, [1, 0]], credential: .generate()), "\(q) \(s) must be refused")
+                XCTAssertThrowsError(
+                    try ctx.encrypt(selections: [s, [1, 0]], credential: .generate()), "\(q) \(s) must be refused")
             }
         }
         XCTAssertThrowsError(try QuestionShape(options: 2, minSelections: 2, maxSelections: 1))
@@ -78,12 +89,14 @@ final class BallotTests: XCTestCase {
         let cred = KeyPair<P256>.generate()
         let b1 = try ctx.encrypt(selections: [[1, 0, 0]], credential: cred)
         let b2 = try ctx.encrypt(selections: [[0, 1, 0]], credential: cred)
-        let mixed = EncryptedAnswer(ciphertexts: [b1.answers[0].ciphertexts[0], b2.answers[0].ciphertexts[1]],
-                                    bitProofs: [b1.answers[0].bitProofs[0], b2.answers[0].bitProofs[1]],
-                                    sumProof: b1.answers[0].sumProof)
+        let mixed = EncryptedAnswer(
+            ciphertexts: [b1.answers[0].ciphertexts[0], b2.answers[0].ciphertexts[1]],
+            bitProofs: [b1.answers[0].bitProofs[0], b2.answers[0].bitProofs[1]],
+            sumProof: b1.answers[0].sumProof)
         let unsigned = Ballot<P256>.encodeUnsigned(election: election, credential: cred.publicKey, answers: [mixed])
         let sig = CredentialSignature.sign(message: unsigned, credential: cred, election: election)
-        let forged = Ballot(election: election, credential: cred.publicKey, answers: [mixed], signature: sig, unsigned: unsigned)
+        let forged = Ballot(
+            election: election, credential: cred.publicKey, answers: [mixed], signature: sig, unsigned: unsigned)
         XCTAssertThrowsError(try ctx.verify(forged)) {
             XCTAssertEqual($0 as? BallotError, .invalidProof("number-of-choices proof of question 1"))
         }
@@ -94,19 +107,28 @@ final class BallotTests: XCTestCase {
         let alice = KeyPair<P256>.generate(), mallory = KeyPair<P256>.generate()
         let b = try ctx.encrypt(selections: [[1, 0]], credential: alice)
         // Mallory copies Alice's encrypted answer under her own credential and signs it.
-        let unsigned = Ballot<P256>.encodeUnsigned(election: election, credential: mallory.publicKey, answers: b.answers)
+        let unsigned = Ballot<P256>.encodeUnsigned(
+            election: election, credential: mallory.publicKey, answers: b.answers)
         let sig = CredentialSignature.sign(message: unsigned, credential: mallory, election: election)
-        let copy = Ballot(election: election, credential: mallory.publicKey, answers: b.answers, signature: sig, unsigned: unsigned)
-        XCTAssertThrowsError(try ctx.verify(copy)) { XCTAssertEqual($0 as? BallotError, .invalidProof("0/1 proof of question 1, option 1")) }
+        let copy = Ballot(
+            election: election, credential: mallory.publicKey, answers: b.answers, signature: sig, unsigned: unsigned)
+        XCTAssertThrowsError(try ctx.verify(copy)) {
+            XCTAssertEqual($0 as? BallotError, .invalidProof("0/1 proof of question 1, option 1"))
+        }
         // Signature by someone else than the credential holder.
         let sig2 = CredentialSignature.sign(message: b.signedMessage, credential: mallory, election: election)
-        let stolen = Ballot(election: election, credential: alice.publicKey, answers: b.answers, signature: sig2, unsigned: b.signedMessage)
-        XCTAssertThrowsError(try ctx.verify(stolen)) { XCTAssertEqual($0 as? BallotError, .invalidProof("credential signature")) }
+        let stolen = Ballot(
+            election: election, credential: alice.publicKey, answers: b.answers, signature: sig2,
+            unsigned: b.signedMessage)
+        XCTAssertThrowsError(try ctx.verify(stolen)) {
+            XCTAssertEqual($0 as? BallotError, .invalidProof("credential signature"))
+        }
     }
 
     func testWrongElectionIsNamed() throws {
         let (ctx, key) = context(P256.self)
-        let other = BallotContext(election: ElectionHash.derive("other", parts: []), publicKey: key.publicKey, shape: .referendum)
+        let other = BallotContext(
+            election: ElectionHash.derive("other", parts: []), publicKey: key.publicKey, shape: .referendum)
         let b = try other.encrypt(selections: [[1, 0]], credential: .generate())
         XCTAssertThrowsError(try ctx.decodeAndVerify(b.bytes)) { XCTAssertEqual($0 as? BallotError, .wrongElection) }
     }
@@ -117,7 +139,9 @@ final class BallotTests: XCTestCase {
         let seed = BallotSeed.random()
         let b = try ctx.encrypt(selections: [[0, 1]], credential: cred, seed: seed)
         XCTAssertNoThrow(try ctx.audit(b, seed: seed, selections: [[0, 1]]))
-        XCTAssertThrowsError(try ctx.audit(b, seed: seed, selections: [[1, 0]])) { XCTAssertEqual($0 as? BallotError, .auditMismatch) }
+        XCTAssertThrowsError(try ctx.audit(b, seed: seed, selections: [[1, 0]])) {
+            XCTAssertEqual($0 as? BallotError, .auditMismatch)
+        }
         XCTAssertThrowsError(try ctx.audit(b, seed: .random(), selections: [[0, 1]]))
         // Same seed, same choices: same encryption (only the signature differs).
         let again = try ctx.encrypt(selections: [[0, 1]], credential: cred, seed: seed)
@@ -138,9 +162,11 @@ final class BallotTests: XCTestCase {
     func testBatchVerifierNamesExactlyTheBadBallots() async throws {
         let (ctx, _) = context(P256.self)
         var encoded: [[UInt8]] = []
-        for i in 0..<100 { encoded.append(try ctx.encrypt(selections: [i % 2 == 0 ? [1, 0] : [0, 1]], credential: .generate()).bytes) }
-        encoded[7][100] ^= 1            // inside a ciphertext or proof
-        encoded[42][encoded[42].count - 1] ^= 1   // signature response
+        for i in 0..<100 {
+            encoded.append(try ctx.encrypt(selections: [i % 2 == 0 ? [1, 0] : [0, 1]], credential: .generate()).bytes)
+        }
+        encoded[7][100] ^= 1  // inside a ciphertext or proof
+        encoded[42][encoded[42].count - 1] ^= 1  // signature response
         encoded[99] = Array(encoded[99].dropLast())  // truncated
         let verdicts = await BatchVerifier(context: ctx, chunkSize: 16).verify(encoded: encoded)
         XCTAssertEqual(verdicts.count, 100)

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import DauysCrypto
 
 final class ElGamalTests: XCTestCase {

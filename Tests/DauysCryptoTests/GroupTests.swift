@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import DauysCrypto
 
 final class GroupTests: XCTestCase {
@@ -29,8 +30,10 @@ final class GroupTests: XCTestCase {
             XCTAssertEqual(try Scalar<G>(bytes: a.bytes), a)
             XCTAssertEqual(FixedBase(B).multiply(a), a * B)
             let c = Scalar<G>.random()
-            let lc = GroupElement<G>(G.linearCombination(
-                generator: c, fixed: [(FixedBase(A).table, b)], terms: [(B.representation, a), (A.representation, c)]))
+            let lc = GroupElement<G>(
+                G.linearCombination(
+                    generator: c, fixed: [(FixedBase(A).table, b)],
+                    terms: [(B.representation, a), (A.representation, c)]))
             XCTAssertEqual(lc, GroupElement<G>.base(c) + b * A + a * B + c * A)
         }
         XCTAssertEqual(Scalar<G>.zero - .one + .one, .zero)
@@ -40,7 +43,9 @@ final class GroupTests: XCTestCase {
 
     func testScalarDecodingRejectsUnreducedAndWrongLength() {
         let q = P256.scalarField.orderBytes
-        XCTAssertThrowsError(try Scalar<P256>(bytes: q)) { XCTAssertEqual($0 as? CryptoError, .scalarOutOfRange("scalar")) }
+        XCTAssertThrowsError(try Scalar<P256>(bytes: q)) {
+            XCTAssertEqual($0 as? CryptoError, .scalarOutOfRange("scalar"))
+        }
         XCTAssertThrowsError(try Scalar<P256>(bytes: [UInt8](repeating: 0xff, count: 32)))
         XCTAssertThrowsError(try Scalar<P256>(bytes: [UInt8](repeating: 0, count: 31)))
         XCTAssertThrowsError(try Scalar<P256>(bytes: [UInt8](repeating: 0, count: 33)))
@@ -60,20 +65,29 @@ final class GroupTests: XCTestCase {
         for prefix: UInt8 in [0, 2, 3, 5, 6, 7] {
             var b = g
             b[0] = prefix
-            XCTAssertThrowsError(try GroupElement<P256>(bytes: b)) { XCTAssertTrue(($0 as? CryptoError).map { if case .invalidEncoding = $0 { true } else { false } } ?? false) }
+            XCTAssertThrowsError(try GroupElement<P256>(bytes: b)) {
+                XCTAssertTrue(
+                    ($0 as? CryptoError).map { if case .invalidEncoding = $0 { true } else { false } } ?? false)
+            }
         }
         // a point not on the curve
         var off = g
         off[64] ^= 1
-        XCTAssertThrowsError(try GroupElement<P256>(bytes: off)) { XCTAssertEqual($0 as? CryptoError, .notInGroup("P-256 point is not on the curve")) }
+        XCTAssertThrowsError(try GroupElement<P256>(bytes: off)) {
+            XCTAssertEqual($0 as? CryptoError, .notInGroup("P-256 point is not on the curve"))
+        }
         // x ≥ p: replace x by p + x mod 2^256 is not possible in general; use x = p itself
         var big = g
         let p = P256.curve.fieldBytes
         for i in 0..<32 { big[1 + i] = p[i] }
-        XCTAssertThrowsError(try GroupElement<P256>(bytes: big)) { XCTAssertEqual($0 as? CryptoError, .invalidEncoding("P-256 point: coordinate not reduced modulo p")) }
+        XCTAssertThrowsError(try GroupElement<P256>(bytes: big)) {
+            XCTAssertEqual($0 as? CryptoError, .invalidEncoding("P-256 point: coordinate not reduced modulo p"))
+        }
         // the identity
         let zero = [UInt8](repeating: 0, count: 65)
-        XCTAssertThrowsError(try GroupElement<P256>(bytes: zero)) { XCTAssertEqual($0 as? CryptoError, .identityNotAllowed("P-256 point at infinity")) }
+        XCTAssertThrowsError(try GroupElement<P256>(bytes: zero)) {
+            XCTAssertEqual($0 as? CryptoError, .identityNotAllowed("P-256 point at infinity"))
+        }
         XCTAssertTrue(try GroupElement<P256>(bytes: zero, allowIdentity: true).isIdentity)
         XCTAssertEqual(GroupElement<P256>.identity.bytes, zero)
         // malformed hex
@@ -87,11 +101,17 @@ final class GroupTests: XCTestCase {
         XCTAssertEqual(n, 512)
         let p = G.context.pBytes
         // zero, p, p − 1 (order 2: in Z_p^* but not in the order-q subgroup), 1 (identity)
-        XCTAssertThrowsError(try GroupElement<G>(bytes: [UInt8](repeating: 0, count: n))) { XCTAssertEqual($0 as? CryptoError, .notInGroup("modp4096-eg1 element: zero")) }
-        XCTAssertThrowsError(try GroupElement<G>(bytes: p)) { XCTAssertEqual($0 as? CryptoError, .invalidEncoding("modp4096-eg1 element: integer not reduced modulo p")) }
+        XCTAssertThrowsError(try GroupElement<G>(bytes: [UInt8](repeating: 0, count: n))) {
+            XCTAssertEqual($0 as? CryptoError, .notInGroup("modp4096-eg1 element: zero"))
+        }
+        XCTAssertThrowsError(try GroupElement<G>(bytes: p)) {
+            XCTAssertEqual($0 as? CryptoError, .invalidEncoding("modp4096-eg1 element: integer not reduced modulo p"))
+        }
         var pm1 = p
         pm1[n - 1] -= 1
-        XCTAssertThrowsError(try GroupElement<G>(bytes: pm1)) { XCTAssertEqual($0 as? CryptoError, .notInGroup("modp4096-eg1 element is not in the order-q subgroup")) }
+        XCTAssertThrowsError(try GroupElement<G>(bytes: pm1)) {
+            XCTAssertEqual($0 as? CryptoError, .notInGroup("modp4096-eg1 element is not in the order-q subgroup"))
+        }
         var two = [UInt8](repeating: 0, count: n)
         two[n - 1] = 2
         XCTAssertThrowsError(try GroupElement<G>(bytes: two))

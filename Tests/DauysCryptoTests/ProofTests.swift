@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import DauysCrypto
 
 final class ProofTests: XCTestCase {
@@ -7,8 +8,10 @@ final class ProofTests: XCTestCase {
 
     /// Flips one bit in each byte of `bytes` in turn; each altered encoding must either fail
     /// to decode or fail to verify.
-    func everyTamperFails(_ bytes: [UInt8], stride step: Int = 1, file: StaticString = #filePath, line: UInt = #line,
-                          _ decodeAndVerify: ([UInt8]) -> Bool) {
+    func everyTamperFails(
+        _ bytes: [UInt8], stride step: Int = 1, file: StaticString = #filePath, line: UInt = #line,
+        _ decodeAndVerify: ([UInt8]) -> Bool
+    ) {
         XCTAssertTrue(decodeAndVerify(bytes), "the untouched value must verify", file: file, line: line)
         for i in Swift.stride(from: 0, to: bytes.count, by: step) {
             for bit in [0, 7] {
@@ -19,14 +22,19 @@ final class ProofTests: XCTestCase {
         }
     }
 
-    func testSchnorr() { schnorr(P256.self, step: 1); schnorr(ElectionGuardV2.self, step: 61) }
+    func testSchnorr() {
+        schnorr(P256.self, step: 1)
+        schnorr(ElectionGuardV2.self, step: 61)
+    }
     func schnorr<G: PrimeOrderGroup>(_: G.Type, step: Int) {
         let k = KeyPair<G>.generate()
         let st = Array("trustee 1".utf8)
         let p = SchnorrProof.prove(secret: k.secret, publicKey: k.publicKey, statement: st, election: election)
         everyTamperFails(p.bytes, stride: step) { b in
             var r = ByteReader(b)
-            guard let q = try? SchnorrProof<G>(reader: &r, what: "proof"), (try? r.finish("proof")) != nil else { return false }
+            guard let q = try? SchnorrProof<G>(reader: &r, what: "proof"), (try? r.finish("proof")) != nil else {
+                return false
+            }
             return q.verify(publicKey: k.publicKey, statement: st, election: election)
         }
         XCTAssertFalse(p.verify(publicKey: k.publicKey, statement: st, election: otherElection))
@@ -37,7 +45,10 @@ final class ProofTests: XCTestCase {
         XCTAssertFalse(bad.verify(publicKey: k.publicKey, statement: st, election: election))
     }
 
-    func testChaumPedersen() { chaumPedersen(P256.self, step: 1); chaumPedersen(ElectionGuardV1.self, step: 97) }
+    func testChaumPedersen() {
+        chaumPedersen(P256.self, step: 1)
+        chaumPedersen(ElectionGuardV1.self, step: 97)
+    }
     func chaumPedersen<G: PrimeOrderGroup>(_: G.Type, step: Int) {
         let x = Scalar<G>.randomNonZero()
         let H = GroupElement<G>.base(.randomNonZero())
@@ -46,13 +57,16 @@ final class ProofTests: XCTestCase {
         let p = ChaumPedersenProof.prove(secret: x, base: H, X: X, Y: Y, statement: st, election: election)
         everyTamperFails(p.bytes, stride: step) { b in
             var r = ByteReader(b)
-            guard let q = try? ChaumPedersenProof<G>(reader: &r, what: "proof"), (try? r.finish("proof")) != nil else { return false }
+            guard let q = try? ChaumPedersenProof<G>(reader: &r, what: "proof"), (try? r.finish("proof")) != nil else {
+                return false
+            }
             return q.verify(base: H, X: X, Y: Y, statement: st, election: election)
         }
         XCTAssertFalse(p.verify(base: H, X: X, Y: Y + .generator, statement: st, election: election))
         XCTAssertFalse(p.verify(base: H, X: X, Y: Y, statement: st, election: otherElection))
         // unequal logarithms cannot be proven
-        let lie = ChaumPedersenProof.prove(secret: x, base: H, X: X, Y: Y + .generator, statement: st, election: election)
+        let lie = ChaumPedersenProof.prove(
+            secret: x, base: H, X: X, Y: Y + .generator, statement: st, election: election)
         XCTAssertFalse(lie.verify(base: H, X: X, Y: Y + .generator, statement: st, election: election))
     }
 
@@ -64,7 +78,8 @@ final class ProofTests: XCTestCase {
             for v in lo...hi {
                 let rho = Scalar<P256>.randomNonZero()
                 let c = Ciphertext.encrypt(UInt64(v), nonce: rho, key: fk)
-                let p = RangeProof.prove(ciphertext: c, value: v, nonce: rho, lo: lo, hi: hi, key: fk, statement: st, election: election)
+                let p = RangeProof.prove(
+                    ciphertext: c, value: v, nonce: rho, lo: lo, hi: hi, key: fk, statement: st, election: election)
                 XCTAssertEqual(p.bytes.count, RangeProof<P256>.byteCount(lo: lo, hi: hi))
                 let verify: (RangeProof<P256>, Ciphertext<P256>) -> Bool = { p, c in
                     p.relations(ciphertext: c, key: fk, statement: st, election: self.election, label: "t")
@@ -76,7 +91,9 @@ final class ProofTests: XCTestCase {
                 XCTAssertFalse(verify(p, other))
                 everyTamperFails(p.bytes, stride: (lo, hi) == (0, 1) ? 1 : 7) { b in
                     var r = ByteReader(b)
-                    guard let q = try? RangeProof<P256>(reader: &r, lo: lo, hi: hi, what: "t"), (try? r.finish("t")) != nil else { return false }
+                    guard let q = try? RangeProof<P256>(reader: &r, lo: lo, hi: hi, what: "t"),
+                        (try? r.finish("t")) != nil
+                    else { return false }
                     return verify(q, c)
                 }
             }
@@ -84,9 +101,11 @@ final class ProofTests: XCTestCase {
         // A prover who encrypts 2 and claims [0, 1] by "proving" as if the value were 1 fails.
         let rho = Scalar<P256>.randomNonZero()
         let two = Ciphertext.encrypt(2, nonce: rho, key: fk)
-        let fake = RangeProof.prove(ciphertext: two, value: 1, nonce: rho, lo: 0, hi: 1, key: fk, statement: st, election: election)
-        XCTAssertFalse(fake.relations(ciphertext: two, key: fk, statement: st, election: election, label: "t")
-            .allSatisfy { BatchCheck.holds($0, fixedBase: fk) })
+        let fake = RangeProof.prove(
+            ciphertext: two, value: 1, nonce: rho, lo: 0, hi: 1, key: fk, statement: st, election: election)
+        XCTAssertFalse(
+            fake.relations(ciphertext: two, key: fk, statement: st, election: election, label: "t")
+                .allSatisfy { BatchCheck.holds($0, fixedBase: fk) })
     }
 
     func testCredentialSignature() {
@@ -112,7 +131,8 @@ final class ProofTests: XCTestCase {
         var rels: [Relation<P256>] = []
         for i in 0..<20 {
             let k = KeyPair<P256>.generate()
-            let p = SchnorrProof.prove(secret: k.secret, publicKey: k.publicKey, statement: [UInt8(i)], election: election)
+            let p = SchnorrProof.prove(
+                secret: k.secret, publicKey: k.publicKey, statement: [UInt8(i)], election: election)
             rels.append(p.relation(publicKey: k.publicKey, statement: [UInt8(i)], election: election, label: "\(i)"))
         }
         for r in rels { check.add(r) }

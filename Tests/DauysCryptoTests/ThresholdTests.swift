@@ -1,19 +1,24 @@
 import XCTest
+
 @testable import DauysCrypto
 
 final class ThresholdTests: XCTestCase {
     let election = ElectionHash.derive("threshold-tests", parts: [])
 
     /// Runs an honest ceremony and returns the trustees, public keys and key shares.
-    func ceremony<G: PrimeOrderGroup>(_: G.Type, n: Int, k: Int) throws
-        -> (TrusteeThreshold, [Trustee<G>], [TrusteePublicKey<G>], [ElectionKeyShare<G>], GroupElement<G>) {
+    func ceremony<G: PrimeOrderGroup>(
+        _: G.Type, n: Int, k: Int
+    ) throws
+        -> (TrusteeThreshold, [Trustee<G>], [TrusteePublicKey<G>], [ElectionKeyShare<G>], GroupElement<G>)
+    {
         let t = try TrusteeThreshold(trustees: n, quorum: k)
         let trustees = try (1...n).map { try Trustee<G>.generate(index: $0, threshold: t, election: election) }
         let pks = trustees.map(\.publicKey)
         for pk in pks { XCTAssertNoThrow(try pk.verify(threshold: t, election: election)) }
         let allShares = try trustees.flatMap { try $0.shares(for: pks, election: election) }
         XCTAssertEqual(allShares.count, n * (n - 1))
-        let qualified = KeyCeremony.qualified(publicKeys: pks, complaints: [], reveals: [], threshold: t, election: election)
+        let qualified = KeyCeremony.qualified(
+            publicKeys: pks, complaints: [], reveals: [], threshold: t, election: election)
         XCTAssertEqual(qualified, Set(1...n))
         var keyShares: [ElectionKeyShare<G>] = []
         for tr in trustees {
@@ -26,7 +31,8 @@ final class ThresholdTests: XCTestCase {
         }
         let K = KeyCeremony.jointKey(publicKeys: pks, qualified: qualified)
         for ks in keyShares {
-            XCTAssertEqual(ks.verificationKey, KeyCeremony.verificationKey(for: ks.index, publicKeys: pks, qualified: qualified))
+            XCTAssertEqual(
+                ks.verificationKey, KeyCeremony.verificationKey(for: ks.index, publicKeys: pks, qualified: qualified))
         }
         return (t, trustees, pks, keyShares, K)
     }
@@ -37,12 +43,16 @@ final class ThresholdTests: XCTestCase {
         var tally = Ciphertext<P256>.zero
         for i in 0..<37 { tally = tally + .encrypt(UInt64(i % 3 == 0 ? 1 : 0), nonce: .randomNonZero(), key: fk) }
         let label = Array("region 1 / yes".utf8)
-        let shares = keyShares.map { DecryptionShare.make(keyShare: $0, ciphertext: tally, label: label, election: election) }
+        let shares = keyShares.map {
+            DecryptionShare.make(keyShare: $0, ciphertext: tally, label: label, election: election)
+        }
         let qualified = Set(1...5)
         for s in shares {
             let vk = KeyCeremony.verificationKey(for: s.trustee, publicKeys: pks, qualified: qualified)
             XCTAssertTrue(s.verify(ciphertext: tally, verificationKey: vk, label: label, election: election))
-            XCTAssertFalse(s.verify(ciphertext: tally, verificationKey: vk, label: Array("region 2 / yes".utf8), election: election))
+            XCTAssertFalse(
+                s.verify(
+                    ciphertext: tally, verificationKey: vk, label: Array("region 2 / yes".utf8), election: election))
         }
         // Every 3-subset (two trustees absent) and the full set give the same count.
         let subsets = [[0, 1, 2], [0, 1, 4], [1, 3, 4], [2, 3, 4], [0, 2, 4], [0, 1, 2, 3, 4]]
@@ -51,7 +61,8 @@ final class ThresholdTests: XCTestCase {
             XCTAssertEqual(try DiscreteLog<P256>.shared.solve(m, bound: 100), 13)
         }
         XCTAssertThrowsError(try ThresholdDecryption.combine([shares[0], shares[1]], ciphertext: tally, quorum: 3))
-        XCTAssertThrowsError(try ThresholdDecryption.combine([shares[0], shares[0], shares[1]], ciphertext: tally, quorum: 3))
+        XCTAssertThrowsError(
+            try ThresholdDecryption.combine([shares[0], shares[0], shares[1]], ciphertext: tally, quorum: 3))
         // A wrong share (not s·α) fails its proof.
         let wrong = DecryptionShare(trustee: 1, share: shares[0].share + .generator, proof: shares[0].proof)
         let vk1 = KeyCeremony.verificationKey(for: 1, publicKeys: pks, qualified: qualified)
@@ -61,7 +72,9 @@ final class ThresholdTests: XCTestCase {
     func testIntegerGroupCeremony() throws {
         let (t, _, _, keyShares, K) = try ceremony(ElectionGuardV2.self, n: 3, k: 2)
         let c = Ciphertext.encrypt(5, nonce: .randomNonZero(), key: FixedBase(K))
-        let shares = [keyShares[0], keyShares[2]].map { DecryptionShare.make(keyShare: $0, ciphertext: c, label: [], election: election) }
+        let shares = [keyShares[0], keyShares[2]].map {
+            DecryptionShare.make(keyShare: $0, ciphertext: c, label: [], election: election)
+        }
         let m = try ThresholdDecryption.combine(shares, ciphertext: c, quorum: t.quorum)
         XCTAssertEqual(m, GroupElement<ElectionGuardV2>.base(Scalar(5)))
     }
@@ -72,7 +85,8 @@ final class ThresholdTests: XCTestCase {
         let pks = trustees.map(\.publicKey)
         // Trustee 2 sends trustee 3 garbage (encrypted with the wrong share).
         let good = try trustees[1].shares(for: pks, election: election).first { $0.to == 3 }!
-        let garbage = EncryptedShare<P256>.seal(share: .random(), from: 2, to: 3, recipientKey: pks[2].encryptionKey, election: election)
+        let garbage = EncryptedShare<P256>.seal(
+            share: .random(), from: 2, to: 3, recipientKey: pks[2].encryptionKey, election: election)
         XCTAssertNotNil(trustees[2].receive(good, from: pks[1], election: election))
         XCTAssertNil(trustees[2].receive(garbage, from: pks[1], election: election))
         // Tampered ciphertext also fails to open.
@@ -81,11 +95,16 @@ final class ThresholdTests: XCTestCase {
         let complaint = ShareComplaint(from: 3, against: 2)
         // Answered with the true share: trustee 2 stays; trustee 3 uses the revealed value.
         let reveal = trustees[1].reveal(to: 3)
-        XCTAssertEqual(KeyCeremony.qualified(publicKeys: pks, complaints: [complaint], reveals: [reveal], threshold: t, election: election), [1, 2, 3])
+        XCTAssertEqual(
+            KeyCeremony.qualified(
+                publicKeys: pks, complaints: [complaint], reveals: [reveal], threshold: t, election: election),
+            [1, 2, 3])
         // Not answered, or answered wrongly: trustee 2 is disqualified, the others go on.
         let lie = ShareReveal<P256>(from: 2, to: 3, share: .random())
-        let q1 = KeyCeremony.qualified(publicKeys: pks, complaints: [complaint], reveals: [], threshold: t, election: election)
-        let q2 = KeyCeremony.qualified(publicKeys: pks, complaints: [complaint], reveals: [lie], threshold: t, election: election)
+        let q1 = KeyCeremony.qualified(
+            publicKeys: pks, complaints: [complaint], reveals: [], threshold: t, election: election)
+        let q2 = KeyCeremony.qualified(
+            publicKeys: pks, complaints: [complaint], reveals: [lie], threshold: t, election: election)
         XCTAssertEqual(q1, [1, 3])
         XCTAssertEqual(q2, [1, 3])
         // With trustee 2 out, trustees 1 and 3 still hold a working 2-of-2 key.
@@ -109,11 +128,13 @@ final class ThresholdTests: XCTestCase {
         let tr = try Trustee<P256>.generate(index: 1, threshold: t, election: election)
         let pk = tr.publicKey
         XCTAssertThrowsError(try pk.verify(threshold: t, election: ElectionHash.derive("x", parts: [])))
-        let swapped = TrusteePublicKey(index: 1, encryptionKey: pk.encryptionKey, encryptionKeyProof: pk.encryptionKeyProof,
-                                       commitments: pk.commitments.reversed(), commitmentProofs: pk.commitmentProofs)
+        let swapped = TrusteePublicKey(
+            index: 1, encryptionKey: pk.encryptionKey, encryptionKeyProof: pk.encryptionKeyProof,
+            commitments: pk.commitments.reversed(), commitmentProofs: pk.commitmentProofs)
         XCTAssertThrowsError(try swapped.verify(threshold: t, election: election))
-        let short = TrusteePublicKey(index: 1, encryptionKey: pk.encryptionKey, encryptionKeyProof: pk.encryptionKeyProof,
-                                     commitments: [pk.commitments[0]], commitmentProofs: [pk.commitmentProofs[0]])
+        let short = TrusteePublicKey(
+            index: 1, encryptionKey: pk.encryptionKey, encryptionKeyProof: pk.encryptionKeyProof,
+            commitments: [pk.commitments[0]], commitmentProofs: [pk.commitmentProofs[0]])
         XCTAssertThrowsError(try short.verify(threshold: t, election: election))
         XCTAssertThrowsError(try TrusteeThreshold(trustees: 2, quorum: 3))
         XCTAssertThrowsError(try Trustee<P256>.generate(index: 4, threshold: t, election: election))

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import DauysCrypto
 
 /// Re-computes the committed known-answer vectors through the public API. A failure means an
@@ -31,32 +32,40 @@ final class VectorTests: XCTestCase {
         let eg = v["elgamal"] as! [String: Any]
         let key = KeyPair<G>(secret: try Scalar(hex: eg["secret"] as! String))
         XCTAssertEqual(key.publicKey.hex, eg["public_key"] as? String)
-        let c = Ciphertext.encrypt(UInt64(eg["message"] as! Int), nonce: try Scalar(hex: eg["nonce"] as! String), key: FixedBase(key.publicKey))
+        let c = Ciphertext.encrypt(
+            UInt64(eg["message"] as! Int), nonce: try Scalar(hex: eg["nonce"] as! String), key: FixedBase(key.publicKey)
+        )
         XCTAssertEqual(Hex.encode(c.bytes), eg["ciphertext"] as? String)
 
         let sv = v["schnorr"] as! [String: String]
         let sx = try Scalar<G>(hex: sv["secret"]!)
         let st = try Hex.decode(sv["statement"]!)
-        let sp = SchnorrProof.prove(secret: sx, publicKey: .base(sx), statement: st, election: election, nonce: try Scalar(hex: sv["nonce"]!))
+        let sp = SchnorrProof.prove(
+            secret: sx, publicKey: .base(sx), statement: st, election: election, nonce: try Scalar(hex: sv["nonce"]!))
         XCTAssertEqual(Hex.encode(sp.bytes), sv["proof"])
         XCTAssertTrue(sp.verify(publicKey: .base(sx), statement: st, election: election))
 
         let cv = v["chaum_pedersen"] as! [String: String]
         let cx = try Scalar<G>(hex: cv["secret"]!)
         let base = try GroupElement<G>(hex: cv["base"]!)
-        let cp = ChaumPedersenProof.prove(secret: cx, base: base, X: .base(cx), Y: cx * base, statement: try Hex.decode(cv["statement"]!),
-                                          election: election, nonce: try Scalar(hex: cv["nonce"]!))
+        let cp = ChaumPedersenProof.prove(
+            secret: cx, base: base, X: .base(cx), Y: cx * base, statement: try Hex.decode(cv["statement"]!),
+            election: election, nonce: try Scalar(hex: cv["nonce"]!))
         XCTAssertEqual(Hex.encode(cp.bytes), cv["proof"])
 
         for b in v["ballots"] as! [[String: Any]] {
             let name = b["name"] as! String
-            let shape = try BallotShape(questions: (b["shape"] as! [[Int]]).map { try QuestionShape(options: $0[0], minSelections: $0[1], maxSelections: $0[2]) })
+            let shape = try BallotShape(
+                questions: (b["shape"] as! [[Int]]).map {
+                    try QuestionShape(options: $0[0], minSelections: $0[1], maxSelections: $0[2])
+                })
             let ctx = BallotContext(election: election, publicKey: key.publicKey, shape: shape)
             let cred = KeyPair<G>(secret: try Scalar(hex: b["credential_secret"] as! String))
             XCTAssertEqual(cred.publicKey.hex, b["credential"] as? String)
-            let ballot = try ctx.encrypt(selections: b["selections"] as! [[Int]], credential: cred,
-                                         seed: try BallotSeed(bytes: try Hex.decode(b["seed"] as! String)),
-                                         signatureEntropy: try Hex.decode(b["signature_entropy"] as! String))
+            let ballot = try ctx.encrypt(
+                selections: b["selections"] as! [[Int]], credential: cred,
+                seed: try BallotSeed(bytes: try Hex.decode(b["seed"] as! String)),
+                signatureEntropy: try Hex.decode(b["signature_entropy"] as! String))
             XCTAssertEqual(Hex.encode(ballot.bytes), b["ballot"] as? String, name)
             XCTAssertEqual(ballot.trackingCode.hex, b["tracking_code"] as? String, name)
             XCTAssertEqual(ballot.trackingCode.short, b["tracking_code_short"] as? String, name)

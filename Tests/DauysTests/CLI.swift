@@ -1,3 +1,7 @@
+import Crypto
+import DauysRecord
+import DauysReferendum
+import DauysStore
 import Foundation
 import XCTest
 
@@ -11,11 +15,17 @@ enum CLI {
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             dir = dir.deletingLastPathComponent()
         }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/dauys").standardized
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../.build/debug/dauys"
+        ).standardized
     }
     final class Marker {}
 
-    struct Output { let status: Int32; let stdout: String; let stderr: String }
+    struct Output {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
 
     @discardableResult
     static func run(_ args: [String], cwd: String, env: [String: String] = [:]) throws -> Output {
@@ -33,14 +43,18 @@ enum CLI {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let r = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: r, as: UTF8.self))
+        return Output(
+            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: r, as: UTF8.self))
     }
 
     /// Runs and fails the test if the command fails.
     @discardableResult
     static func ok(_ args: [String], cwd: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let o = try run(args, cwd: cwd)
-        XCTAssertEqual(o.status, 0, "dauys \(args.joined(separator: " ")) failed:\n\(o.stderr)\n\(o.stdout)", file: file, line: line)
+        XCTAssertEqual(
+            o.status, 0, "dauys \(args.joined(separator: " ")) failed:\n\(o.stderr)\n\(o.stdout)", file: file,
+            line: line)
         return o.stdout
     }
 
@@ -66,9 +80,6 @@ enum Fixtures {
     }
 }
 
-import DauysReferendum
-import DauysStore
-
 /// The board stores the storage tests run against: SQLite always, PostgreSQL too when
 /// DAUYS_TEST_POSTGRES_URL is set (CI starts a local server and sets it).
 enum TestStores {
@@ -80,15 +91,13 @@ enum TestStores {
     static func all(dir: String) -> [(String, Opener)] {
         var out: [(String, Opener)] = [("sqlite", { try SQLiteBoardStore(path: dir + "/board.sqlite", writer: $0) })]
         if let url = postgresURL {
-            let schema = String("t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20))
+            let schema = String(
+                "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20))
             out.append(("postgres", { try await PostgresBoardStore.connect(url: url, schema: schema, writer: $0) }))
         }
         return out
     }
 }
-
-import Crypto
-import DauysRecord
 
 /// Rewrites a record as a malicious board operator would: new chain, new key, new checkpoints.
 enum RecordRewrite {
@@ -111,14 +120,19 @@ enum RecordRewrite {
     static func entries(_ dir: String) throws -> [(kind: EntryKind, time: UInt64, payload: [UInt8])] {
         var r = try RecordReader(path: dir + "/board.bin")
         var out: [(kind: EntryKind, time: UInt64, payload: [UInt8])] = []
-        while let n = r.next() { let e = try n.get(); out.append((e.kind, e.time, e.payload)) }
+        while let n = r.next() {
+            let e = try n.get()
+            out.append((e.kind, e.time, e.payload))
+        }
         return out
     }
 }
 
 /// `XCTAssertThrowsError` for async code.
-func assertThrowsAsync(_ body: () async throws -> Void, _ message: String = "", file: StaticString = #filePath, line: UInt = #line,
-                       _ check: (Error) -> Void = { _ in }) async {
+func assertThrowsAsync(
+    _ body: () async throws -> Void, _ message: String = "", file: StaticString = #filePath, line: UInt = #line,
+    _ check: (Error) -> Void = { _ in }
+) async {
     do {
         try await body()
         XCTFail("expected an error. \(message)", file: file, line: line)
@@ -147,5 +161,8 @@ extension CLI {
         server.terminate()
         throw CLIFailure("the server did not start")
     }
-    struct CLIFailure: Error { let message: String; init(_ m: String) { message = m } }
+    struct CLIFailure: Error {
+        let message: String
+        init(_ m: String) { message = m }
+    }
 }

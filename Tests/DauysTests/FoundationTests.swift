@@ -1,5 +1,4 @@
 import Crypto
-@testable import DauysCrypto
 import DauysRecord
 import DauysReferendum
 import DauysServer
@@ -8,18 +7,23 @@ import DauysVerifier
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
 import XCTest
+
+@testable import DauysCrypto
 
 /// Readers never race the writer: `/turnout` and `/status` are polled while ballots are being
 /// committed. The test command runs this class under ThreadSanitizer too.
 final class ConcurrencyTests: XCTestCase {
     func testReadsWhileBallotsAreCommitted() async throws {
         let s = try await ReferendumTests.ready(store: MemoryBoardStore(), perRegion: 40)
-        let service = ReferendumService(referendum: s.ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: []))
+        let service = ReferendumService(
+            referendum: s.ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: []))
         let ctx = s.ref.ballotContext!
-        let ballots = try s.credentials.flatMap { $0 }.map { try ctx.encrypt(selections: [[1, 0]], credential: $0).bytes }
+        let ballots = try s.credentials.flatMap { $0 }.map {
+            try ctx.encrypt(selections: [[1, 0]], credential: $0).bytes
+        }
         try await buildApplication(service).test(.router) { client in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // Writers: ballots committed one by one and in batches, from several tasks.
@@ -66,7 +70,9 @@ final class FlakyStore: BoardStore {
         }
     }
     func count() async throws -> UInt64 { try await inner.count() }
-    func entries(from: UInt64, limit: Int) async throws -> [BoardEntry] { try await inner.entries(from: from, limit: limit) }
+    func entries(from: UInt64, limit: Int) async throws -> [BoardEntry] {
+        try await inner.entries(from: from, limit: limit)
+    }
     func close() async {}
 }
 
@@ -83,20 +89,28 @@ final class StorageFailureTests: XCTestCase {
         try await buildApplication(w.service).test(.router) { c in
             let tokenA = w.tokens[0], tokenB = w.tokens[1]
             store.mode.withLockedValue { $0 = .failsBefore }
-            let r1 = try await c.execute(uri: "/api/v1/ballots", method: .post, headers: Self.auth(tokenA), body: Self.ballot(a)) { ($0.status, $0.headers) }
+            let r1 = try await c.execute(
+                uri: "/api/v1/ballots", method: .post, headers: Self.auth(tokenA), body: Self.ballot(a)
+            ) { ($0.status, $0.headers) }
             XCTAssertEqual(r1.0, .serviceUnavailable)
             XCTAssertEqual(r1.1[.retryAfter], "2")
             store.mode.withLockedValue { $0 = .failsAfter }
-            let r2 = try await c.execute(uri: "/api/v1/ballots", method: .post, headers: Self.auth(tokenB), body: Self.ballot(b)) { $0.status }
+            let r2 = try await c.execute(
+                uri: "/api/v1/ballots", method: .post, headers: Self.auth(tokenB), body: Self.ballot(b)
+            ) { $0.status }
             XCTAssertEqual(r2, .serviceUnavailable)
             store.mode.withLockedValue { $0 = .works }
             // Ballot b was kept although its append "failed": the retry finds it on the board.
-            let r3 = try await c.execute(uri: "/api/v1/ballots", method: .post, headers: Self.auth(tokenB), body: Self.ballot(b)) { r in
+            let r3 = try await c.execute(
+                uri: "/api/v1/ballots", method: .post, headers: Self.auth(tokenB), body: Self.ballot(b)
+            ) { r in
                 (r.status, try JSONSerialization.jsonObject(with: Data(r.body.readableBytesView)) as! [String: Any])
             }
             XCTAssertEqual(r3.0, .ok)
             XCTAssertEqual(r3.1["duplicate"] as? Bool, true)
-            let r4 = try await c.execute(uri: "/api/v1/ballots", method: .post, headers: Self.auth(tokenA), body: Self.ballot(a)) { $0.status }
+            let r4 = try await c.execute(
+                uri: "/api/v1/ballots", method: .post, headers: Self.auth(tokenA), body: Self.ballot(a)
+            ) { $0.status }
             XCTAssertEqual(r4, .created)
         }
         XCTAssertEqual(s.ref.state.ballotCount, 2)
@@ -109,7 +123,9 @@ final class StorageFailureTests: XCTestCase {
         XCTAssertEqual(report.countedBallots, 2)
     }
 
-    static func auth(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)", .contentType: "application/json"] }
+    static func auth(_ token: String) -> HTTPFields {
+        [.authorization: "Bearer \(token)", .contentType: "application/json"]
+    }
     static func ballot(_ b: [UInt8]) -> ByteBuffer { ByteBuffer(string: #"{"ballot":"\#(Hex.encode(b))"}"#) }
 }
 
@@ -123,12 +139,18 @@ final class NeutralTallyTests: XCTestCase {
         let c = Ciphertext.encrypt(UInt64(m), nonce: rho, key: ctx.key)
         let proof = RangeProof.prove(
             ciphertext: c, value: m, nonce: rho, lo: 0, hi: 1, key: ctx.key,
-            statement: BallotContext.statement(credential: credential.publicKey, question: 0, option: 0), election: ctx.election,
+            statement: BallotContext.statement(credential: credential.publicKey, question: 0, option: 0),
+            election: ctx.election,
             randomness: BallotSeed.random().proofRandomness(ctx.election, 0, 0))
         let answers = [EncryptedAnswer(ciphertexts: [c], bitProofs: [proof], sumProof: nil)]
-        let unsigned = Ballot<G>.encodeUnsigned(election: ctx.election, credential: credential.publicKey, answers: answers)
-        let sig = CredentialSignature.sign(message: unsigned, credential: credential, election: ctx.election, entropy: SecureRandom.bytes(32))
-        return Ballot(election: ctx.election, credential: credential.publicKey, answers: answers, signature: sig, unsigned: unsigned).bytes
+        let unsigned = Ballot<G>.encodeUnsigned(
+            election: ctx.election, credential: credential.publicKey, answers: answers)
+        let sig = CredentialSignature.sign(
+            message: unsigned, credential: credential, election: ctx.election, entropy: SecureRandom.bytes(32))
+        return Ballot(
+            election: ctx.election, credential: credential.publicKey, answers: answers, signature: sig,
+            unsigned: unsigned
+        ).bytes
     }
 
     func testNeutralTallyDecryptsOverHTTPAndVerifies() async throws {
@@ -140,8 +162,10 @@ final class NeutralTallyTests: XCTestCase {
         let no = try Self.ballot(ctx, s.credentials[0][1], yes: false, rho: -rho)
         try await buildApplication(w.service).test(.router) { c in
             for (token, b) in [(w.tokens[0], yes), (w.tokens[1], no)] {
-                let r = try await c.execute(uri: "/api/v1/ballots", method: .post, headers: StorageFailureTests.auth(token),
-                                            body: StorageFailureTests.ballot(b)) { $0.status }
+                let r = try await c.execute(
+                    uri: "/api/v1/ballots", method: .post, headers: StorageFailureTests.auth(token),
+                    body: StorageFailureTests.ballot(b)
+                ) { $0.status }
                 XCTAssertEqual(r, .created)
             }
         }
@@ -159,7 +183,9 @@ final class NeutralTallyTests: XCTestCase {
 /// Abuse a real deployment meets: proxies, IPv6, IIN lock-out attempts, session floods.
 final class AbuseTests: XCTestCase {
     func testClientAddressComesFromTrustedProxiesOnly() {
-        XCTAssertEqual(ClientAddress("2001:db8:1:2:3:4:5:6")?.bucket, ClientAddress("2001:db8:1:2:ffff::1")?.bucket, "one /64, one bucket")
+        XCTAssertEqual(
+            ClientAddress("2001:db8:1:2:3:4:5:6")?.bucket, ClientAddress("2001:db8:1:2:ffff::1")?.bucket,
+            "one /64, one bucket")
         XCTAssertNotEqual(ClientAddress("2001:db8:1:3::1")?.bucket, ClientAddress("2001:db8:1:2::1")?.bucket)
         XCTAssertEqual(ClientAddress("::ffff:10.0.0.7")?.bucket, [10, 0, 0, 7])
         XCTAssertTrue(IPRange("10.1.0.0/16")!.contains([10, 1, 200, 3]))
@@ -178,7 +204,8 @@ final class AbuseTests: XCTestCase {
         c.backoffMax = 60
         c.failuresPerClient = 1000
         let guardian = SignInGuard(configuration: c)
-        let iin = DigestKey(Array("iin".utf8)), attacker = DigestKey(Array("attacker".utf8)), voter = DigestKey(Array("voter".utf8))
+        let iin = DigestKey(Array("iin".utf8)), attacker = DigestKey(Array("attacker".utf8)),
+            voter = DigestKey(Array("voter".utf8))
         let t0 = Date()
         for i in 0..<5 { guardian.failed(iin: iin, client: attacker, now: t0 + Double(i)) }
         // The attacker's pair is locked; the voter's own device is not.
@@ -186,16 +213,20 @@ final class AbuseTests: XCTestCase {
         XCTAssertEqual(guardian.check(iin: iin, client: voter, now: t0 + 5), .allowed)
         // Many attackers: the IIN is slowed down for everyone, by at most backoffMax.
         for i in 0..<40 { guardian.failed(iin: iin, client: DigestKey(Array("bot\(i)".utf8)), now: t0 + 10) }
-        guard case .slowedDown(let wait) = guardian.check(iin: iin, client: voter, now: t0 + 10) else { return XCTFail("not slowed down") }
+        guard case .slowedDown(let wait) = guardian.check(iin: iin, client: voter, now: t0 + 10) else {
+            return XCTFail("not slowed down")
+        }
         XCTAssertLessThanOrEqual(wait, 60)
-        XCTAssertEqual(guardian.check(iin: iin, client: voter, now: t0 + 71), .allowed, "after backoffMax the voter gets through")
+        XCTAssertEqual(
+            guardian.check(iin: iin, client: voter, now: t0 + 71), .allowed, "after backoffMax the voter gets through")
         guardian.succeeded(iin: iin, client: voter)
         XCTAssertEqual(guardian.check(iin: iin, client: voter, now: t0 + 72), .allowed)
     }
 
     func testSessionsPerVoterAreBounded() {
         let sessions = VoterSessions(ttl: 600, perVoter: 2)
-        let a = sessions.open(voter: 7, region: 0), b = sessions.open(voter: 7, region: 0), c = sessions.open(voter: 7, region: 0)
+        let a = sessions.open(voter: 7, region: 0), b = sessions.open(voter: 7, region: 0),
+            c = sessions.open(voter: 7, region: 0)
         XCTAssertNil(sessions.session(token: a), "the oldest session was closed")
         XCTAssertNotNil(sessions.session(token: b))
         XCTAssertNotNil(sessions.session(token: c))

@@ -9,7 +9,8 @@ final class LifecycleCLITests: XCTestCase {
     func testFullLifecycleWithAbsentTrusteeAndRevotes() throws {
         let w = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: w) }
-        let manifest = try CLI.ok(["manifest-sample", "--regions", "2", "--trustees", "3", "--quorum", "2", "--privacy-floor", "1"], cwd: w)
+        let manifest = try CLI.ok(
+            ["manifest-sample", "--regions", "2", "--trustees", "3", "--quorum", "2", "--privacy-floor", "1"], cwd: w)
         try manifest.write(toFile: w + "/m.json", atomically: true, encoding: .utf8)
         try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
 
@@ -18,50 +19,76 @@ final class LifecycleCLITests: XCTestCase {
         try CLI.ok(["phase", "--data", "d", "key-ceremony"], cwd: w)
         XCTAssertTrue(try CLI.run(["phase", "--data", "d", "voting-open"], cwd: w).stderr.contains("cannot move"))
 
-        for i in 1...3 { try CLI.ok(["trustee", "keygen", "--data", "d", "--key", "t\(i).json", "--index", "\(i)"], cwd: w) }
-        XCTAssertNotEqual(try CLI.run(["trustee", "keygen", "--data", "d", "--key", "t1.json", "--index", "1"], cwd: w).status, 0, "a key file is never overwritten")
+        for i in 1...3 {
+            try CLI.ok(["trustee", "keygen", "--data", "d", "--key", "t\(i).json", "--index", "\(i)"], cwd: w)
+        }
+        XCTAssertNotEqual(
+            try CLI.run(["trustee", "keygen", "--data", "d", "--key", "t1.json", "--index", "1"], cwd: w).status, 0,
+            "a key file is never overwritten")
         for i in 1...3 { try CLI.ok(["trustee", "send-shares", "--data", "d", "--key", "t\(i).json"], cwd: w) }
         for i in 1...3 { try CLI.ok(["trustee", "check-shares", "--data", "d", "--key", "t\(i).json"], cwd: w) }
         XCTAssertTrue(try CLI.ok(["ceremony-finish", "--data", "d"], cwd: w).contains("qualified trustees 1, 2, 3"))
 
         var csv = "iin,full_name,birth_date,region,precinct\n"
         for n in 0..<8 {
-            csv += "\(Fixtures.iin(100 + n)),\"Тестов, Voter \(n)\",1885-01-01,\(n < 4 ? "abai" : "akmola"),\(n < 4 ? "abai.d1.p1" : "akmola.d2.p3")\n"
+            csv +=
+                "\(Fixtures.iin(100 + n)),\"Тестов, Voter \(n)\",1885-01-01,\(n < 4 ? "abai" : "akmola"),\(n < 4 ? "abai.d1.p1" : "akmola.d2.p3")\n"
         }
         try csv.write(toFile: w + "/voters.csv", atomically: true, encoding: .utf8)
         try CLI.ok(["registry", "keygen", "--out", "reg.key"], cwd: w)
         try CLI.ok(["registry", "import", "voters.csv", "--data", "d", "--registry-key", "reg.key"], cwd: w)
-        try CLI.ok(["credentials", "issue", "--data", "d", "--registry-key", "reg.key", "--letters", "letters", "--forget-links"], cwd: w)
+        try CLI.ok(
+            [
+                "credentials", "issue", "--data", "d", "--registry-key", "reg.key", "--letters", "letters",
+                "--forget-links",
+            ], cwd: w)
         try CLI.ok(["phase", "--data", "d", "credentials-published"], cwd: w)
         try CLI.ok(["phase", "--data", "d", "voting-open"], cwd: w)
 
         // Credential codes from the letters.
-        let files = FileManager.default.enumerator(atPath: w + "/letters")!.compactMap { $0 as? String }.filter { $0.hasSuffix(".txt") }.sorted()
+        let files = FileManager.default.enumerator(atPath: w + "/letters")!.compactMap { $0 as? String }.filter {
+            $0.hasSuffix(".txt")
+        }.sorted()
         XCTAssertEqual(files.count, 8)
         func code(_ f: String) throws -> (String, String) {
             let t = try String(contentsOfFile: w + "/letters/" + f, encoding: .utf8)
-            let c = t.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.count == 29 && $0.split(separator: "-").count == 6 }!
+            let c = t.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first {
+                $0.count == 29 && $0.split(separator: "-").count == 6
+            }!
             return (c, f.hasPrefix("abai") ? "abai" : "akmola")
         }
         // abai: yes, yes, no + revote (no → yes); akmola: no, no, yes; one abstains in each.
-        let plan: [(Int, [String])] = [(0, ["yes"]), (1, ["yes"]), (2, ["no", "yes"]), (4, ["no"]), (5, ["no"]), (6, ["yes"])]
+        let plan: [(Int, [String])] = [
+            (0, ["yes"]), (1, ["yes"]), (2, ["no", "yes"]), (4, ["no"]), (5, ["no"]), (6, ["yes"]),
+        ]
         for (i, choices) in plan {
             let (c, _) = try code(files[i])
-            for ch in choices { XCTAssertTrue(try CLI.ok(["vote", "--data", "d", "--credential", c, "--choice", ch], cwd: w).contains("tracking code")) }
+            for ch in choices {
+                XCTAssertTrue(
+                    try CLI.ok(["vote", "--data", "d", "--credential", c, "--choice", ch], cwd: w).contains(
+                        "tracking code"))
+            }
         }
         let (c0, _) = try code(files[0])
-        XCTAssertTrue(try CLI.ok(["vote", "--data", "d", "--credential", c0, "--choice", "no", "--audit"], cwd: w).contains("audit passed"))
-        let bad = try CLI.run(["vote", "--data", "d", "--credential", "0000-0000-0000-0000-0000-0000", "--choice", "yes"], cwd: w)
+        XCTAssertTrue(
+            try CLI.ok(["vote", "--data", "d", "--credential", c0, "--choice", "no", "--audit"], cwd: w).contains(
+                "audit passed"))
+        let bad = try CLI.run(
+            ["vote", "--data", "d", "--credential", "0000-0000-0000-0000-0000-0000", "--choice", "yes"], cwd: w)
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("not on the published lists"))
 
         try CLI.ok(["phase", "--data", "d", "closed"], cwd: w)
-        XCTAssertNotEqual(try CLI.run(["vote", "--data", "d", "--credential", c0, "--choice", "yes"], cwd: w).status, 0, "voting is closed")
+        XCTAssertNotEqual(
+            try CLI.run(["vote", "--data", "d", "--credential", c0, "--choice", "yes"], cwd: w).status, 0,
+            "voting is closed")
         try CLI.ok(["tally", "--data", "d"], cwd: w)
         try CLI.ok(["phase", "--data", "d", "tallied"], cwd: w)
         // Trustee 2 is absent: 1 and 3 form the quorum.
         try CLI.ok(["trustee", "decrypt", "--data", "d", "--key", "t1.json"], cwd: w)
-        XCTAssertTrue(try CLI.run(["phase", "--data", "d", "decrypted"], cwd: w).stderr.contains("decryption shares from 1 trustees"))
+        XCTAssertTrue(
+            try CLI.run(["phase", "--data", "d", "decrypted"], cwd: w).stderr.contains(
+                "decryption shares from 1 trustees"))
         try CLI.ok(["trustee", "decrypt", "--data", "d", "--key", "t3.json"], cwd: w)
         try CLI.ok(["phase", "--data", "d", "decrypted"], cwd: w)
         let json = try CLI.ok(["results", "--data", "d", "--publish", "--json"], cwd: w)
@@ -107,17 +134,25 @@ final class OneWriterCLITests: XCTestCase {
             .map { try JSONDecoder().decode(TestVoter.self, from: Data($0.utf8)) }
         let admin = try String(contentsOfFile: w + "/d/admin.token", encoding: .utf8)
         let (server, url) = try CLI.serve(data: "d", cwd: w)
-        defer { server.terminate(); server.waitUntilExit() }
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
 
-        let refused = try CLI.run(["vote", "--data", "d", "--credential", voters[0].credential, "--choice", "yes"], cwd: w)
+        let refused = try CLI.run(
+            ["vote", "--data", "d", "--credential", voters[0].credential, "--choice", "yes"], cwd: w)
         XCTAssertNotEqual(refused.status, 0)
-        XCTAssertTrue(refused.stderr.contains("held by another process") && refused.stderr.contains("--server"), refused.stderr)
+        XCTAssertTrue(
+            refused.stderr.contains("held by another process") && refused.stderr.contains("--server"), refused.stderr)
         let phase = try CLI.run(["phase", "--data", "d", "closed"], cwd: w)
         XCTAssertNotEqual(phase.status, 0, "an official's step is refused too")
 
         for v in voters.prefix(3) {
-            let out = try CLI.ok(["vote", "--server", url, "--credential", v.credential, "--choice", "yes", "--iin", v.iin,
-                                  "--sign-in-code", v.signin_code], cwd: w)
+            let out = try CLI.ok(
+                [
+                    "vote", "--server", url, "--credential", v.credential, "--choice", "yes", "--iin", v.iin,
+                    "--sign-in-code", v.signin_code,
+                ], cwd: w)
             XCTAssertTrue(out.contains("ballot cast; tracking code"), out)
         }
         // A wrong token is refused by the server, with its reason.
@@ -126,7 +161,9 @@ final class OneWriterCLITests: XCTestCase {
         XCTAssertTrue(forged.stderr.contains("no_official"), forged.stderr)
         try CLI.ok(["phase", "--server", url, "--token", admin, "closed"], cwd: w)
         try CLI.ok(["tally", "--server", url, "--token", admin], cwd: w)
-        let status = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(string: url + "/api/v1/status")!)) as! [String: Any]
+        let status =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(string: url + "/api/v1/status")!))
+            as! [String: Any]
         XCTAssertEqual(status["ballots"] as? Int, 3)
         XCTAssertEqual(status["phase"] as? String, "closed")
     }
@@ -147,20 +184,35 @@ extension OneWriterCLITests {
                 .trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let (server, url) = try CLI.serve(data: "d", cwd: w)
-        defer { server.terminate(); server.waitUntilExit() }
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
         try CLI.ok(["phase", "--server", url, "--token", tokens["admin"]!, "key-ceremony"], cwd: w)
         // A trustee cannot publish in another trustee's name; the refused step leaves no key file.
-        let wrong = try CLI.run(["trustee", "keygen", "--server", url, "--token", tokens["trustee-2"]!, "--key", "t1.json", "--index", "1"], cwd: w)
+        let wrong = try CLI.run(
+            [
+                "trustee", "keygen", "--server", url, "--token", tokens["trustee-2"]!, "--key", "t1.json", "--index",
+                "1",
+            ], cwd: w)
         XCTAssertNotEqual(wrong.status, 0)
         XCTAssertTrue(wrong.stderr.contains("wrong_role"), wrong.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: w + "/t1.json"))
         for i in 1...3 {
-            try CLI.ok(["trustee", "keygen", "--server", url, "--token", tokens["trustee-\(i)"]!, "--key", "t\(i).json", "--index", "\(i)"], cwd: w)
+            try CLI.ok(
+                [
+                    "trustee", "keygen", "--server", url, "--token", tokens["trustee-\(i)"]!, "--key", "t\(i).json",
+                    "--index", "\(i)",
+                ], cwd: w)
             let mode = try FileManager.default.attributesOfItem(atPath: w + "/t\(i).json")[.posixPermissions] as! Int
             XCTAssertEqual(mode, 0o600)
         }
         for step in ["send-shares", "check-shares"] {
-            for i in 1...3 { try CLI.ok(["trustee", step, "--server", url, "--token", tokens["trustee-\(i)"]!, "--key", "t\(i).json"], cwd: w) }
+            for i in 1...3 {
+                try CLI.ok(
+                    ["trustee", step, "--server", url, "--token", tokens["trustee-\(i)"]!, "--key", "t\(i).json"],
+                    cwd: w)
+            }
         }
         let done = try CLI.ok(["ceremony-finish", "--server", url, "--token", tokens["admin"]!], cwd: w)
         XCTAssertTrue(done.contains("qualified trustees 1, 2, 3"), done)

@@ -10,7 +10,8 @@ import XCTest
 /// docs/openapi.json describes exactly the routes the server has, with the statuses it uses.
 final class OpenAPITests: XCTestCase {
     func testDocumentMatchesTheRouter() async throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/openapi.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../docs/openapi.json")
         let doc = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
         XCTAssertEqual(doc["openapi"] as? String, "3.0.3")
         let paths = doc["paths"] as! [String: [String: Any]]
@@ -19,12 +20,16 @@ final class OpenAPITests: XCTestCase {
 
         let dir = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let ref = try await Referendum<G>.create(store: try SQLiteBoardStore(path: dir + "/b.sqlite"), manifest: .kazakhstan2026(regions: 1), boardKey: .init())
-        let router = buildRouter(ReferendumService(referendum: ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: [])))
+        let ref = try await Referendum<G>.create(
+            store: try SQLiteBoardStore(path: dir + "/b.sqlite"), manifest: .kazakhstan2026(regions: 1),
+            boardKey: .init())
+        let router = buildRouter(
+            ReferendumService(referendum: ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: [])))
         var actual = Set<String>()
         for r in router.routes {
             // ":name" in Hummingbird is "{name}" in OpenAPI.
-            let p = "\(r.path)".split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+            let p = "\(r.path)".split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
+                .joined(separator: "/")
             actual.insert("\(r.method) /\(p)")
         }
         XCTAssertGreaterThanOrEqual(actual.count, 20)

@@ -19,30 +19,42 @@ final class ReferendumTests: XCTestCase {
     }
 
     /// A referendum with 2 regions × `perRegion` voters, ready for voting.
-    static func ready(store: BoardStore, boardKey: Curve25519.Signing.PrivateKey = .init(), perRegion: Int = 5,
-               corruptShareFrom: Int? = nil, answerComplaints: Bool = true) async throws -> Setup {
+    static func ready(
+        store: BoardStore, boardKey: Curve25519.Signing.PrivateKey = .init(), perRegion: Int = 5,
+        corruptShareFrom: Int? = nil, answerComplaints: Bool = true
+    ) async throws -> Setup {
         let m = Manifest.kazakhstan2026(regions: 2, trustees: 3, quorum: 2, privacyFloor: 1)
         let ref = try await Referendum<G>.create(store: store, manifest: m, boardKey: boardKey)
-        await assertThrowsAsync({ _ = try await ref.postTrusteeKey(try Trustee<G>.generate(index: 1, threshold: ref.threshold, election: ref.baseHash).publicKey) }) {
+        await assertThrowsAsync({
+            _ = try await ref.postTrusteeKey(
+                try Trustee<G>.generate(index: 1, threshold: ref.threshold, election: ref.baseHash).publicKey)
+        }) {
             XCTAssertTrue("\($0)".contains("phase \"setup\""))
         }
         try await ref.advance(to: .keyCeremony)
-        let trustees = try (1...3).map { try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash) }
+        let trustees = try (1...3).map {
+            try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
+        }
         for t in trustees { try await ref.postTrusteeKey(t.publicKey) }
         let pks = Array(ref.state.trusteeKeys.values)
         for t in trustees {
             var shares = try t.shares(for: pks, election: ref.baseHash)
             if t.index == corruptShareFrom {
                 let victim = shares[0]
-                shares[0] = EncryptedShare(from: victim.from, to: victim.to, ephemeral: victim.ephemeral, sealed: victim.sealed.map { $0 ^ 0x55 })
+                shares[0] = EncryptedShare(
+                    from: victim.from, to: victim.to, ephemeral: victim.ephemeral,
+                    sealed: victim.sealed.map { $0 ^ 0x55 })
             }
             try await ref.postShares(shares)
         }
         var received: [Int: [Int: Scalar<G>]] = [:]
         for t in trustees {
             for s in ref.state.encryptedShares where s.to == t.index {
-                if let v = t.receive(s, from: ref.state.trusteeKeys[s.from]!, election: ref.baseHash) { received[t.index, default: [:]][s.from] = v }
-                else { try await ref.postComplaint(ShareComplaint(from: t.index, against: s.from)) }
+                if let v = t.receive(s, from: ref.state.trusteeKeys[s.from]!, election: ref.baseHash) {
+                    received[t.index, default: [:]][s.from] = v
+                } else {
+                    try await ref.postComplaint(ShareComplaint(from: t.index, against: s.from))
+                }
             }
         }
         if answerComplaints {
@@ -54,7 +66,9 @@ final class ReferendumTests: XCTestCase {
         }
         try await ref.finishKeyCeremony()
         let creds = (0..<2).map { _ in (0..<perRegion).map { _ in KeyPair<G>.generate() } }
-        for (r, list) in creds.enumerated() { try await ref.publishCredentials(region: r, credentials: list.map(\.publicKey)) }
+        for (r, list) in creds.enumerated() {
+            try await ref.publishCredentials(region: r, credentials: list.map(\.publicKey))
+        }
         try await ref.advance(to: .credentialsPublished)
         try await ref.advance(to: .votingOpen)
         return Setup(ref: ref, trustees: trustees, credentials: creds, received: received)
@@ -85,19 +99,34 @@ final class ReferendumTests: XCTestCase {
         XCTAssertEqual(s.ref.lookup(trackingDigest: b.trackingCode.hex)?.index, first.entryIndex)
         // A signed-in voter of region 1 cannot cast with a region-0 credential.
         let other = try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][1])
-        await assertThrowsAsync({ _ = try await s.ref.cast(other.bytes, region: 1) }) { XCTAssertEqual($0 as? CastError, .wrongRegion) }
+        await assertThrowsAsync({ _ = try await s.ref.cast(other.bytes, region: 1) }) {
+            XCTAssertEqual($0 as? CastError, .wrongRegion)
+        }
         // Unknown credential, wrong election, garbage, oversize.
-        await assertThrowsAsync({ _ = try await s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: .generate()).bytes) }) { XCTAssertEqual($0 as? CastError, .unknownCredential) }
-        let foreign = BallotContext<G>(election: ElectionHash.derive("x", parts: []), publicKey: ctx.key.element, shape: .referendum)
-        await assertThrowsAsync({ _ = try await s.ref.cast(try foreign.encrypt(selections: [[1, 0]], credential: s.credentials[0][2]).bytes) }) { XCTAssertEqual($0 as? CastError, .wrongElection) }
-        await assertThrowsAsync({ _ = try await s.ref.cast([1, 2, 3]) }) { if case .malformed = $0 as! CastError {} else { XCTFail() } }
-        await assertThrowsAsync({ _ = try await s.ref.cast(b.bytes + [UInt8](repeating: 0, count: 10_000)) }) { XCTAssertEqual($0 as? CastError, .tooLarge(10_685)) }
+        await assertThrowsAsync({
+            _ = try await s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: .generate()).bytes)
+        }) { XCTAssertEqual($0 as? CastError, .unknownCredential) }
+        let foreign = BallotContext<G>(
+            election: ElectionHash.derive("x", parts: []), publicKey: ctx.key.element, shape: .referendum)
+        await assertThrowsAsync({
+            _ = try await s.ref.cast(try foreign.encrypt(selections: [[1, 0]], credential: s.credentials[0][2]).bytes)
+        }) { XCTAssertEqual($0 as? CastError, .wrongElection) }
+        await assertThrowsAsync({ _ = try await s.ref.cast([1, 2, 3]) }) {
+            if case .malformed = $0 as! CastError {} else { XCTFail() }
+        }
+        await assertThrowsAsync({ _ = try await s.ref.cast(b.bytes + [UInt8](repeating: 0, count: 10_000)) }) {
+            XCTAssertEqual($0 as? CastError, .tooLarge(10_685))
+        }
         var forged = other.bytes
         forged[forged.count - 1] ^= 1
-        await assertThrowsAsync({ _ = try await s.ref.cast(forged) }) { XCTAssertEqual($0 as? CastError, .invalidProof("credential signature")) }
+        await assertThrowsAsync({ _ = try await s.ref.cast(forged) }) {
+            XCTAssertEqual($0 as? CastError, .invalidProof("credential signature"))
+        }
         // After closing, nothing more is accepted.
         try await s.ref.advance(to: .closed)
-        await assertThrowsAsync({ _ = try await s.ref.cast(other.bytes) }) { XCTAssertEqual($0 as? CastError, .votingNotOpen(phase: "closed")) }
+        await assertThrowsAsync({ _ = try await s.ref.cast(other.bytes) }) {
+            XCTAssertEqual($0 as? CastError, .votingNotOpen(phase: "closed"))
+        }
     }
 
     func testAcknowledgedBallotsSurviveAReopenAndRevotingCountsTheLast() async throws {
@@ -112,10 +141,13 @@ final class ReferendumTests: XCTestCase {
         var s = try await Self.ready(store: try await open(true), boardKey: key)
         let ctx = s.ref.ballotContext!
         _ = try await s.ref.cast(try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][0]).bytes)
-        let results = await s.ref.castBatch(try (1..<5).map { try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][$0]).bytes })
+        let results = await s.ref.castBatch(
+            try (1..<5).map { try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][$0]).bytes })
         XCTAssertTrue(results.allSatisfy { (try? $0.get()) != nil })
         // One writer per board: a second writer is refused while the first holds it.
-        await assertThrowsAsync({ _ = try await open(true) }) { XCTAssertTrue("\($0)".contains("held by another process"), "\($0)") }
+        await assertThrowsAsync({ _ = try await open(true) }) {
+            XCTAssertTrue("\($0)".contains("held by another process"), "\($0)")
+        }
         // The process "dies" (its lock goes with it); a new one opens the same board.
         await s.ref.store.close()
         let reopened = try await Referendum<G>.open(store: try await open(true), boardKey: key)
@@ -134,12 +166,16 @@ final class ReferendumTests: XCTestCase {
         let ek = s.ref.electionKey!
         for t in s.trustees.prefix(2) {
             let ks = try t.secretShare(received: s.received[t.index]!, qualified: Set(ek.qualified))
-            let d = TrusteeDecryption(trustee: t.index, shares: s.ref.tally!.labelled(s.ref.manifest).map {
-                DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
-            })
+            let d = TrusteeDecryption(
+                trustee: t.index,
+                shares: s.ref.tally!.labelled(s.ref.manifest).map {
+                    DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
+                })
             if t.index == 1 {
                 // A wrong share is refused before it reaches the board.
-                let bad = TrusteeDecryption(trustee: 1, shares: d.shares.map { DecryptionShare(trustee: 1, share: $0.share + .generator, proof: $0.proof) })
+                let bad = TrusteeDecryption(
+                    trustee: 1,
+                    shares: d.shares.map { DecryptionShare(trustee: 1, share: $0.share + .generator, proof: $0.proof) })
                 await assertThrowsAsync({ _ = try await s.ref.postDecryption(bad) })
             }
             try await s.ref.postDecryption(d)
@@ -160,22 +196,30 @@ final class ReferendumTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let s = try await Self.ready(store: MemoryBoardStore())
         let ctx = s.ref.ballotContext!
-        for v in 0..<3 { _ = try await s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][v]).bytes) }
+        for v in 0..<3 {
+            _ = try await s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][v]).bytes)
+        }
         let paperVoter = s.credentials[0][0].publicKey
-        await assertThrowsAsync({ _ = try await s.ref.revoke(credentials: [paperVoter]) }) { XCTAssertTrue("\($0)".contains("phase")) }
+        await assertThrowsAsync({ _ = try await s.ref.revoke(credentials: [paperVoter]) }) {
+            XCTAssertTrue("\($0)".contains("phase"))
+        }
         try await s.ref.advance(to: .closed)
         await assertThrowsAsync({ _ = try await s.ref.revoke(credentials: [KeyPair<G>.generate().publicKey]) })
         try await s.ref.revoke(credentials: [paperVoter])
         XCTAssertEqual(s.ref.countedPerRegion(), [2, 0])
         try await s.ref.computeTally()
-        await assertThrowsAsync({ _ = try await s.ref.revoke(credentials: [s.credentials[0][1].publicKey]) }, "too late after the tally")
+        await assertThrowsAsync(
+            { _ = try await s.ref.revoke(credentials: [s.credentials[0][1].publicKey]) }, "too late after the tally")
         try await s.ref.advance(to: .tallied)
         let ek = s.ref.electionKey!
         for t in s.trustees.prefix(2) {
             let ks = try t.secretShare(received: s.received[t.index]!, qualified: Set(ek.qualified))
-            try await s.ref.postDecryption(TrusteeDecryption(trustee: t.index, shares: s.ref.tally!.labelled(s.ref.manifest).map {
-                DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
-            }))
+            try await s.ref.postDecryption(
+                TrusteeDecryption(
+                    trustee: t.index,
+                    shares: s.ref.tally!.labelled(s.ref.manifest).map {
+                        DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
+                    }))
         }
         try await s.ref.advance(to: .decrypted)
         let published = try await s.ref.publishResults()
@@ -213,16 +257,21 @@ final class ReferendumTests: XCTestCase {
 extension ReferendumTests {
     /// From a closed referendum: tally, decryption by trustees 1 and 2, results, record
     /// export and independent verification.
-    static func finish(_ s: Setup, record: String, inspect: (EncryptedTally<G>) -> Void = { _ in }) async throws -> VerificationReport {
+    static func finish(
+        _ s: Setup, record: String, inspect: (EncryptedTally<G>) -> Void = { _ in }
+    ) async throws -> VerificationReport {
         let tally = try await s.ref.computeTally()
         inspect(tally)
         try await s.ref.advance(to: .tallied)
         let ek = s.ref.electionKey!
         for t in s.trustees.prefix(2) {
             let ks = try t.secretShare(received: s.received[t.index]!, qualified: Set(ek.qualified))
-            try await s.ref.postDecryption(TrusteeDecryption(trustee: t.index, shares: tally.labelled(s.ref.manifest).map {
-                DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
-            }))
+            try await s.ref.postDecryption(
+                TrusteeDecryption(
+                    trustee: t.index,
+                    shares: tally.labelled(s.ref.manifest).map {
+                        DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
+                    }))
         }
         try await s.ref.advance(to: .decrypted)
         try await s.ref.publishResults()

@@ -1,13 +1,16 @@
 import DauysRecord
-@testable import DauysRegistry
 import DauysStore
 import Foundation
 import XCTest
 
+@testable import DauysRegistry
+
 final class RegistryTests: XCTestCase {
     func testIINCheckDigits() throws {
         // Reference examples: first-pass and second-pass check digits.
-        for good in ["850101100012", "850101200029", "900101300017", "900101300811"] { XCTAssertNoThrow(try IIN(good), good) }
+        for good in ["850101100012", "850101200029", "900101300017", "900101300811"] {
+            XCTAssertNoThrow(try IIN(good), good)
+        }
         XCTAssertThrowsError(try IIN("850101100013")) { XCTAssertEqual($0 as? IIN.Problem, .badCheckDigit) }
         XCTAssertThrowsError(try IIN("85010110001")) { XCTAssertEqual($0 as? IIN.Problem, .notTwelveDigits) }
         XCTAssertThrowsError(try IIN("85010110001a")) { XCTAssertEqual($0 as? IIN.Problem, .notTwelveDigits) }
@@ -61,8 +64,13 @@ final class RegistryTests: XCTestCase {
         XCTAssertTrue(problems[5].reason.contains("full name is empty"))
         XCTAssertTrue(problems[6].reason.contains("fields"))
         // No personal data in any message.
-        for p in problems { XCTAssertFalse(p.description.contains(ok)); XCTAssertFalse(p.description.contains("Voter")) }
-        XCTAssertEqual(VoterList.parse(csv: "iin,name\n", manifest: m).problems.first?.reason, "missing column(s): full_name, birth_date, region, precinct")
+        for p in problems {
+            XCTAssertFalse(p.description.contains(ok))
+            XCTAssertFalse(p.description.contains("Voter"))
+        }
+        XCTAssertEqual(
+            VoterList.parse(csv: "iin,name\n", manifest: m).problems.first?.reason,
+            "missing column(s): full_name, birth_date, region, precinct")
     }
 
     func testUnder18OnVotingDayIsRefused() throws {
@@ -70,7 +78,8 @@ final class RegistryTests: XCTestCase {
         // Born 2008-03-16: 17 on 2026-03-15; born 2008-03-15: 18 that day.
         let young = IIN.completing("0803165" + "0001") ?? IIN.completing("0803165" + "0002")!
         let adult = IIN.completing("0803155" + "0001") ?? IIN.completing("0803155" + "0002")!
-        let csv = "iin,full_name,birth_date,region,precinct\n\(young.text),A,2008-03-16,abai,abai.d1.p1\n\(adult.text),B,2008-03-15,abai,abai.d1.p1\n"
+        let csv =
+            "iin,full_name,birth_date,region,precinct\n\(young.text),A,2008-03-16,abai,abai.d1.p1\n\(adult.text),B,2008-03-15,abai,abai.d1.p1\n"
         let (rows, problems) = VoterList.parse(csv: csv, manifest: m)
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(problems.map(\.line), [2])
@@ -83,11 +92,15 @@ final class RegistryTests: XCTestCase {
         let cipher = try RegistryCipher(masterKey: Array(repeating: 7, count: 32))
         let m = Manifest.kazakhstan2026(regions: 1)
         let iin = Fixtures.iin(42)
-        let (rows, p) = VoterList.parse(csv: "iin,full_name,birth_date,region,precinct\n\(iin),Айгерім Сәрсенова,1885-01-01,abai,abai.d1.p1\n", manifest: m)
+        let (rows, p) = VoterList.parse(
+            csv: "iin,full_name,birth_date,region,precinct\n\(iin),Айгерім Сәрсенова,1885-01-01,abai,abai.d1.p1\n",
+            manifest: m)
         XCTAssertTrue(p.isEmpty)
         let reg = try SQLiteRegistry(path: dir + "/r.sqlite")
         XCTAssertEqual(try reg.importVoters(rows, cipher: cipher), 1)
-        XCTAssertThrowsError(try reg.importVoters(rows, cipher: cipher)) { XCTAssertTrue("\($0)".contains("already in the registry")) }
+        XCTAssertThrowsError(try reg.importVoters(rows, cipher: cipher)) {
+            XCTAssertTrue("\($0)".contains("already in the registry"))
+        }
         let found = try reg.find(iin: try IIN(iin), cipher: cipher)
         XCTAssertEqual(found?.precinct, "abai.d1.p1")
         let pending = try reg.votersWithoutCredential()
@@ -114,10 +127,12 @@ final class RegistryTests: XCTestCase {
     func testImportThroughCLIRefusesTheListAndLeaksNothing() throws {
         let w = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: w) }
-        try CLI.ok(["manifest-sample", "--regions", "2"], cwd: w).write(toFile: w + "/m.json", atomically: true, encoding: .utf8)
+        try CLI.ok(["manifest-sample", "--regions", "2"], cwd: w).write(
+            toFile: w + "/m.json", atomically: true, encoding: .utf8)
         try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
         let good = Fixtures.iin(7)
-        try "iin,full_name,birth_date,region,precinct\n\(good),Secret Person,1885-01-01,abai,abai.d1.p1\n850101100013,Other Secret,1885-01-01,abai,abai.d1.p1\n"
+        try
+            "iin,full_name,birth_date,region,precinct\n\(good),Secret Person,1885-01-01,abai,abai.d1.p1\n850101100013,Other Secret,1885-01-01,abai,abai.d1.p1\n"
             .write(toFile: w + "/v.csv", atomically: true, encoding: .utf8)
         let key = String(repeating: "ab", count: 32)
         let o = try CLI.run(["registry", "import", "v.csv", "--data", "d"], cwd: w, env: ["DAUYS_REGISTRY_KEY": key])
@@ -125,10 +140,15 @@ final class RegistryTests: XCTestCase {
         XCTAssertTrue(o.stderr.contains("line 3: IIN check digit is wrong"), o.stderr)
         XCTAssertTrue(o.stderr.contains("nothing was imported"))
         for secret in [good, "850101100013", "Secret Person", "Other Secret"] {
-            XCTAssertFalse(o.stderr.contains(secret)); XCTAssertFalse(o.stdout.contains(secret))
+            XCTAssertFalse(o.stderr.contains(secret))
+            XCTAssertFalse(o.stdout.contains(secret))
         }
-        XCTAssertNotEqual(try CLI.run(["registry", "import", "v.csv", "--data", "d"], cwd: w).status, 0, "no key, no import")
-        try "iin,full_name,birth_date,region,precinct\n\(good),Secret Person,1885-01-01,abai,abai.d1.p1\n".write(toFile: w + "/v.csv", atomically: true, encoding: .utf8)
-        XCTAssertTrue(try CLI.run(["registry", "import", "v.csv", "--data", "d"], cwd: w, env: ["DAUYS_REGISTRY_KEY": key]).stdout.contains("1 voters imported"))
+        XCTAssertNotEqual(
+            try CLI.run(["registry", "import", "v.csv", "--data", "d"], cwd: w).status, 0, "no key, no import")
+        try "iin,full_name,birth_date,region,precinct\n\(good),Secret Person,1885-01-01,abai,abai.d1.p1\n".write(
+            toFile: w + "/v.csv", atomically: true, encoding: .utf8)
+        XCTAssertTrue(
+            try CLI.run(["registry", "import", "v.csv", "--data", "d"], cwd: w, env: ["DAUYS_REGISTRY_KEY": key]).stdout
+                .contains("1 voters imported"))
     }
 }

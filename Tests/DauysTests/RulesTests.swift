@@ -4,13 +4,18 @@ import XCTest
 /// The decision rules of the referendum law (art. 31) and their edge cases.
 final class RulesTests: XCTestCase {
     /// `regions` regions with (eligible, participants, yes, no) each, one unit per region.
-    func outcome(_ regions: [(UInt64, UInt64, UInt64, UInt64)], rules: DecisionRules = DecisionRules(regionalTwoThirds: true)) -> QuestionOutcome {
+    func outcome(
+        _ regions: [(UInt64, UInt64, UInt64, UInt64)], rules: DecisionRules = DecisionRules(regionalTwoThirds: true)
+    ) -> QuestionOutcome {
         var m = Manifest.kazakhstan2026(regions: regions.count)
         m.questions[0].rules = rules
         let units = regions.enumerated().filter { $0.element.1 > 0 }.map {
-            UnitResult(id: m.regions[$0.offset].id, regions: [m.regions[$0.offset].id], ballots: $0.element.1, totals: [[$0.element.2, $0.element.3]])
+            UnitResult(
+                id: m.regions[$0.offset].id, regions: [m.regions[$0.offset].id], ballots: $0.element.1,
+                totals: [[$0.element.2, $0.element.3]])
         }
-        return Results.compute(manifest: m, eligible: regions.map(\.0), participants: regions.map(\.1), units: units).questions[0]
+        return Results.compute(manifest: m, eligible: regions.map(\.0), participants: regions.map(\.1), units: units)
+            .questions[0]
     }
 
     func testExactlyHalfTurnoutIsNotValid() {
@@ -67,7 +72,8 @@ final class RulesTests: XCTestCase {
         units = RecordContext.tallyUnits(manifest: m, ballotsPerRegion: [50, 12, 0, 10, 20])
         XCTAssertEqual(units.map(\.id), ["abai", "akmola", "almaty-region", "atyrau"])
         m.tally.unit = "national"
-        XCTAssertEqual(RecordContext.tallyUnits(manifest: m, ballotsPerRegion: [1, 2, 0, 0, 0]).map(\.id), ["national"])
+        XCTAssertEqual(
+            RecordContext.tallyUnits(manifest: m, ballotsPerRegion: [1, 2, 0, 0, 0]).map(\.id), ["national"])
         XCTAssertEqual(RecordContext.tallyUnits(manifest: m, ballotsPerRegion: [0, 0, 0, 0, 0]).count, 0)
     }
 
@@ -81,7 +87,10 @@ final class RulesTests: XCTestCase {
         m.title.kk = " "
         XCTAssertThrowsError(try m.validate()) { e in
             let text = "\(e)"
-            for expected in ["is used twice", "at least two options", "quorum", "open before it closes", "Kazakh, Russian and English"] {
+            for expected in [
+                "is used twice", "at least two options", "quorum", "open before it closes",
+                "Kazakh, Russian and English",
+            ] {
                 XCTAssertTrue(text.contains(expected), "missing: \(expected) in \(text)")
             }
         }
@@ -97,18 +106,24 @@ extension RulesTests {
         ]
         for f in figures {
             for bits in 0..<8 {
-                let rules = DecisionRules(turnoutMajority: bits & 1 != 0, participantMajority: bits & 2 != 0, regionalTwoThirds: bits & 4 != 0)
+                let rules = DecisionRules(
+                    turnoutMajority: bits & 1 != 0, participantMajority: bits & 2 != 0, regionalTwoThirds: bits & 4 != 0
+                )
                 var m = Manifest.kazakhstan2026(regions: f.count)
                 m.questions[0].rules = rules
                 let units = f.enumerated().map {
-                    UnitResult(id: m.regions[$0.offset].id, regions: [m.regions[$0.offset].id], ballots: $0.element.1, totals: [[$0.element.2, $0.element.3]])
+                    UnitResult(
+                        id: m.regions[$0.offset].id, regions: [m.regions[$0.offset].id], ballots: $0.element.1,
+                        totals: [[$0.element.2, $0.element.3]])
                 }
                 let r = Results.compute(manifest: m, eligible: f.map(\.0), participants: f.map(\.1), units: units)
                 XCTAssertEqual(Results.recomputeOutcomes(r, manifest: m), r, "rules \(rules)")
             }
         }
         // Both majority rules off: a simple majority of the participants decides.
-        let off = outcome([(100, 80, 40, 40)], rules: DecisionRules(turnoutMajority: true, participantMajority: false, regionalTwoThirds: false))
+        let off = outcome(
+            [(100, 80, 40, 40)],
+            rules: DecisionRules(turnoutMajority: true, participantMajority: false, regionalTwoThirds: false))
         XCTAssertEqual(off.decidedBy, .participantsNotMajority)
         XCTAssertFalse(off.adopted)
     }

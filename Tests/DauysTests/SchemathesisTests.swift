@@ -1,8 +1,9 @@
 import Foundation
+import XCTest
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import XCTest
 
 /// Property-based fuzzing of the running server from docs/openapi.json with schemathesis
 /// (PyPI): every generated request must get a documented, well-formed answer, never a 5xx.
@@ -26,13 +27,22 @@ final class SchemathesisTests: XCTestCase {
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
         var up = false
         for _ in 0..<100 where !up {
-            if let d = try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/api/v1/health")!), !d.isEmpty { up = true } else { usleep(100_000) }
+            if let d = try? Data(contentsOf: URL(string: "http://127.0.0.1:\(port)/api/v1/health")!), !d.isEmpty {
+                up = true
+            } else {
+                usleep(100_000)
+            }
         }
         XCTAssertTrue(up, "server did not start")
-        let spec = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/openapi.json").standardized.path
+        let spec = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../docs/openapi.json"
+        ).standardized.path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: st)
         p.arguments = ["run", spec, "--url", "http://127.0.0.1:\(port)", "--max-examples", "40", "--seed", "2026"]

@@ -32,18 +32,24 @@ final class ServerTests: XCTestCase {
         return c
     }
 
-    func world(_ open: (String) async throws -> BoardStore, configuration: ServerConfiguration = testConfiguration()) async throws -> World {
+    func world(
+        _ open: (String) async throws -> BoardStore, configuration: ServerConfiguration = testConfiguration()
+    ) async throws -> World {
         let dir = CLI.tempDir()
         let m = Manifest.kazakhstan2026(regions: 2, trustees: 3, quorum: 2, privacyFloor: 1)
         let ref = try await Referendum<G>.create(store: try await open(dir), manifest: m, boardKey: .init())
         var tokens: [String: String] = [:]
         for role in ["admin", "registrar", "trustee-1", "trustee-2", "trustee-3"] {
-            tokens[role] = try OfficialRegistry.add(path: dir + "/officials.json", name: "Official \(role)", role: Role(role)!)
+            tokens[role] = try OfficialRegistry.add(
+                path: dir + "/officials.json", name: "Official \(role)", role: Role(role)!)
         }
         let cipher = try RegistryCipher(masterKey: SecureRandom.bytes(32))
         let registry = try SQLiteRegistry(path: dir + "/registry.sqlite")
         var csv = "iin,full_name,birth_date,region,precinct\n"
-        for n in 0..<6 { csv += "\(Fixtures.iin(300 + n)),Voter \(n),1885-01-01,\(n < 3 ? "abai" : "akmola"),\(n < 3 ? "abai.d1.p1" : "akmola.d1.p1")\n" }
+        for n in 0..<6 {
+            csv +=
+                "\(Fixtures.iin(300 + n)),Voter \(n),1885-01-01,\(n < 3 ? "abai" : "akmola"),\(n < 3 ? "abai.d1.p1" : "akmola.d1.p1")\n"
+        }
         let (rows, problems) = VoterList.parse(csv: csv, manifest: m)
         XCTAssertTrue(problems.isEmpty)
         _ = try registry.importVoters(rows, cipher: cipher)
@@ -57,24 +63,36 @@ final class ServerTests: XCTestCase {
             voters.append((row.iin.text, code, kp, v.region))
         }
         try registry.recordIssued(links, signIn: signIn)
-        let server = ReferendumService(referendum: ref, registry: registry, cipher: cipher,
-                                       officials: try OfficialRegistry.load(path: dir + "/officials.json"), configuration: configuration)
-        let trustees = try (1...3).map { try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash) }
+        let server = ReferendumService(
+            referendum: ref, registry: registry, cipher: cipher,
+            officials: try OfficialRegistry.load(path: dir + "/officials.json"), configuration: configuration)
+        let trustees = try (1...3).map {
+            try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
+        }
         return World(server: server, tokens: tokens, trustees: trustees, voters: voters, dir: dir)
     }
 
-    static func post(_ c: some TestClientProtocol, _ path: String, token: String?, _ body: [String: Any]) async throws -> (HTTPResponse.Status, [String: Any]) {
+    static func post(
+        _ c: some TestClientProtocol, _ path: String, token: String?, _ body: [String: Any]
+    ) async throws -> (HTTPResponse.Status, [String: Any]) {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let token { headers[.authorization] = "Bearer \(token)" }
         let data = try JSONSerialization.data(withJSONObject: body)
         return try await c.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: data)) { r in
-            (r.status, (try? JSONSerialization.jsonObject(with: Data(r.body.readableBytesView)) as? [String: Any]) ?? [:])
+            (
+                r.status,
+                (try? JSONSerialization.jsonObject(with: Data(r.body.readableBytesView)) as? [String: Any]) ?? [:]
+            )
         }
     }
-    static func get(_ c: some TestClientProtocol, _ path: String) async throws -> (HTTPResponse.Status, Data, HTTPFields) {
+    static func get(
+        _ c: some TestClientProtocol, _ path: String
+    ) async throws -> (HTTPResponse.Status, Data, HTTPFields) {
         try await c.execute(uri: path, method: .get) { r in (r.status, Data(r.body.readableBytesView), r.headers) }
     }
-    static func code(_ r: (HTTPResponse.Status, [String: Any])) -> String? { (r.1["error"] as? [String: Any])?["code"] as? String }
+    static func code(_ r: (HTTPResponse.Status, [String: Any])) -> String? {
+        (r.1["error"] as? [String: Any])?["code"] as? String
+    }
 
     func testLifecycleOverHTTPWithSQLite() async throws {
         try await lifecycle(try await world { try SQLiteBoardStore(path: $0 + "/board.sqlite") })
@@ -87,8 +105,9 @@ final class ServerTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: w.dir) }
         // A real TCP connection, so the server sees the client's address.
         try await buildApplication(w.server).test(.live) { c in
-            for n in 0..<3 {   // three different IINs: no per-IIN lock-out, but the same address
-                let r = try await Self.post(c, "/api/v1/sessions", token: nil, ["iin": Fixtures.iin(900 + n), "code": "WRONG-CODE0"])
+            for n in 0..<3 {  // three different IINs: no per-IIN lock-out, but the same address
+                let r = try await Self.post(
+                    c, "/api/v1/sessions", token: nil, ["iin": Fixtures.iin(900 + n), "code": "WRONG-CODE0"])
                 XCTAssertEqual(r.0, .unauthorized)
             }
             let v = w.voters[0]
@@ -101,7 +120,8 @@ final class ServerTests: XCTestCase {
     func testLifecycleOverHTTPWithPostgreSQL() async throws {
         guard let url = TestStores.postgresURL else { throw XCTSkip("DAUYS_TEST_POSTGRES_URL is not set") }
         let schema = "s_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
-        try await lifecycle(try await world { _ in try await PostgresBoardStore.connect(url: url, schema: String(schema)) })
+        try await lifecycle(
+            try await world { _ in try await PostgresBoardStore.connect(url: url, schema: String(schema)) })
     }
 
     func lifecycle(_ w: World) async throws {
@@ -110,38 +130,94 @@ final class ServerTests: XCTestCase {
         try await app.test(.router) { c in
             let t = w.tokens
             // Roles: nobody, the wrong role, the right one.
-            do { let r = try await Self.post(c, "/api/v1/phase", token: nil, ["next": "key-ceremony"]); XCTAssertEqual(r.0, .unauthorized) }
-            do { let r = try await Self.post(c, "/api/v1/phase", token: "dauys_forged", ["next": "key-ceremony"]); XCTAssertEqual(r.0, .unauthorized) }
-            do { let r = try await Self.post(c, "/api/v1/phase", token: t["registrar"], ["next": "key-ceremony"]); XCTAssertEqual(r.0, .forbidden) }
-            do { let r = try await Self.post(c, "/api/v1/phase", token: t["admin"], ["next": "voting-open"]); XCTAssertEqual(r.0, .conflict) }
-            do { let r = try await Self.post(c, "/api/v1/phase", token: t["admin"], ["next": "key-ceremony"]); XCTAssertEqual(r.0, .ok) }
+            do {
+                let r = try await Self.post(c, "/api/v1/phase", token: nil, ["next": "key-ceremony"])
+                XCTAssertEqual(r.0, .unauthorized)
+            }
+            do {
+                let r = try await Self.post(c, "/api/v1/phase", token: "dauys_forged", ["next": "key-ceremony"])
+                XCTAssertEqual(r.0, .unauthorized)
+            }
+            do {
+                let r = try await Self.post(c, "/api/v1/phase", token: t["registrar"], ["next": "key-ceremony"])
+                XCTAssertEqual(r.0, .forbidden)
+            }
+            do {
+                let r = try await Self.post(c, "/api/v1/phase", token: t["admin"], ["next": "voting-open"])
+                XCTAssertEqual(r.0, .conflict)
+            }
+            do {
+                let r = try await Self.post(c, "/api/v1/phase", token: t["admin"], ["next": "key-ceremony"])
+                XCTAssertEqual(r.0, .ok)
+            }
 
             // Key ceremony: each trustee as itself only.
-            do { let r = try await Self.post(c, "/api/v1/ceremony/trustee-keys", token: t["trustee-2"], ["payload": Hex.encode(w.trustees[0].publicKey.payload)]); XCTAssertEqual(r.0, .forbidden) }
-            do { let r = try await Self.post(c, "/api/v1/ceremony/trustee-keys", token: t["admin"], ["payload": Hex.encode(w.trustees[0].publicKey.payload)]); XCTAssertEqual(r.0, .forbidden) }
-            for tr in w.trustees {
-                do { let r = try await Self.post(c, "/api/v1/ceremony/trustee-keys", token: t["trustee-\(tr.index)"], ["payload": Hex.encode(tr.publicKey.payload)]); XCTAssertEqual(r.0, .created) }
+            do {
+                let r = try await Self.post(
+                    c, "/api/v1/ceremony/trustee-keys", token: t["trustee-2"],
+                    ["payload": Hex.encode(w.trustees[0].publicKey.payload)])
+                XCTAssertEqual(r.0, .forbidden)
             }
-            do { let r = try await Self.post(c, "/api/v1/ceremony/trustee-keys", token: t["trustee-1"], ["payload": "zz"]); XCTAssertEqual(r.0, .unprocessableContent) }
+            do {
+                let r = try await Self.post(
+                    c, "/api/v1/ceremony/trustee-keys", token: t["admin"],
+                    ["payload": Hex.encode(w.trustees[0].publicKey.payload)])
+                XCTAssertEqual(r.0, .forbidden)
+            }
+            for tr in w.trustees {
+                do {
+                    let r = try await Self.post(
+                        c, "/api/v1/ceremony/trustee-keys", token: t["trustee-\(tr.index)"],
+                        ["payload": Hex.encode(tr.publicKey.payload)])
+                    XCTAssertEqual(r.0, .created)
+                }
+            }
+            do {
+                let r = try await Self.post(
+                    c, "/api/v1/ceremony/trustee-keys", token: t["trustee-1"], ["payload": "zz"])
+                XCTAssertEqual(r.0, .unprocessableContent)
+            }
             let pks = w.trustees.map(\.publicKey)
             for tr in w.trustees {
                 let shares = try tr.shares(for: pks, election: w.server.referendum.baseHash)
-                do { let r = try await Self.post(c, "/api/v1/ceremony/shares", token: t["trustee-\(tr.index)"], ["payloads": shares.map { Hex.encode($0.payload) }]); XCTAssertEqual(r.0, .created) }
+                do {
+                    let r = try await Self.post(
+                        c, "/api/v1/ceremony/shares", token: t["trustee-\(tr.index)"],
+                        ["payloads": shares.map { Hex.encode($0.payload) }])
+                    XCTAssertEqual(r.0, .created)
+                }
             }
-            do { let r = try await Self.post(c, "/api/v1/ceremony/finish", token: t["admin"], [:]); XCTAssertEqual(r.0, .created) }
+            do {
+                let r = try await Self.post(c, "/api/v1/ceremony/finish", token: t["admin"], [:])
+                XCTAssertEqual(r.0, .created)
+            }
             var received: [Int: [Int: Scalar<G>]] = [:]
             for tr in w.trustees {
                 for s in w.server.referendum.state.encryptedShares where s.to == tr.index {
-                    received[tr.index, default: [:]][s.from] = tr.receive(s, from: w.server.referendum.state.trusteeKeys[s.from]!, election: w.server.referendum.baseHash)
+                    received[tr.index, default: [:]][s.from] = tr.receive(
+                        s, from: w.server.referendum.state.trusteeKeys[s.from]!, election: w.server.referendum.baseHash)
                 }
             }
             // Credentials by the registrar.
             for region in [0, 1] {
                 let list = w.voters.filter { $0.region == region }.map { $0.credential.publicKey.hex }
-                do { let r = try await Self.post(c, "/api/v1/credentials", token: t["admin"], ["region": "abai", "credentials": list]); XCTAssertEqual(r.0, .forbidden) }
-                do { let r = try await Self.post(c, "/api/v1/credentials", token: t["registrar"], ["region": ["abai", "akmola"][region], "credentials": list]); XCTAssertEqual(r.0, .created) }
+                do {
+                    let r = try await Self.post(
+                        c, "/api/v1/credentials", token: t["admin"], ["region": "abai", "credentials": list])
+                    XCTAssertEqual(r.0, .forbidden)
+                }
+                do {
+                    let r = try await Self.post(
+                        c, "/api/v1/credentials", token: t["registrar"],
+                        ["region": ["abai", "akmola"][region], "credentials": list])
+                    XCTAssertEqual(r.0, .created)
+                }
             }
-            do { let r = try await Self.post(c, "/api/v1/credentials", token: t["registrar"], ["region": "mars", "credentials": []]); XCTAssertEqual(r.0, .unprocessableContent) }
+            do {
+                let r = try await Self.post(
+                    c, "/api/v1/credentials", token: t["registrar"], ["region": "mars", "credentials": []])
+                XCTAssertEqual(r.0, .unprocessableContent)
+            }
 
             // Sign-in before voting is open works; casting does not.
             let v0 = w.voters[0], v3 = w.voters[3]
@@ -151,15 +227,37 @@ final class ServerTests: XCTestCase {
             XCTAssertEqual(s0.1["region"] as? String, "abai")
             let ctx = w.server.referendum.ballotContext!
             let ballot0 = try ctx.encrypt(selections: [[1, 0]], credential: v0.credential)
-            do { let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(ballot0.bytes)]); XCTAssertEqual(Self.code(r), "voting_not_open") }
-            do { let r = try await Self.post(c, "/api/v1/phase", token: t["admin"], ["next": "credentials-published"]); XCTAssertEqual(r.0, .ok) }
-            do { let r = try await Self.post(c, "/api/v1/phase", token: t["admin"], ["next": "voting-open"]); XCTAssertEqual(r.0, .ok) }
+            do {
+                let r = try await Self.post(
+                    c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(ballot0.bytes)])
+                XCTAssertEqual(Self.code(r), "voting_not_open")
+            }
+            do {
+                let r = try await Self.post(c, "/api/v1/phase", token: t["admin"], ["next": "credentials-published"])
+                XCTAssertEqual(r.0, .ok)
+            }
+            do {
+                let r = try await Self.post(c, "/api/v1/phase", token: t["admin"], ["next": "voting-open"])
+                XCTAssertEqual(r.0, .ok)
+            }
 
             // Bad sign-ins, then lock-out after 3 failures, which even the right code cannot pass.
-            do { let r = try await Self.post(c, "/api/v1/sessions", token: nil, ["iin": "123", "code": "x"]); XCTAssertEqual(r.0, .badRequest) }
-            do { let r = try await Self.post(c, "/api/v1/sessions", token: nil, ["iin": v3.iin]); XCTAssertEqual(r.0, .badRequest) }
-            for _ in 0..<3 { let r = try await Self.post(c, "/api/v1/sessions", token: nil, ["iin": v3.iin, "code": "WRONG-CODE0"]); XCTAssertEqual(r.0, .unauthorized) }
-            do { let r = try await Self.post(c, "/api/v1/sessions", token: nil, ["iin": v3.iin, "code": v3.code]); XCTAssertEqual(r.0, .tooManyRequests) }
+            do {
+                let r = try await Self.post(c, "/api/v1/sessions", token: nil, ["iin": "123", "code": "x"])
+                XCTAssertEqual(r.0, .badRequest)
+            }
+            do {
+                let r = try await Self.post(c, "/api/v1/sessions", token: nil, ["iin": v3.iin])
+                XCTAssertEqual(r.0, .badRequest)
+            }
+            for _ in 0..<3 {
+                let r = try await Self.post(c, "/api/v1/sessions", token: nil, ["iin": v3.iin, "code": "WRONG-CODE0"])
+                XCTAssertEqual(r.0, .unauthorized)
+            }
+            do {
+                let r = try await Self.post(c, "/api/v1/sessions", token: nil, ["iin": v3.iin, "code": v3.code])
+                XCTAssertEqual(r.0, .tooManyRequests)
+            }
 
             // Casting: accepted, idempotent retry, and every kind of refusal.
             let r1 = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(ballot0.bytes)])
@@ -169,36 +267,92 @@ final class ServerTests: XCTestCase {
             XCTAssertEqual(r2.0, .ok)
             XCTAssertEqual(r2.1["entry"] as? Int, r1.1["entry"] as? Int)
             XCTAssertEqual(r2.1["duplicate"] as? Bool, true)
-            do { let r = try await Self.post(c, "/api/v1/ballots", token: nil, ["ballot": Hex.encode(ballot0.bytes)]); XCTAssertEqual(r.0, .unauthorized) }
-            do { let r = try await Self.post(c, "/api/v1/ballots", token: "v_forged", ["ballot": Hex.encode(ballot0.bytes)]); XCTAssertEqual(r.0, .unauthorized) }
-            do { let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": "0102zz"]); XCTAssertEqual(Self.code(r), "bad_encoding") }
-            do { let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": "0102"]); XCTAssertEqual(Self.code(r), "malformed_ballot") }
-            do { let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["vote": "yes"]); XCTAssertEqual(Self.code(r), "bad_json") }
-            do { let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": String(repeating: "00", count: 40_000)]); XCTAssertEqual(Self.code(r), "too_large") }
+            do {
+                let r = try await Self.post(c, "/api/v1/ballots", token: nil, ["ballot": Hex.encode(ballot0.bytes)])
+                XCTAssertEqual(r.0, .unauthorized)
+            }
+            do {
+                let r = try await Self.post(
+                    c, "/api/v1/ballots", token: "v_forged", ["ballot": Hex.encode(ballot0.bytes)])
+                XCTAssertEqual(r.0, .unauthorized)
+            }
+            do {
+                let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": "0102zz"])
+                XCTAssertEqual(Self.code(r), "bad_encoding")
+            }
+            do {
+                let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": "0102"])
+                XCTAssertEqual(Self.code(r), "malformed_ballot")
+            }
+            do {
+                let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["vote": "yes"])
+                XCTAssertEqual(Self.code(r), "bad_json")
+            }
+            do {
+                let r = try await Self.post(
+                    c, "/api/v1/ballots", token: session0, ["ballot": String(repeating: "00", count: 40_000)])
+                XCTAssertEqual(Self.code(r), "too_large")
+            }
             let foreignVoter = try ctx.encrypt(selections: [[1, 0]], credential: w.voters[4].credential)
-            do { let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(foreignVoter.bytes)]); XCTAssertEqual(Self.code(r), "wrong_region") }
-            do { let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(try ctx.encrypt(selections: [[1, 0]], credential: .generate()).bytes)]); XCTAssertEqual(Self.code(r), "unknown_credential") }
+            do {
+                let r = try await Self.post(
+                    c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(foreignVoter.bytes)])
+                XCTAssertEqual(Self.code(r), "wrong_region")
+            }
+            do {
+                let r = try await Self.post(
+                    c, "/api/v1/ballots", token: session0,
+                    ["ballot": Hex.encode(try ctx.encrypt(selections: [[1, 0]], credential: .generate()).bytes)])
+                XCTAssertEqual(Self.code(r), "unknown_credential")
+            }
             var forged = try ctx.encrypt(selections: [[0, 1]], credential: w.voters[1].credential).bytes
             forged[forged.count - 3] ^= 1
-            do { let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(forged)]); XCTAssertEqual(Self.code(r), "invalid_proof") }
-            let other = BallotContext<G>(election: ElectionHash.derive("other", parts: []), publicKey: ctx.key.element, shape: .referendum)
-            do { let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(try other.encrypt(selections: [[1, 0]], credential: v0.credential).bytes)]); XCTAssertEqual(Self.code(r), "wrong_election") }
+            do {
+                let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(forged)])
+                XCTAssertEqual(Self.code(r), "invalid_proof")
+            }
+            let other = BallotContext<G>(
+                election: ElectionHash.derive("other", parts: []), publicKey: ctx.key.element, shape: .referendum)
+            do {
+                let r = try await Self.post(
+                    c, "/api/v1/ballots", token: session0,
+                    ["ballot": Hex.encode(try other.encrypt(selections: [[1, 0]], credential: v0.credential).bytes)])
+                XCTAssertEqual(Self.code(r), "wrong_election")
+            }
             // Malformed JSON body.
-            let raw = try await c.execute(uri: "/api/v1/ballots", method: .post, headers: [.authorization: "Bearer \(session0)"], body: ByteBuffer(string: "{not json")) { $0.status }
+            let raw = try await c.execute(
+                uri: "/api/v1/ballots", method: .post, headers: [.authorization: "Bearer \(session0)"],
+                body: ByteBuffer(string: "{not json")
+            ) { $0.status }
             XCTAssertEqual(raw, .badRequest)
 
             // More voters, one revote.
             for v in [w.voters[1], w.voters[2], w.voters[4]] {
-                let s = try await Self.post(c, "/api/v1/sessions", token: nil, ["iin": v.iin, "code": v.code]).1["token"] as! String
-                do { let r = try await Self.post(c, "/api/v1/ballots", token: s, ["ballot": Hex.encode(try ctx.encrypt(selections: [[0, 1]], credential: v.credential).bytes)]); XCTAssertEqual(r.0, .created) }
+                let s =
+                    try await Self.post(c, "/api/v1/sessions", token: nil, ["iin": v.iin, "code": v.code]).1["token"]
+                    as! String
+                do {
+                    let r = try await Self.post(
+                        c, "/api/v1/ballots", token: s,
+                        ["ballot": Hex.encode(try ctx.encrypt(selections: [[0, 1]], credential: v.credential).bytes)])
+                    XCTAssertEqual(r.0, .created)
+                }
             }
-            do { let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(try ctx.encrypt(selections: [[0, 1]], credential: v0.credential).bytes)]); XCTAssertEqual(r.0, .created) }
+            do {
+                let r = try await Self.post(
+                    c, "/api/v1/ballots", token: session0,
+                    ["ballot": Hex.encode(try ctx.encrypt(selections: [[0, 1]], credential: v0.credential).bytes)])
+                XCTAssertEqual(r.0, .created)
+            }
 
             // Observers: lookup, turnout, board pages (cacheable when full), metrics.
             let (ls, lb, _) = try await Self.get(c, "/api/v1/ballots/\(ballot0.trackingCode.hex)")
             XCTAssertEqual(ls, .ok)
             XCTAssertTrue(String(decoding: lb, as: UTF8.self).contains("\"region\":\"abai\""))
-            do { let r = try await Self.get(c, "/api/v1/ballots/\(String(repeating: "ab", count: 32))"); XCTAssertEqual(r.0, .notFound) }
+            do {
+                let r = try await Self.get(c, "/api/v1/ballots/\(String(repeating: "ab", count: 32))")
+                XCTAssertEqual(r.0, .notFound)
+            }
             let (_, turnout, _) = try await Self.get(c, "/api/v1/turnout")
             let tj = try JSONSerialization.jsonObject(with: turnout) as! [String: Any]
             XCTAssertEqual(tj["voted"] as? Int, 4)
@@ -206,26 +360,64 @@ final class ServerTests: XCTestCase {
             let (_, page, headers) = try await Self.get(c, "/api/v1/board?from=0&limit=2")
             XCTAssertEqual(headers[.cacheControl], "public, max-age=31536000, immutable")
             XCTAssertEqual((try JSONSerialization.jsonObject(with: page) as! [String: Any])["next"] as? Int, 2)
-            do { let r = try await Self.get(c, "/api/v1/board?from=-1"); XCTAssertEqual(r.0, .badRequest) }
-            do { let r = try await Self.get(c, "/api/v1/board?limit=100000"); XCTAssertEqual(r.0, .badRequest) }
-            do { let r = try await Self.get(c, "/api/v1/results"); XCTAssertEqual(r.0, .notFound) }
+            do {
+                let r = try await Self.get(c, "/api/v1/board?from=-1")
+                XCTAssertEqual(r.0, .badRequest)
+            }
+            do {
+                let r = try await Self.get(c, "/api/v1/board?limit=100000")
+                XCTAssertEqual(r.0, .badRequest)
+            }
+            do {
+                let r = try await Self.get(c, "/api/v1/results")
+                XCTAssertEqual(r.0, .notFound)
+            }
 
             // Close, tally, decrypt with trustees 1 and 3 (2 absent), publish.
-            do { let r = try await Self.post(c, "/api/v1/phase", token: t["admin"], ["next": "closed"]); XCTAssertEqual(r.0, .ok) }
-            do { let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(ballot0.bytes)]); XCTAssertEqual(Self.code(r), "voting_not_open") }
-            do { let r = try await Self.post(c, "/api/v1/tally", token: t["admin"], [:]); XCTAssertEqual(r.0, .created) }
-            do { let r = try await Self.post(c, "/api/v1/phase", token: t["admin"], ["next": "tallied"]); XCTAssertEqual(r.0, .ok) }
+            do {
+                let r = try await Self.post(c, "/api/v1/phase", token: t["admin"], ["next": "closed"])
+                XCTAssertEqual(r.0, .ok)
+            }
+            do {
+                let r = try await Self.post(
+                    c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(ballot0.bytes)])
+                XCTAssertEqual(Self.code(r), "voting_not_open")
+            }
+            do {
+                let r = try await Self.post(c, "/api/v1/tally", token: t["admin"], [:])
+                XCTAssertEqual(r.0, .created)
+            }
+            do {
+                let r = try await Self.post(c, "/api/v1/phase", token: t["admin"], ["next": "tallied"])
+                XCTAssertEqual(r.0, .ok)
+            }
             let ek = w.server.referendum.electionKey!
             for tr in [w.trustees[0], w.trustees[2]] {
                 let ks = try tr.secretShare(received: received[tr.index]!, qualified: Set(ek.qualified))
-                let d = TrusteeDecryption(trustee: tr.index, shares: w.server.referendum.tally!.labelled(w.server.referendum.manifest).map {
-                    DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
-                })
-                do { let r = try await Self.post(c, "/api/v1/decryptions", token: t["trustee-2"], ["payload": Hex.encode(d.payload)]); XCTAssertEqual(r.0, .forbidden) }
-                do { let r = try await Self.post(c, "/api/v1/decryptions", token: t["trustee-\(tr.index)"], ["payload": Hex.encode(d.payload)]); XCTAssertEqual(r.0, .created) }
+                let d = TrusteeDecryption(
+                    trustee: tr.index,
+                    shares: w.server.referendum.tally!.labelled(w.server.referendum.manifest).map {
+                        DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
+                    })
+                do {
+                    let r = try await Self.post(
+                        c, "/api/v1/decryptions", token: t["trustee-2"], ["payload": Hex.encode(d.payload)])
+                    XCTAssertEqual(r.0, .forbidden)
+                }
+                do {
+                    let r = try await Self.post(
+                        c, "/api/v1/decryptions", token: t["trustee-\(tr.index)"], ["payload": Hex.encode(d.payload)])
+                    XCTAssertEqual(r.0, .created)
+                }
             }
-            do { let r = try await Self.post(c, "/api/v1/phase", token: t["admin"], ["next": "decrypted"]); XCTAssertEqual(r.0, .ok) }
-            do { let r = try await Self.post(c, "/api/v1/results", token: t["admin"], [:]); XCTAssertEqual(r.0, .created) }
+            do {
+                let r = try await Self.post(c, "/api/v1/phase", token: t["admin"], ["next": "decrypted"])
+                XCTAssertEqual(r.0, .ok)
+            }
+            do {
+                let r = try await Self.post(c, "/api/v1/results", token: t["admin"], [:])
+                XCTAssertEqual(r.0, .created)
+            }
             let (rs, rb, _) = try await Self.get(c, "/api/v1/results")
             XCTAssertEqual(rs, .ok)
             let results = try JSONDecoder().decode(Results.self, from: rb)
@@ -246,8 +438,11 @@ final class ServerTests: XCTestCase {
 extension ServerTests {
     /// A service over a ready referendum, with a signed-in session for each region-0 voter
     /// of the setup (sessions opened directly: the registry is not what these tests test).
-    static func voterService(_ s: ReferendumTests.Setup) async throws -> (service: ReferendumService<G>, tokens: [String]) {
-        let service = ReferendumService(referendum: s.ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: []))
+    static func voterService(
+        _ s: ReferendumTests.Setup
+    ) async throws -> (service: ReferendumService<G>, tokens: [String]) {
+        let service = ReferendumService(
+            referendum: s.ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: []))
         return (service, s.credentials[0].indices.map { service.sessions.open(voter: Int64($0), region: 0) })
     }
 }

@@ -13,8 +13,11 @@ final class TamperTests: XCTestCase {
     /// One small simulated referendum, made once for all the tamper tests.
     static let work: String = {
         let w = CLI.tempDir()
-        let o = try! CLI.run(["simulate", "--voters", "300", "--regions", "3", "--trustees", "3", "--quorum", "2", "--absent", "1",
-                              "--revote-rate", "0.3", "--seed", "7", "--record", w + "/rec"], cwd: w)
+        let o = try! CLI.run(
+            [
+                "simulate", "--voters", "300", "--regions", "3", "--trustees", "3", "--quorum", "2", "--absent", "1",
+                "--revote-rate", "0.3", "--seed", "7", "--record", w + "/rec",
+            ], cwd: w)
         precondition(o.status == 0, "simulation failed: \(o.stderr)")
         return w
     }()
@@ -29,8 +32,10 @@ final class TamperTests: XCTestCase {
     }
 
     /// Writes a modified copy and returns the failed check names reported by `dauys verify`.
-    func verifyTampered(rechain: Bool, file: StaticString = #filePath, line: UInt = #line,
-                        _ change: (inout [(kind: EntryKind, time: UInt64, payload: [UInt8], hash: [UInt8])]) throws -> Void) throws -> Set<String> {
+    func verifyTampered(
+        rechain: Bool, file: StaticString = #filePath, line: UInt = #line,
+        _ change: (inout [(kind: EntryKind, time: UInt64, payload: [UInt8], hash: [UInt8])]) throws -> Void
+    ) throws -> Set<String> {
         var items = try entries().map { (kind: $0.kind, time: $0.time, payload: $0.payload, hash: $0.hash) }
         try change(&items)
         let dir = Self.work + "/t-" + UUID().uuidString
@@ -39,7 +44,11 @@ final class TamperTests: XCTestCase {
             try RecordRewrite.rechain(items.map { ($0.kind, $0.time, $0.payload) }, to: dir)
         } else {
             let w = try RecordWriter(path: dir + "/board.bin")
-            for (i, it) in items.enumerated() { try w.append(BoardEntry(index: UInt64(i), time: it.time, kind: it.kind, payload: it.payload, storedHash: it.hash)) }
+            for (i, it) in items.enumerated() {
+                try w.append(
+                    BoardEntry(index: UInt64(i), time: it.time, kind: it.kind, payload: it.payload, storedHash: it.hash)
+                )
+            }
             try w.close()
         }
         let o = try CLI.run(["verify", dir, "--json"], cwd: Self.work)
@@ -74,7 +83,8 @@ final class TamperTests: XCTestCase {
         let i = items.firstIndex { $0.kind == .ballot }!
         var p = items[i].payload
         p[120] ^= 1
-        items[i] = BoardEntry(index: items[i].index, time: items[i].time, kind: .ballot, payload: p, storedHash: items[i].hash)
+        items[i] = BoardEntry(
+            index: items[i].index, time: items[i].time, kind: .ballot, payload: p, storedHash: items[i].hash)
         let dir = Self.work + "/cp-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let w = try RecordWriter(path: dir + "/board.bin")
@@ -93,7 +103,7 @@ final class TamperTests: XCTestCase {
     func testChangedCiphertext() throws {
         let failed = try verifyTampered(rechain: true) { items in
             let i = ballotPositions(items)[5]
-            items[i].payload[1 + 32 + 65 + 2 + 2 + 70] ^= 0x10   // inside β of the ciphertext
+            items[i].payload[1 + 32 + 65 + 2 + 2 + 70] ^= 0x10  // inside β of the ciphertext
         }
         XCTAssertTrue(failed.contains("ballots"), "\(failed)")
     }
@@ -102,7 +112,7 @@ final class TamperTests: XCTestCase {
         let failed = try verifyTampered(rechain: true) { items in
             let i = ballotPositions(items)[8]
             let n = items[i].payload.count
-            items[i].payload[n - 64 - 97 - 5] ^= 0x01   // last 0/1-proof response
+            items[i].payload[n - 64 - 97 - 5] ^= 0x01  // last 0/1-proof response
         }
         XCTAssertTrue(failed.contains("ballots"), "\(failed)")
     }
@@ -138,7 +148,9 @@ final class TamperTests: XCTestCase {
             // Replace a credential that signed a ballot by a fresh one (a registrar swapping lists).
             let used = Set(ballotPositions(items).map { Array(items[$0].payload[33..<98]) })
             let i = items.indices.first { j in
-                guard items[j].kind == .credentials, let l = try? CredentialList<DauysCrypto.P256>(payload: items[j].payload) else { return false }
+                guard items[j].kind == .credentials,
+                    let l = try? CredentialList<DauysCrypto.P256>(payload: items[j].payload)
+                else { return false }
                 return l.credentials.contains { used.contains($0.bytes) }
             }!
             let list = try CredentialList<DauysCrypto.P256>(payload: items[i].payload)
@@ -153,7 +165,7 @@ final class TamperTests: XCTestCase {
     func testChangedDecryptionShare() throws {
         let failed = try verifyTampered(rechain: true) { items in
             let i = items.firstIndex { $0.kind == .decryptionShares }!
-            items[i].payload[6 + 65 + 65 + 10] ^= 1   // inside the first proof
+            items[i].payload[6 + 65 + 65 + 10] ^= 1  // inside the first proof
         }
         XCTAssertTrue(failed.contains("decryption shares"), "\(failed)")
     }

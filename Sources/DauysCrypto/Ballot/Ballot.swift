@@ -42,7 +42,10 @@ public struct Ballot<G: PrimeOrderGroup>: Sendable {
     /// What the voter keeps to find the ballot on the bulletin board.
     public var trackingCode: TrackingCode { TrackingCode(ballotBytes: bytes) }
 
-    init(election: ElectionHash, credential: GroupElement<G>, answers: [EncryptedAnswer<G>], signature: CredentialSignature<G>, unsigned: [UInt8]) {
+    init(
+        election: ElectionHash, credential: GroupElement<G>, answers: [EncryptedAnswer<G>],
+        signature: CredentialSignature<G>, unsigned: [UInt8]
+    ) {
         self.election = election
         self.credential = credential
         self.answers = answers
@@ -51,7 +54,9 @@ public struct Ballot<G: PrimeOrderGroup>: Sendable {
         self.bytes = unsigned + signature.bytes
     }
 
-    static func encodeUnsigned(election: ElectionHash, credential: GroupElement<G>, answers: [EncryptedAnswer<G>]) -> [UInt8] {
+    static func encodeUnsigned(
+        election: ElectionHash, credential: GroupElement<G>, answers: [EncryptedAnswer<G>]
+    ) -> [UInt8] {
         var w = ByteWriter(capacity: 1024)
         w.u8(version)
         w.fixed(election.bytes)
@@ -94,7 +99,9 @@ public struct Ballot<G: PrimeOrderGroup>: Sendable {
             }
             var sum: RangeProof<G>? = nil
             if q.needsSumProof {
-                sum = try RangeProof(reader: &r, lo: q.sumRange.lowerBound, hi: q.sumRange.upperBound, what: "question \(qi + 1) sum proof")
+                sum = try RangeProof(
+                    reader: &r, lo: q.sumRange.lowerBound, hi: q.sumRange.upperBound,
+                    what: "question \(qi + 1) sum proof")
             }
             answers.append(EncryptedAnswer(ciphertexts: cts, bitProofs: proofs, sumProof: sum))
         }
@@ -164,23 +171,32 @@ extension Ballot {
     /// Reads only the credential and the ciphertexts of an encoded ballot, skipping the proofs
     /// — for adding up ballots that were already verified. Every element read is still fully
     /// checked; the layout must match the shape.
-    public static func ciphertexts(of bytes: [UInt8], shape: BallotShape) throws(CryptoError) -> (credential: [UInt8], answers: [[Ciphertext<G>]]) {
+    public static func ciphertexts(
+        of bytes: [UInt8], shape: BallotShape
+    ) throws(CryptoError) -> (credential: [UInt8], answers: [[Ciphertext<G>]]) {
         let e = G.elementByteCount
         let bitProof = RangeProof<G>.byteCount(lo: 0, hi: 1)
         var r = ByteReader(bytes)
         guard try r.u8("ballot version") == version else { throw .invalidEncoding("ballot version") }
         _ = try r.fixed(32, "ballot election hash")
         let credential = Array(try r.fixed(e, "ballot credential"))
-        guard Int(try r.u16("question count")) == shape.questions.count else { throw .invalidEncoding("question count") }
+        guard Int(try r.u16("question count")) == shape.questions.count else {
+            throw .invalidEncoding("question count")
+        }
         var answers: [[Ciphertext<G>]] = []
         for q in shape.questions {
-            guard Int(try r.u16("ciphertext count")) == q.encryptedOptions else { throw .invalidEncoding("ciphertext count") }
+            guard Int(try r.u16("ciphertext count")) == q.encryptedOptions else {
+                throw .invalidEncoding("ciphertext count")
+            }
             var cs: [Ciphertext<G>] = []
             for _ in 0..<q.encryptedOptions {
                 cs.append(try Ciphertext(bytes: try r.fixed(2 * e, "ciphertext")))
                 _ = try r.fixed(bitProof, "0/1 proof")
             }
-            if q.needsSumProof { _ = try r.fixed(RangeProof<G>.byteCount(lo: q.sumRange.lowerBound, hi: q.sumRange.upperBound), "sum proof") }
+            if q.needsSumProof {
+                _ = try r.fixed(
+                    RangeProof<G>.byteCount(lo: q.sumRange.lowerBound, hi: q.sumRange.upperBound), "sum proof")
+            }
             answers.append(cs)
         }
         return (credential, answers)

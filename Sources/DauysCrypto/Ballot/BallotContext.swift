@@ -29,15 +29,20 @@ public struct BallotContext<G: PrimeOrderGroup>: Sendable {
     /// `seed`; revealing the seed lets anyone re-create the ballot and see what it contains
     /// (Benaloh's cast-or-audit challenge). The seed must then never be used for casting.
     public func encrypt(
-        selections: [[Int]], credential: KeyPair<G>, seed: BallotSeed = .random(), signatureEntropy: [UInt8] = SecureRandom.bytes(32)
+        selections: [[Int]], credential: KeyPair<G>, seed: BallotSeed = .random(),
+        signatureEntropy: [UInt8] = SecureRandom.bytes(32)
     ) throws(CryptoError) -> Ballot<G> {
         let answers = try encryptAnswers(selections: selections, credential: credential.publicKey, seed: seed)
         let unsigned = Ballot<G>.encodeUnsigned(election: election, credential: credential.publicKey, answers: answers)
-        let sig = CredentialSignature.sign(message: unsigned, credential: credential, election: election, entropy: signatureEntropy)
-        return Ballot(election: election, credential: credential.publicKey, answers: answers, signature: sig, unsigned: unsigned)
+        let sig = CredentialSignature.sign(
+            message: unsigned, credential: credential, election: election, entropy: signatureEntropy)
+        return Ballot(
+            election: election, credential: credential.publicKey, answers: answers, signature: sig, unsigned: unsigned)
     }
 
-    func encryptAnswers(selections: [[Int]], credential: GroupElement<G>, seed: BallotSeed) throws(CryptoError) -> [EncryptedAnswer<G>] {
+    func encryptAnswers(
+        selections: [[Int]], credential: GroupElement<G>, seed: BallotSeed
+    ) throws(CryptoError) -> [EncryptedAnswer<G>] {
         guard selections.count == shape.questions.count else {
             throw .invalidParameter("expected answers to \(shape.questions.count) questions, got \(selections.count)")
         }
@@ -52,17 +57,19 @@ public struct BallotContext<G: PrimeOrderGroup>: Sendable {
                 nonceSum += rho
                 let c = Ciphertext.encrypt(UInt64(m), nonce: rho, key: key)
                 cts.append(c)
-                proofs.append(RangeProof.prove(
-                    ciphertext: c, value: m, nonce: rho, lo: 0, hi: 1, key: key,
-                    statement: Self.statement(credential: credential, question: qi, option: oi),
-                    election: election, randomness: seed.proofRandomness(election, qi, oi)))
+                proofs.append(
+                    RangeProof.prove(
+                        ciphertext: c, value: m, nonce: rho, lo: 0, hi: 1, key: key,
+                        statement: Self.statement(credential: credential, question: qi, option: oi),
+                        election: election, randomness: seed.proofRandomness(election, qi, oi)))
             }
             var sumProof: RangeProof<G>? = nil
             if q.needsSumProof {
                 let total = selections[qi].prefix(q.encryptedOptions).reduce(0, +)
                 let sum = cts.dropFirst().reduce(cts[0], +)
                 sumProof = RangeProof.prove(
-                    ciphertext: sum, value: total, nonce: nonceSum, lo: q.sumRange.lowerBound, hi: q.sumRange.upperBound,
+                    ciphertext: sum, value: total, nonce: nonceSum, lo: q.sumRange.lowerBound,
+                    hi: q.sumRange.upperBound,
                     key: key, statement: Self.statement(credential: credential, question: qi, option: Self.sumSlot),
                     election: election, randomness: seed.proofRandomness(election, qi, Self.sumSlot))
             }
@@ -100,13 +107,16 @@ public struct BallotContext<G: PrimeOrderGroup>: Sendable {
     /// The relations that together say "this ballot is valid".
     public func relations(_ ballot: Ballot<G>) throws(BallotError) -> [Relation<G>] {
         guard ballot.election == election else { throw .wrongElection }
-        guard ballot.answers.count == shape.questions.count else { throw .malformed(.invalidEncoding("wrong number of answers")) }
+        guard ballot.answers.count == shape.questions.count else {
+            throw .malformed(.invalidEncoding("wrong number of answers"))
+        }
         var out: [Relation<G>] = []
         out.reserveCapacity(8)
         for (qi, q) in shape.questions.enumerated() {
             let a = ballot.answers[qi]
             guard a.ciphertexts.count == q.encryptedOptions, a.bitProofs.count == q.encryptedOptions,
-                  (a.sumProof != nil) == q.needsSumProof else {
+                (a.sumProof != nil) == q.needsSumProof
+            else {
                 throw .malformed(.invalidEncoding("question \(qi + 1) does not match the ballot shape"))
             }
             for oi in 0..<q.encryptedOptions {
@@ -125,7 +135,8 @@ public struct BallotContext<G: PrimeOrderGroup>: Sendable {
                     election: election, label: "number-of-choices proof of question \(qi + 1)")
             }
         }
-        out.append(ballot.signature.relation(credential: ballot.credential, message: ballot.signedMessage, election: election))
+        out.append(
+            ballot.signature.relation(credential: ballot.credential, message: ballot.signedMessage, election: election))
         return out
     }
 
@@ -157,7 +168,8 @@ public enum BallotError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformed(let e): return "ballot is malformed: \(e)"
         case .wrongElection: return "ballot belongs to another election"
         case .invalidProof(let what): return "ballot \(what) does not verify"
-        case .auditMismatch: return "audited ballot does not match the revealed choices: the device did not encrypt what the voter chose"
+        case .auditMismatch:
+            return "audited ballot does not match the revealed choices: the device did not encrypt what the voter chose"
         }
     }
 }
@@ -174,7 +186,9 @@ public struct BallotSeed: Sendable, Hashable {
     }
     public static func random() -> BallotSeed { try! BallotSeed(bytes: SecureRandom.bytes(32)) }
 
-    func derive<G: PrimeOrderGroup>(_ election: ElectionHash, _ purpose: String, _ q: Int, _ o: Int, _ j: Int) -> Scalar<G> {
+    func derive<G: PrimeOrderGroup>(
+        _ election: ElectionHash, _ purpose: String, _ q: Int, _ o: Int, _ j: Int
+    ) -> Scalar<G> {
         var t = Transcript<G>("ballot-nonce", election: election)
         t.append(fixed: bytes)
         t.append(bytes: Array(purpose.utf8))
@@ -187,8 +201,10 @@ public struct BallotSeed: Sendable, Hashable {
     func proofRandomness<G: PrimeOrderGroup>(_ e: ElectionHash, _ q: Int, _ o: Int) -> RangeProof<G>.Randomness {
         var w: Scalar<G> = derive(e, "proof-commitment", q, o, 0)
         if w.isZero { w = .one }
-        return RangeProof<G>.Randomness(commitmentNonce: w, simulated: { v in
-            (self.derive(e, "proof-challenge", q, o, v), self.derive(e, "proof-response", q, o, v))
-        })
+        return RangeProof<G>.Randomness(
+            commitmentNonce: w,
+            simulated: { v in
+                (self.derive(e, "proof-challenge", q, o, v), self.derive(e, "proof-response", q, o, v))
+            })
     }
 }

@@ -11,7 +11,9 @@ public struct QuestionShape: Hashable, Sendable, Codable {
     public let maxSelections: Int
 
     public init(options: Int, minSelections: Int, maxSelections: Int) throws(CryptoError) {
-        guard options >= 1, options <= 1000 else { throw .invalidParameter("a question needs between 1 and 1000 options") }
+        guard options >= 1, options <= 1000 else {
+            throw .invalidParameter("a question needs between 1 and 1000 options")
+        }
         guard minSelections >= 0, maxSelections >= 1, minSelections <= maxSelections, maxSelections <= options else {
             throw .invalidParameter("selection limits must satisfy 0 ≤ min ≤ max ≤ options and max ≥ 1")
         }
@@ -42,7 +44,9 @@ public struct QuestionShape: Hashable, Sendable, Codable {
         guard selections.count == options else {
             throw .invalidParameter("expected \(options) option marks, got \(selections.count)")
         }
-        guard selections.allSatisfy({ $0 == 0 || $0 == 1 }) else { throw .invalidParameter("each option mark must be 0 or 1") }
+        guard selections.allSatisfy({ $0 == 0 || $0 == 1 }) else {
+            throw .invalidParameter("each option mark must be 0 or 1")
+        }
         let s = selections.reduce(0, +)
         guard s >= minSelections && s <= maxSelections else {
             throw .invalidParameter("\(s) options chosen; between \(minSelections) and \(maxSelections) allowed")
@@ -62,7 +66,9 @@ public struct QuestionShape: Hashable, Sendable, Codable {
 public struct BallotShape: Hashable, Sendable, Codable {
     public let questions: [QuestionShape]
     public init(questions: [QuestionShape]) throws(CryptoError) {
-        guard !questions.isEmpty, questions.count <= 100 else { throw .invalidParameter("a ballot has between 1 and 100 questions") }
+        guard !questions.isEmpty, questions.count <= 100 else {
+            throw .invalidParameter("a ballot has between 1 and 100 questions")
+        }
         self.questions = questions
     }
     /// One yes/no question: the referendum ballot.

@@ -8,7 +8,7 @@ import Synchronization
 public final class DiscreteLog<G: PrimeOrderGroup>: Sendable {
     public let babySteps: Int
     private let table: [UInt64: UInt32]
-    private let giant: GroupElement<G>   // −m·G
+    private let giant: GroupElement<G>  // −m·G
 
     public init(babySteps: Int = 1 << 15) {
         precondition(babySteps >= 1 && babySteps <= 1 << 24)

@@ -111,7 +111,9 @@ public final class ScalarField: @unchecked Sendable {
     @inline(__always)
     func limbs(_ p: OpaquePointer) -> ScalarLimbs {
         var l: ScalarLimbs = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &l) { _ = BN_bn2lebinpad(p, $0.baseAddress!.assumingMemoryBound(to: UInt8.self), 32) }
+        withUnsafeMutableBytes(of: &l) {
+            _ = BN_bn2lebinpad(p, $0.baseAddress!.assumingMemoryBound(to: UInt8.self), 32)
+        }
         return l
     }
 
@@ -154,7 +156,10 @@ public final class ScalarField: @unchecked Sendable {
     /// Inverse of a public non-zero value.
     func inverse(_ a: ScalarLimbs) -> ScalarLimbs? {
         let x = bn(a), r = BN_new()!
-        defer { BN_clear_free(x); BN_clear_free(r) }
+        defer {
+            BN_clear_free(x)
+            BN_clear_free(r)
+        }
         BN_set_flags(x, 0)
         let ok = withBNContext { ctx in BN_mod_inverse(r, x, q.ptr, ctx) != nil }
         return ok ? limbs(r) : nil
@@ -164,7 +169,10 @@ public final class ScalarField: @unchecked Sendable {
         let a = Array(bytes)
         let x = a.withUnsafeBufferPointer { BN_bin2bn($0.baseAddress, Int32(a.count), nil)! }
         let r = BN_new()!
-        defer { BN_clear_free(x); BN_clear_free(r) }
+        defer {
+            BN_clear_free(x)
+            BN_clear_free(r)
+        }
         withBNContext { ctx in precondition(BN_nnmod(r, x, q.ptr, ctx) == 1) }
         return limbs(r)
     }

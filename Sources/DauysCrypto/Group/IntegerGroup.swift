@@ -55,7 +55,10 @@ extension IntegerGroup {
             throw .invalidEncoding("\(name) element: \(bytes.count) bytes, expected \(c.byteCount)")
         }
         var less = false
-        for (x, y) in zip(bytes, c.pBytes) where x != y { less = x < y; break }
+        for (x, y) in zip(bytes, c.pBytes) where x != y {
+            less = x < y
+            break
+        }
         guard less else { throw .invalidEncoding("\(name) element: integer not reduced modulo p") }
         let x = BigNum(bigEndian: bytes)
         guard !x.isZero else { throw .notInGroup("\(name) element: zero") }
@@ -142,7 +145,10 @@ public final class ModPContext: @unchecked Sendable {
                 var l = t.1
                 let le = withUnsafeBytes(of: &l) { Array($0) }
                 var out = [UInt8](repeating: 0, count: 64)
-                for i in 0..<32 { out[63 - 2 * i] = le[i] & 0x0f; out[62 - 2 * i] = le[i] >> 4 }
+                for i in 0..<32 {
+                    out[63 - 2 * i] = le[i] & 0x0f
+                    out[62 - 2 * i] = le[i] >> 4
+                }
                 return out
             }
             let acc = BigNum(), tmp = BigNum()
@@ -180,7 +186,7 @@ public final class ModPContext: @unchecked Sendable {
 public final class ModPFixedBase: @unchecked Sendable {
     private let context: ModPContext
     private let limbs: Int
-    private var table: [UInt64]   // never mutated after init
+    private var table: [UInt64]  // never mutated after init
 
     init(context: ModPContext, base: BigNum) {
         self.context = context
@@ -236,7 +242,8 @@ public final class ModPFixedBase: @unchecked Sendable {
                         }
                     }
                     sel.withUnsafeBytes { raw in
-                        _ = BN_lebin2bn(raw.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(limbs * 8), entry.ptr)
+                        _ = BN_lebin2bn(
+                            raw.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(limbs * 8), entry.ptr)
                     }
                     if w == 0 {
                         precondition(BN_copy(acc.ptr, entry.ptr) != nil)

@@ -66,7 +66,10 @@ public enum P256: PrimeOrderGroup {
         let g = scalarField.bn(generator.limbs)
         var points = terms.map { Optional($0.0.ptr) }
         var scalars = terms.map { Optional(scalarField.bn($0.1.limbs)) }
-        defer { BN_free(g); scalars.forEach { BN_free($0) } }
+        defer {
+            BN_free(g)
+            scalars.forEach { BN_free($0) }
+        }
         withBNContext { ctx in
             let ok = points.withUnsafeMutableBufferPointer { pp in
                 scalars.withUnsafeMutableBufferPointer { sp in

@@ -63,7 +63,9 @@ public struct GroupElement<G: PrimeOrderGroup>: Hashable, Sendable, CustomString
     }
 
     /// The same element, carrying its encoding so that hashing it is free.
-    public func withCachedEncoding() -> GroupElement { cachedBytes == nil ? GroupElement(representation, bytes: bytes) : self }
+    public func withCachedEncoding() -> GroupElement {
+        cachedBytes == nil ? GroupElement(representation, bytes: bytes) : self
+    }
 
     public static var generator: GroupElement { GroupElement(G.generatorRepresentation) }
     public static var identity: GroupElement { GroupElement(G.identityRepresentation) }
@@ -152,7 +154,10 @@ public struct Scalar<G: PrimeOrderGroup>: Hashable, Sendable, CustomStringConver
     public static func random() -> Scalar { Scalar(limbs: G.scalarField.random()) }
     /// Uniformly random in [1, q).
     public static func randomNonZero() -> Scalar {
-        while true { let s = random(); if !s.isZero { return s } }
+        while true {
+            let s = random()
+            if !s.isZero { return s }
+        }
     }
 
     public var bytes: [UInt8] { G.scalarField.bigEndian(limbs) }
@@ -172,5 +177,10 @@ public struct Scalar<G: PrimeOrderGroup>: Hashable, Sendable, CustomStringConver
     public static func == (a: Scalar, b: Scalar) -> Bool {
         ((a.limbs.0 ^ b.limbs.0) | (a.limbs.1 ^ b.limbs.1) | (a.limbs.2 ^ b.limbs.2) | (a.limbs.3 ^ b.limbs.3)) == 0
     }
-    public func hash(into h: inout Hasher) { h.combine(limbs.0); h.combine(limbs.1); h.combine(limbs.2); h.combine(limbs.3) }
+    public func hash(into h: inout Hasher) {
+        h.combine(limbs.0)
+        h.combine(limbs.1)
+        h.combine(limbs.2)
+        h.combine(limbs.3)
+    }
 }

@@ -30,7 +30,9 @@ public struct CredentialSignature<G: PrimeOrderGroup>: Hashable, Sendable {
         return CredentialSignature(commitment: a, response: k + c * credential.secret)
     }
 
-    static func challenge(_ U: GroupElement<G>, _ message: [UInt8], _ A: GroupElement<G>, _ e: ElectionHash) -> Scalar<G> {
+    static func challenge(
+        _ U: GroupElement<G>, _ message: [UInt8], _ A: GroupElement<G>, _ e: ElectionHash
+    ) -> Scalar<G> {
         var t = Transcript<G>("credential-signature", election: e)
         t.append(U)
         t.append(bytes: message)
@@ -54,6 +56,7 @@ public struct CredentialSignature<G: PrimeOrderGroup>: Hashable, Sendable {
     public var bytes: [UInt8] { commitment.bytes + response.bytes }
     public init(reader: inout ByteReader) throws(CryptoError) {
         commitment = try GroupElement(bytes: try reader.fixed(G.elementByteCount, "signature commitment"))
-        response = try Scalar(bytes: try reader.fixed(G.scalarField.byteCount, "signature response"), what: "signature response")
+        response = try Scalar(
+            bytes: try reader.fixed(G.scalarField.byteCount, "signature response"), what: "signature response")
     }
 }

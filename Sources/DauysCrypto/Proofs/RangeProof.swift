@@ -17,14 +17,19 @@ public struct RangeProof<G: PrimeOrderGroup>: Hashable, Sendable {
     public let lo: Int
     public let hi: Int
     public let commitments: [(a: GroupElement<G>, b: GroupElement<G>)]
-    public let challenges: [Scalar<G>]   // hi − lo of them
-    public let responses: [Scalar<G>]    // hi − lo + 1 of them
+    public let challenges: [Scalar<G>]  // hi − lo of them
+    public let responses: [Scalar<G>]  // hi − lo + 1 of them
 
     public static func == (x: RangeProof, y: RangeProof) -> Bool { x.bytes == y.bytes }
     public func hash(into h: inout Hasher) { h.combine(bytes) }
 
-    init(lo: Int, hi: Int, commitments: [(a: GroupElement<G>, b: GroupElement<G>)], challenges: [Scalar<G>], responses: [Scalar<G>]) {
-        precondition(hi >= lo && commitments.count == hi - lo + 1 && challenges.count == hi - lo && responses.count == hi - lo + 1)
+    init(
+        lo: Int, hi: Int, commitments: [(a: GroupElement<G>, b: GroupElement<G>)], challenges: [Scalar<G>],
+        responses: [Scalar<G>]
+    ) {
+        precondition(
+            hi >= lo && commitments.count == hi - lo + 1 && challenges.count == hi - lo
+                && responses.count == hi - lo + 1)
         self.lo = lo
         self.hi = hi
         self.commitments = commitments
@@ -66,14 +71,17 @@ public struct RangeProof<G: PrimeOrderGroup>: Hashable, Sendable {
                 // These values are published in the proof, so variable-time arithmetic is fine.
                 let (c, r) = randomness.simulated(v)
                 sim[v] = (c, r)
-                let a = GroupElement<G>(G.linearCombination(generator: r, fixed: [], terms: [(alpha.representation, -c)]))
-                let b = GroupElement<G>(G.linearCombination(
-                    generator: c * Scalar(UInt64(v)), fixed: [(key.table, r)], terms: [(beta.representation, -c)]))
+                let a = GroupElement<G>(
+                    G.linearCombination(generator: r, fixed: [], terms: [(alpha.representation, -c)]))
+                let b = GroupElement<G>(
+                    G.linearCombination(
+                        generator: c * Scalar(UInt64(v)), fixed: [(key.table, r)], terms: [(beta.representation, -c)]))
                 commitments.append((a, b))
             }
         }
-        let c = challenge(lo: lo, hi: hi, key: key.element, ciphertext: ciphertext, commitments: commitments,
-                          statement: statement, election: election)
+        let c = challenge(
+            lo: lo, hi: hi, key: key.element, ciphertext: ciphertext, commitments: commitments,
+            statement: statement, election: election)
         var cReal = c
         for (_, s) in sim { cReal -= s.0 }
         var allC: [Scalar<G>] = []
@@ -87,7 +95,8 @@ public struct RangeProof<G: PrimeOrderGroup>: Hashable, Sendable {
                 responses.append(sim[v]!.1)
             }
         }
-        return RangeProof(lo: lo, hi: hi, commitments: commitments, challenges: Array(allC.dropLast()), responses: responses)
+        return RangeProof(
+            lo: lo, hi: hi, commitments: commitments, challenges: Array(allC.dropLast()), responses: responses)
     }
 
     static func challenge(
@@ -99,7 +108,10 @@ public struct RangeProof<G: PrimeOrderGroup>: Hashable, Sendable {
         t.append(u32: UInt32(lo))
         t.append(u32: UInt32(hi))
         t.append([key, ciphertext.alpha, ciphertext.beta])
-        for (a, b) in commitments { t.append(a); t.append(b) }
+        for (a, b) in commitments {
+            t.append(a)
+            t.append(b)
+        }
         return t.challenge()
     }
 
@@ -107,8 +119,9 @@ public struct RangeProof<G: PrimeOrderGroup>: Hashable, Sendable {
     public func relations(
         ciphertext: Ciphertext<G>, key: FixedBase<G>, statement: [UInt8], election: ElectionHash, label: String
     ) -> [Relation<G>] {
-        let c = Self.challenge(lo: lo, hi: hi, key: key.element, ciphertext: ciphertext, commitments: commitments,
-                               statement: statement, election: election)
+        let c = Self.challenge(
+            lo: lo, hi: hi, key: key.element, ciphertext: ciphertext, commitments: commitments,
+            statement: statement, election: election)
         var last = c
         for x in challenges { last -= x }
         let allC = challenges + [last]
@@ -131,7 +144,10 @@ public struct RangeProof<G: PrimeOrderGroup>: Hashable, Sendable {
 
     public var bytes: [UInt8] {
         var w = ByteWriter()
-        for (a, b) in commitments { w.fixed(a.bytes); w.fixed(b.bytes) }
+        for (a, b) in commitments {
+            w.fixed(a.bytes)
+            w.fixed(b.bytes)
+        }
         for c in challenges { w.fixed(c.bytes) }
         for r in responses { w.fixed(r.bytes) }
         return w.bytes
@@ -152,9 +168,14 @@ public struct RangeProof<G: PrimeOrderGroup>: Hashable, Sendable {
             cs.append((a, b))
         }
         var ch: [Scalar<G>] = []
-        for i in 0..<(n - 1) { ch.append(try Scalar(bytes: try reader.fixed(sb, "\(what) challenge[\(i)]"), what: "\(what) challenge[\(i)]")) }
+        for i in 0..<(n - 1) {
+            ch.append(
+                try Scalar(bytes: try reader.fixed(sb, "\(what) challenge[\(i)]"), what: "\(what) challenge[\(i)]"))
+        }
         var rs: [Scalar<G>] = []
-        for i in 0..<n { rs.append(try Scalar(bytes: try reader.fixed(sb, "\(what) response[\(i)]"), what: "\(what) response[\(i)]")) }
+        for i in 0..<n {
+            rs.append(try Scalar(bytes: try reader.fixed(sb, "\(what) response[\(i)]"), what: "\(what) response[\(i)]"))
+        }
         self.init(lo: lo, hi: hi, commitments: cs, challenges: ch, responses: rs)
     }
 }

@@ -22,7 +22,9 @@ public struct SchnorrProof<G: PrimeOrderGroup>: Hashable, Sendable {
         return SchnorrProof(commitment: a, response: nonce + c * x)
     }
 
-    static func challenge(_ X: GroupElement<G>, _ A: GroupElement<G>, _ statement: [UInt8], _ e: ElectionHash) -> Scalar<G> {
+    static func challenge(
+        _ X: GroupElement<G>, _ A: GroupElement<G>, _ statement: [UInt8], _ e: ElectionHash
+    ) -> Scalar<G> {
         var t = Transcript<G>("schnorr", election: e)
         t.append(bytes: statement)
         t.append(X)
@@ -31,7 +33,9 @@ public struct SchnorrProof<G: PrimeOrderGroup>: Hashable, Sendable {
     }
 
     /// r·G − A − c·X = O
-    public func relation(publicKey X: GroupElement<G>, statement: [UInt8], election: ElectionHash, label: String) -> Relation<G> {
+    public func relation(
+        publicKey X: GroupElement<G>, statement: [UInt8], election: ElectionHash, label: String
+    ) -> Relation<G> {
         let c = Self.challenge(X, commitment, statement, election)
         var r = Relation<G>(label)
         r.generator = response
@@ -40,14 +44,16 @@ public struct SchnorrProof<G: PrimeOrderGroup>: Hashable, Sendable {
     }
 
     public func verify(publicKey X: GroupElement<G>, statement: [UInt8], election: ElectionHash) -> Bool {
-        BatchCheck.holds(relation(publicKey: X, statement: statement, election: election, label: "Schnorr proof"), fixedBase: nil)
+        BatchCheck.holds(
+            relation(publicKey: X, statement: statement, election: election, label: "Schnorr proof"), fixedBase: nil)
     }
 
     public var bytes: [UInt8] { commitment.bytes + response.bytes }
     public static var byteCount: Int { G.elementByteCount + G.scalarField.byteCount }
     public init(reader: inout ByteReader, what: String) throws(CryptoError) {
         commitment = try GroupElement(bytes: try reader.fixed(G.elementByteCount, "\(what) commitment"))
-        response = try Scalar(bytes: try reader.fixed(G.scalarField.byteCount, "\(what) response"), what: "\(what) response")
+        response = try Scalar(
+            bytes: try reader.fixed(G.scalarField.byteCount, "\(what) response"), what: "\(what) response")
     }
 }
 
@@ -90,7 +96,8 @@ public struct ChaumPedersenProof<G: PrimeOrderGroup>: Hashable, Sendable {
 
     /// r·G − A − c·X = O and r·H − B − c·Y = O
     public func relations(
-        base H: GroupElement<G>, X: GroupElement<G>, Y: GroupElement<G>, statement: [UInt8], election: ElectionHash, label: String
+        base H: GroupElement<G>, X: GroupElement<G>, Y: GroupElement<G>, statement: [UInt8], election: ElectionHash,
+        label: String
     ) -> [Relation<G>] {
         let c = Self.challenge(H, X, Y, commitmentG, commitmentH, statement, election)
         var r1 = Relation<G>(label)
@@ -101,7 +108,9 @@ public struct ChaumPedersenProof<G: PrimeOrderGroup>: Hashable, Sendable {
         return [r1, r2]
     }
 
-    public func verify(base H: GroupElement<G>, X: GroupElement<G>, Y: GroupElement<G>, statement: [UInt8], election: ElectionHash) -> Bool {
+    public func verify(
+        base H: GroupElement<G>, X: GroupElement<G>, Y: GroupElement<G>, statement: [UInt8], election: ElectionHash
+    ) -> Bool {
         relations(base: H, X: X, Y: Y, statement: statement, election: election, label: "Chaum–Pedersen proof")
             .allSatisfy { BatchCheck.holds($0, fixedBase: nil) }
     }
@@ -111,7 +120,9 @@ public struct ChaumPedersenProof<G: PrimeOrderGroup>: Hashable, Sendable {
     /// a tally whose α is O), and then so is B = w·H; protocol.md §7.5.
     public init(reader: inout ByteReader, what: String, baseMayBeNeutral: Bool = false) throws(CryptoError) {
         commitmentG = try GroupElement(bytes: try reader.fixed(G.elementByteCount, "\(what) commitment A"))
-        commitmentH = try GroupElement(bytes: try reader.fixed(G.elementByteCount, "\(what) commitment B"), allowIdentity: baseMayBeNeutral)
-        response = try Scalar(bytes: try reader.fixed(G.scalarField.byteCount, "\(what) response"), what: "\(what) response")
+        commitmentH = try GroupElement(
+            bytes: try reader.fixed(G.elementByteCount, "\(what) commitment B"), allowIdentity: baseMayBeNeutral)
+        response = try Scalar(
+            bytes: try reader.fixed(G.scalarField.byteCount, "\(what) response"), what: "\(what) response")
     }
 }

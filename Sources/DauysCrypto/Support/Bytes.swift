@@ -49,7 +49,10 @@ public struct ByteWriter: Sendable {
     public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
     public mutating func u8(_ v: UInt8) { bytes.append(v) }
-    public mutating func u16(_ v: UInt16) { bytes.append(UInt8(v >> 8)); bytes.append(UInt8(v & 0xff)) }
+    public mutating func u16(_ v: UInt16) {
+        bytes.append(UInt8(v >> 8))
+        bytes.append(UInt8(v & 0xff))
+    }
     public mutating func u32(_ v: UInt32) {
         for shift in stride(from: 24, through: 0, by: -8) { bytes.append(UInt8((v >> UInt32(shift)) & 0xff)) }
     }
@@ -60,7 +63,8 @@ public struct ByteWriter: Sendable {
     public mutating func fixed<B: Sequence>(_ b: B) where B.Element == UInt8 { bytes.append(contentsOf: b) }
     /// Variable-length bytes, preceded by their length as a 32-bit big-endian integer.
     public mutating func lengthPrefixed<B: Collection>(_ b: B) where B.Element == UInt8 {
-        u32(UInt32(b.count)); bytes.append(contentsOf: b)
+        u32(UInt32(b.count))
+        bytes.append(contentsOf: b)
     }
     public mutating func string(_ s: String) { lengthPrefixed(Array(s.utf8)) }
 }

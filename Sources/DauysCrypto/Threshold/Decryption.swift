@@ -32,11 +32,14 @@ public struct DecryptionShare<G: PrimeOrderGroup>: Hashable, Sendable {
 
     /// Valid iff the Chaum–Pedersen proof holds and D and B are the neutral element exactly
     /// when α is (then D carries no information and m·G = β).
-    public func verify(ciphertext: Ciphertext<G>, verificationKey: GroupElement<G>, label: [UInt8], election: ElectionHash) -> Bool {
+    public func verify(
+        ciphertext: Ciphertext<G>, verificationKey: GroupElement<G>, label: [UInt8], election: ElectionHash
+    ) -> Bool {
         let neutral = ciphertext.alpha.isIdentity
         guard share.isIdentity == neutral, proof.commitmentH.isIdentity == neutral else { return false }
-        return proof.verify(base: ciphertext.alpha, X: verificationKey, Y: share,
-                     statement: Self.statement(trustee: trustee, label: label), election: election)
+        return proof.verify(
+            base: ciphertext.alpha, X: verificationKey, Y: share,
+            statement: Self.statement(trustee: trustee, label: label), election: election)
     }
 }
 
@@ -57,9 +60,13 @@ public enum ThresholdDecryption<G: PrimeOrderGroup> {
     }
 
     /// m·G for the ciphertext, from `quorum` or more shares of distinct trustees (already verified).
-    public static func combine(_ shares: [DecryptionShare<G>], ciphertext: Ciphertext<G>, quorum: Int) throws(CryptoError) -> GroupElement<G> {
+    public static func combine(
+        _ shares: [DecryptionShare<G>], ciphertext: Ciphertext<G>, quorum: Int
+    ) throws(CryptoError) -> GroupElement<G> {
         let indices = shares.map(\.trustee)
-        guard Set(indices).count == indices.count else { throw .invalidParameter("two decryption shares from the same trustee") }
+        guard Set(indices).count == indices.count else {
+            throw .invalidParameter("two decryption shares from the same trustee")
+        }
         guard indices.count >= quorum else {
             throw .invalidParameter("\(indices.count) decryption shares, the quorum is \(quorum)")
         }

@@ -6,7 +6,8 @@ public struct TrusteeThreshold: Hashable, Sendable, Codable {
     public let quorum: Int
     public init(trustees: Int, quorum: Int) throws(CryptoError) {
         guard trustees >= 1, trustees <= 255, quorum >= 1, quorum <= trustees else {
-            throw .invalidParameter("trustee threshold needs 1 ≤ quorum ≤ trustees ≤ 255 (got quorum \(quorum) of \(trustees))")
+            throw .invalidParameter(
+                "trustee threshold needs 1 ≤ quorum ≤ trustees ≤ 255 (got quorum \(quorum) of \(trustees))")
         }
         self.trustees = trustees
         self.quorum = quorum
@@ -25,8 +26,10 @@ public struct TrusteePublicKey<G: PrimeOrderGroup>: Hashable, Sendable {
     public let commitments: [GroupElement<G>]
     public let commitmentProofs: [SchnorrProof<G>]
 
-    public init(index: Int, encryptionKey: GroupElement<G>, encryptionKeyProof: SchnorrProof<G>,
-                commitments: [GroupElement<G>], commitmentProofs: [SchnorrProof<G>]) {
+    public init(
+        index: Int, encryptionKey: GroupElement<G>, encryptionKeyProof: SchnorrProof<G>,
+        commitments: [GroupElement<G>], commitmentProofs: [SchnorrProof<G>]
+    ) {
         self.index = index
         self.encryptionKey = encryptionKey
         self.encryptionKeyProof = encryptionKeyProof
@@ -44,15 +47,26 @@ public struct TrusteePublicKey<G: PrimeOrderGroup>: Hashable, Sendable {
 
     /// Checks the proofs and the shape against the threshold. Anyone can run this.
     public func verify(threshold: TrusteeThreshold, election: ElectionHash) throws(CryptoError) {
-        guard (1...threshold.trustees).contains(index) else { throw .invalidParameter("trustee index \(index) out of range") }
-        guard commitments.count == threshold.quorum, commitmentProofs.count == threshold.quorum else {
-            throw .invalidParameter("trustee \(index) published \(commitments.count) commitments, expected \(threshold.quorum)")
+        guard (1...threshold.trustees).contains(index) else {
+            throw .invalidParameter("trustee index \(index) out of range")
         }
-        guard encryptionKeyProof.verify(publicKey: encryptionKey, statement: Self.statement("encryption-key", trustee: index, coefficient: 0), election: election) else {
+        guard commitments.count == threshold.quorum, commitmentProofs.count == threshold.quorum else {
+            throw .invalidParameter(
+                "trustee \(index) published \(commitments.count) commitments, expected \(threshold.quorum)")
+        }
+        guard
+            encryptionKeyProof.verify(
+                publicKey: encryptionKey, statement: Self.statement("encryption-key", trustee: index, coefficient: 0),
+                election: election)
+        else {
             throw .invalidProof("trustee \(index) encryption-key proof")
         }
         for (j, (c, p)) in zip(commitments, commitmentProofs).enumerated() {
-            guard p.verify(publicKey: c, statement: Self.statement("coefficient", trustee: index, coefficient: j), election: election) else {
+            guard
+                p.verify(
+                    publicKey: c, statement: Self.statement("coefficient", trustee: index, coefficient: j),
+                    election: election)
+            else {
                 throw .invalidProof("trustee \(index) coefficient \(j) proof")
             }
         }
@@ -100,22 +114,31 @@ public struct EncryptedShare<G: PrimeOrderGroup>: Hashable, Sendable {
     }
 
     static func key(shared: GroupElement<G>, election: ElectionHash, info: [UInt8]) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: shared.bytes), salt: election.bytes, info: info, outputByteCount: 32)
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: shared.bytes), salt: election.bytes, info: info, outputByteCount: 32)
     }
 
-    static func seal(share: Scalar<G>, from: Int, to: Int, recipientKey: GroupElement<G>, election: ElectionHash) -> EncryptedShare {
+    static func seal(
+        share: Scalar<G>, from: Int, to: Int, recipientKey: GroupElement<G>, election: ElectionHash
+    ) -> EncryptedShare {
         let y = Scalar<G>.randomNonZero()
         let r = GroupElement<G>.base(y)
         let info = info(from: from, to: to, ephemeral: r, recipientKey: recipientKey)
         let k = key(shared: y * recipientKey, election: election, info: info)
-        let box = try! AES.GCM.seal(share.bytes, using: k, nonce: try! AES.GCM.Nonce(data: [UInt8](repeating: 0, count: 12)), authenticating: info)
+        let box = try! AES.GCM.seal(
+            share.bytes, using: k, nonce: try! AES.GCM.Nonce(data: [UInt8](repeating: 0, count: 12)),
+            authenticating: info)
         return EncryptedShare(from: from, to: to, ephemeral: r, sealed: Array(box.ciphertext) + Array(box.tag))
     }
 
-    func open(secret e: Scalar<G>, recipientKey: GroupElement<G>, election: ElectionHash) throws(CryptoError) -> Scalar<G> {
+    func open(
+        secret e: Scalar<G>, recipientKey: GroupElement<G>, election: ElectionHash
+    ) throws(CryptoError) -> Scalar<G> {
         let info = Self.info(from: from, to: to, ephemeral: ephemeral, recipientKey: recipientKey)
         let k = Self.key(shared: e * ephemeral, election: election, info: info)
-        guard sealed.count == G.scalarField.byteCount + 16 else { throw .invalidEncoding("encrypted share: wrong length") }
+        guard sealed.count == G.scalarField.byteCount + 16 else {
+            throw .invalidEncoding("encrypted share: wrong length")
+        }
         let plain: [UInt8]
         do {
             let box = try AES.GCM.SealedBox(
@@ -134,7 +157,10 @@ public struct EncryptedShare<G: PrimeOrderGroup>: Hashable, Sendable {
 public struct ShareComplaint: Hashable, Sendable, Codable {
     public let from: Int
     public let against: Int
-    public init(from: Int, against: Int) { self.from = from; self.against = against }
+    public init(from: Int, against: Int) {
+        self.from = from
+        self.against = against
+    }
 }
 
 /// The accused trustee's answer: the disputed share in the clear. Anyone checks it against
@@ -144,7 +170,11 @@ public struct ShareReveal<G: PrimeOrderGroup>: Hashable, Sendable {
     public let from: Int
     public let to: Int
     public let share: Scalar<G>
-    public init(from: Int, to: Int, share: Scalar<G>) { self.from = from; self.to = to; self.share = share }
+    public init(from: Int, to: Int, share: Scalar<G>) {
+        self.from = from
+        self.to = to
+        self.share = share
+    }
 }
 
 /// A trustee's secrets during and after the ceremony. Lives only in the trustee's own key
@@ -157,14 +187,22 @@ public struct Trustee<G: PrimeOrderGroup>: Sendable {
     public let publicKey: TrusteePublicKey<G>
 
     /// Starts the ceremony for trustee `index` (1-based).
-    public static func generate(index: Int, threshold: TrusteeThreshold, election: ElectionHash) throws(CryptoError) -> Trustee {
-        guard (1...threshold.trustees).contains(index) else { throw .invalidParameter("trustee index \(index) out of 1…\(threshold.trustees)") }
+    public static func generate(
+        index: Int, threshold: TrusteeThreshold, election: ElectionHash
+    ) throws(CryptoError) -> Trustee {
+        guard (1...threshold.trustees).contains(index) else {
+            throw .invalidParameter("trustee index \(index) out of 1…\(threshold.trustees)")
+        }
         let e = Scalar<G>.randomNonZero()
         let coeffs = (0..<threshold.quorum).map { _ in Scalar<G>.randomNonZero() }
-        return Trustee(index: index, threshold: threshold, encryptionSecret: e, coefficients: coeffs, election: election)
+        return Trustee(
+            index: index, threshold: threshold, encryptionSecret: e, coefficients: coeffs, election: election)
     }
 
-    init(index: Int, threshold: TrusteeThreshold, encryptionSecret e: Scalar<G>, coefficients: [Scalar<G>], election: ElectionHash) {
+    init(
+        index: Int, threshold: TrusteeThreshold, encryptionSecret e: Scalar<G>, coefficients: [Scalar<G>],
+        election: ElectionHash
+    ) {
         self.index = index
         self.threshold = threshold
         self.encryptionSecret = e
@@ -174,12 +212,16 @@ public struct Trustee<G: PrimeOrderGroup>: Sendable {
         publicKey = TrusteePublicKey(
             index: index,
             encryptionKey: ek.publicKey,
-            encryptionKeyProof: .prove(secret: e, publicKey: ek.publicKey,
-                                       statement: TrusteePublicKey<G>.statement("encryption-key", trustee: index, coefficient: 0), election: election),
+            encryptionKeyProof: .prove(
+                secret: e, publicKey: ek.publicKey,
+                statement: TrusteePublicKey<G>.statement("encryption-key", trustee: index, coefficient: 0),
+                election: election),
             commitments: commitments,
             commitmentProofs: zip(coefficients, commitments).enumerated().map { j, pair in
-                .prove(secret: pair.0, publicKey: pair.1,
-                       statement: TrusteePublicKey<G>.statement("coefficient", trustee: index, coefficient: j), election: election)
+                .prove(
+                    secret: pair.0, publicKey: pair.1,
+                    statement: TrusteePublicKey<G>.statement("coefficient", trustee: index, coefficient: j),
+                    election: election)
             })
     }
 
@@ -192,34 +234,48 @@ public struct Trustee<G: PrimeOrderGroup>: Sendable {
     }
 
     /// Encrypted shares f_i(ℓ) for every other trustee, after checking their public keys.
-    public func shares(for others: [TrusteePublicKey<G>], election: ElectionHash) throws(CryptoError) -> [EncryptedShare<G>] {
+    public func shares(
+        for others: [TrusteePublicKey<G>], election: ElectionHash
+    ) throws(CryptoError) -> [EncryptedShare<G>] {
         var out: [EncryptedShare<G>] = []
         for pk in others where pk.index != index {
             try pk.verify(threshold: threshold, election: election)
-            out.append(.seal(share: evaluate(at: pk.index), from: index, to: pk.index, recipientKey: pk.encryptionKey, election: election))
+            out.append(
+                .seal(
+                    share: evaluate(at: pk.index), from: index, to: pk.index, recipientKey: pk.encryptionKey,
+                    election: election))
         }
         return out
     }
 
     /// Opens and checks a share received from another trustee. Returns nil — meaning
     /// "complain" — if it does not decrypt or does not match the sender's commitments.
-    public func receive(_ share: EncryptedShare<G>, from sender: TrusteePublicKey<G>, election: ElectionHash) -> Scalar<G>? {
+    public func receive(
+        _ share: EncryptedShare<G>, from sender: TrusteePublicKey<G>, election: ElectionHash
+    ) -> Scalar<G>? {
         guard share.to == index, share.from == sender.index,
-              let s = try? share.open(secret: encryptionSecret, recipientKey: publicKey.encryptionKey, election: election),
-              GroupElement<G>.base(s) == sender.expectedShareImage(for: index)
+            let s = try? share.open(
+                secret: encryptionSecret, recipientKey: publicKey.encryptionKey, election: election),
+            GroupElement<G>.base(s) == sender.expectedShareImage(for: index)
         else { return nil }
         return s
     }
 
     /// Reveals the share this trustee sent to `recipient`, to answer a complaint.
-    public func reveal(to recipient: Int) -> ShareReveal<G> { ShareReveal(from: index, to: recipient, share: evaluate(at: recipient)) }
+    public func reveal(to recipient: Int) -> ShareReveal<G> {
+        ShareReveal(from: index, to: recipient, share: evaluate(at: recipient))
+    }
 
     /// This trustee's share of the election secret, s_ℓ = Σ_{i ∈ qualified} f_i(ℓ), from the
     /// checked shares received (keyed by sender) and its own f_ℓ(ℓ).
-    public func secretShare(received: [Int: Scalar<G>], qualified: Set<Int>) throws(CryptoError) -> ElectionKeyShare<G> {
+    public func secretShare(received: [Int: Scalar<G>], qualified: Set<Int>) throws(CryptoError) -> ElectionKeyShare<G>
+    {
         var s = Scalar<G>.zero
         for i in qualified.sorted() {
-            if i == index { s += evaluate(at: index); continue }
+            if i == index {
+                s += evaluate(at: index)
+                continue
+            }
             guard let v = received[i] else { throw .invalidParameter("no checked share from trustee \(i)") }
             s += v
         }
@@ -230,7 +286,9 @@ public struct Trustee<G: PrimeOrderGroup>: Sendable {
     /// encryption secret, coefficients).
     public var secretBytes: [UInt8] {
         var w = ByteWriter()
-        w.u16(UInt16(index)); w.u16(UInt16(threshold.trustees)); w.u16(UInt16(threshold.quorum))
+        w.u16(UInt16(index))
+        w.u16(UInt16(threshold.trustees))
+        w.u16(UInt16(threshold.quorum))
         w.fixed(encryptionSecret.bytes)
         for c in coefficients { w.fixed(c.bytes) }
         return w.bytes
@@ -268,7 +326,8 @@ public enum KeyCeremony<G: PrimeOrderGroup> {
         for c in complaints {
             guard let accused = byIndex[c.against] else { continue }
             let answered = reveals.contains { r in
-                r.from == c.against && r.to == c.from && GroupElement<G>.base(r.share) == accused.expectedShareImage(for: c.from)
+                r.from == c.against && r.to == c.from
+                    && GroupElement<G>.base(r.share) == accused.expectedShareImage(for: c.from)
             }
             if !answered { ok.remove(c.against) }
         }
@@ -281,8 +340,11 @@ public enum KeyCeremony<G: PrimeOrderGroup> {
     }
 
     /// S_ℓ = s_ℓ·G = Σ_{i ∈ qualified} Σ_j C_{i,j}·ℓ^j: trustee ℓ's verification key.
-    public static func verificationKey(for trustee: Int, publicKeys: [TrusteePublicKey<G>], qualified: Set<Int>) -> GroupElement<G> {
-        publicKeys.filter { qualified.contains($0.index) }.map { $0.expectedShareImage(for: trustee) }.reduce(.identity, +)
+    public static func verificationKey(
+        for trustee: Int, publicKeys: [TrusteePublicKey<G>], qualified: Set<Int>
+    ) -> GroupElement<G> {
+        publicKeys.filter { qualified.contains($0.index) }.map { $0.expectedShareImage(for: trustee) }.reduce(
+            .identity, +)
     }
 }
 
@@ -296,5 +358,8 @@ public struct ElectionKeyShare<G: PrimeOrderGroup>: Sendable {
         self.index = index
         secret = try Scalar(bytes: secretBytes, what: "election key share")
     }
-    init(index: Int, secret: Scalar<G>) { self.index = index; self.secret = secret }
+    init(index: Int, secret: Scalar<G>) {
+        self.index = index
+        self.secret = secret
+    }
 }

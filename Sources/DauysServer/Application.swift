@@ -8,6 +8,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import NIOConcurrencyHelpers
 import Prometheus
 
 /// What the controllers share: the referendum, the registry for sign-in, the officials'
@@ -47,6 +48,14 @@ public final class ReferendumService<G: PrimeOrderGroup>: Sendable {
     }
 
     var retryAfter: Int { configuration.retryAfterSeconds }
+
+    private let paperLock = NIOLock()
+
+    /// Runs `body` on the paper protocol book (nil if this server keeps none) under one lock:
+    /// the book is not thread-safe, and submissions for one precinct must be serialised.
+    func paper<T>(_ body: (ProtocolBook?) throws -> T) rethrows -> T {
+        try paperLock.withLock { try body(protocols) }
+    }
 }
 
 /// The router of API v1 (docs/openapi.json): public reads, voters, the key ceremony, the

@@ -127,24 +127,25 @@ struct PublicController<G: PrimeOrderGroup> {
 }
 
 /// Paper precincts: signed protocols and turnout reports (the commission's Ed25519 signature
-/// is the authorization), and the combined official result.
+/// is the authorization), and the combined official result. The protocol book is read and
+/// written under one lock (`ReferendumService.paper`).
 struct PaperController<G: PrimeOrderGroup> {
     let service: ReferendumService<G>
 
     func addRoutes(to group: RouterGroup<DauysRequestContext>) {
         group.get("protocols") { _, _ in
-            guard let book = service.protocols else { return JSON.response([PrecinctProtocol]()) }
-            return JSON.response(book.latest.values.sorted { $0.precinct < $1.precinct })
+            JSON.response(service.paper { $0?.latest.values.sorted { $0.precinct < $1.precinct } ?? [] })
         }
         group.get("protocols/:precinct") { _, ctx in
-            guard let book = service.protocols, let h = book.history[ctx.parameters.get("precinct") ?? ""] else {
+            let precinct = ctx.parameters.get("precinct") ?? ""
+            guard let h = service.paper({ $0?.history[precinct] }) else {
                 throw APIError.notFound("not_found", "no protocol for this precinct")
             }
             return JSON.response(h)
         }
         group.get("paper-turnout") { _, _ in
             let m = service.referendum.manifest
-            let reports = (try? service.protocols?.turnoutReports()) ?? []
+            let reports = service.paper { (try? $0?.turnoutReports()) ?? [] }
             let c = TurnoutCurve.compute(manifest: m, reports: reports)
             return JSON.response(
                 PaperTurnoutBody(
@@ -152,30 +153,30 @@ struct PaperController<G: PrimeOrderGroup> {
                     regions: Dictionary(uniqueKeysWithValues: m.regions.enumerated().map { ($1.id, c.regional[$0]) })))
         }
         group.get("official-results") { _, _ in
+            let latest = service.paper { $0?.latest ?? [:] }
             let (r, _) = OfficialResult.compute(
-                manifest: service.referendum.manifest, protocols: service.protocols?.latest ?? [:],
-                evote: service.referendum.results)
+                manifest: service.referendum.manifest, protocols: latest, evote: service.referendum.results)
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: OfficialResult.json(r))))
         }
         group.post("protocols") { req, _ in
             let s = try await JSON.decode(SignedProtocol.self, req, limit: service.configuration.paperBodyBytes)
-            try book().submit([s])
+            try service.paper { book throws in try required(book).submit([s]) }
             return JSON.response(["accepted": "protocol"], status: .created)
         }
         group.post("turnout-reports") { req, _ in
             let s = try await JSON.decode(SignedTurnoutReport.self, req, limit: service.configuration.paperBodyBytes)
-            try book().submitTurnout(s)
+            try service.paper { book throws in try required(book).submitTurnout(s) }
             return JSON.response(["accepted": "turnout report"], status: .created)
         }
     }
 
-    func book() throws -> ProtocolBook {
-        guard let b = service.protocols else {
+    func required(_ book: ProtocolBook?) throws -> ProtocolBook {
+        guard let book else {
             throw APIError.unavailable(
                 "no_paper", "paper protocols are not kept by this server", retryAfter: service.retryAfter)
         }
-        return b
+        return book
     }
 }

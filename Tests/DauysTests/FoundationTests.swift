@@ -233,3 +233,77 @@ final class AbuseTests: XCTestCase {
         XCTAssertEqual(sessions.count(voter: 7), 2)
     }
 }
+
+extension NeutralTallyTests {
+    /// The same through the CLI: ballots cast over HTTP, then tally, decryption by two
+    /// trustees with their key files, results, export and verification by `dauys` commands.
+    func testNeutralTallyDecryptsThroughTheCLI() async throws {
+        let w = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        let data = DataDirectory(path: w + "/d")
+        try FileManager.default.createDirectory(atPath: data.path, withIntermediateDirectories: true)
+        let key = try data.createBoardKey()
+        let s = try await ReferendumTests.ready(store: try SQLiteBoardStore(path: data.boardPath), boardKey: key)
+        let service = try await ServerTests.voterService(s)
+        let ctx = s.ref.ballotContext!
+        let rho = Scalar<G>.randomNonZero()
+        let ballots = [
+            try Self.ballot(ctx, s.credentials[0][0], yes: true, rho: rho),
+            try Self.ballot(ctx, s.credentials[0][1], yes: false, rho: -rho),
+        ]
+        try await buildApplication(service.service).test(.router) { c in
+            for (token, b) in zip(service.tokens, ballots) {
+                let r = try await c.execute(
+                    uri: "/api/v1/ballots", method: .post, headers: StorageFailureTests.auth(token),
+                    body: StorageFailureTests.ballot(b)
+                ) { $0.status }
+                XCTAssertEqual(r, .created)
+            }
+        }
+        try await s.ref.advance(to: .closed)
+        await s.ref.store.close()
+        for t in s.trustees.prefix(2) {
+            let file: [String: Any] = [
+                "index": t.index, "group": G.name, "referendum": s.ref.manifest.id, "baseHash": s.ref.baseHash.hex,
+                "secrets": Hex.encode(t.secretBytes),
+                "received": Dictionary(
+                    uniqueKeysWithValues: s.received[t.index]!.map { (String($0.key), $0.value.hex) }),
+            ]
+            try JSONSerialization.data(withJSONObject: file).write(to: URL(fileURLWithPath: w + "/t\(t.index).json"))
+        }
+        for step in [
+            ["tally"], ["phase", "tallied"], ["trustee", "decrypt", "--key", "t1.json"],
+            ["trustee", "decrypt", "--key", "t2.json"], ["phase", "decrypted"], ["results", "--publish"],
+        ] {
+            try CLI.ok(step + ["--data", "d"], cwd: w)
+        }
+        try CLI.ok(["record", "export", "--data", "d", "rec"], cwd: w)
+        let verified = try CLI.ok(["verify", "rec"], cwd: w)
+        XCTAssertTrue(verified.contains("RECORD VALID"), verified)
+        let results = try CanonicalJSON.decode(
+            Results.self, Array(try Data(contentsOf: URL(fileURLWithPath: w + "/rec/results.json"))))
+        XCTAssertEqual(results.units.first { $0.id == "abai" }?.totals, [[1, 1]])
+    }
+}
+
+extension AbuseTests {
+    /// Every error has a JSON body, the router's own 404 and 405 included.
+    func testErrorsAreJSONEverywhere() async throws {
+        let s = try await ReferendumTests.ready(store: MemoryBoardStore())
+        let service = ReferendumService(
+            referendum: s.ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: []))
+        try await buildApplication(service).test(.router) { c in
+            for (method, path, status, code) in [
+                (HTTPRequest.Method.get, "/api/v1/nothing-here", HTTPResponse.Status.notFound, "not_found"),
+                (.delete, "/api/v1/ballots", .methodNotAllowed, "method_not_allowed"),
+                (.post, "/api/v1/phase", .unauthorized, "no_official"),
+            ] {
+                let (st, body) = try await c.execute(uri: path, method: method) { r in
+                    (r.status, try JSONSerialization.jsonObject(with: Data(r.body.readableBytesView)) as? [String: Any])
+                }
+                XCTAssertEqual(st, status, path)
+                XCTAssertEqual((body?["error"] as? [String: Any])?["code"] as? String, code, path)
+            }
+        }
+    }
+}

@@ -3,6 +3,7 @@ import Crypto
 import DauysCrypto
 import DauysPaper
 import DauysRecord
+import DauysStore
 import Foundation
 
 struct PaperCommand: AsyncParsableCommand {
@@ -200,21 +201,18 @@ struct Report: AsyncParsableCommand {
         } else {
             guard let data else { throw CLIError("give --data DIR or --national-dataset") }
             let opt = try DataOption.parse(["--data", data])
-            struct Body: GroupCommand {
+            struct Body: GroupDispatch {
                 let d: DataOption
-                let box: FilesBox
-                func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                func run<G: PrimeOrderGroup>(_: G.Type) async throws -> [(String, String)] {
                     let r = try await d.dir.open(G.self, writer: false)
                     let book = try await protocolBook(d)
                     let (result, _) = OfficialResult.compute(
                         manifest: r.manifest, protocols: book.latest, evote: r.results)
-                    box.files = Publication.files(
+                    return Publication.files(
                         manifest: r.manifest, result: result, book: book, turnout: try book.turnoutReports())
                 }
             }
-            let box = FilesBox()
-            try await Body(d: opt, box: box).dispatch(try await opt.group())
-            files = box.files
+            files = try await Body(d: opt).dispatch(try await opt.group())
         }
         for (path, text) in files {
             let full = out + "/" + path
@@ -225,5 +223,3 @@ struct Report: AsyncParsableCommand {
         print("\(files.count) files written to \(out) (index.html, observers.html, CSV/JSON, SVG, per-precinct pages)")
     }
 }
-
-final class FilesBox: @unchecked Sendable { var files: [(String, String)] = [] }

@@ -34,6 +34,8 @@ struct PaperCommission: AsyncParsableCommand {
         guard !FileManager.default.fileExists(atPath: keyOut) else {
             throw CLIError("\(keyOut) exists; keys are never overwritten")
         }
+        let board = try await d.holdBoard()
+        defer { withExtendedLifetime(board) {} }
         let k = try await protocolBook(d).addCommission(name: name, scope: scope)
         try writeSecret(k.rawRepresentation, to: keyOut)
         print("commission \(name) registered for \(scope); public key \(Hex.encode(k.publicKey.rawRepresentation))")
@@ -52,6 +54,8 @@ struct PaperSubmit: AsyncParsableCommand {
     @Option(help: "The commission's private key file.") var key: String
     @Argument(help: "Protocol JSON file.") var file: String
     func run() async throws {
+        let board = try await d.holdBoard()  // the paper files are part of the board's data directory
+        defer { withExtendedLifetime(board) {} }
         let book = try await protocolBook(d)
         guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
         var p = try JSONDecoder().decode(PrecinctProtocol.self, from: data)
@@ -69,6 +73,8 @@ struct PaperImport: AsyncParsableCommand {
     @Option(help: "The (territorial) commission's private key file.") var key: String
     @Argument(help: "CSV file.") var csv: String
     func run() async throws {
+        let board = try await d.holdBoard()  // the paper files are part of the board's data directory
+        defer { withExtendedLifetime(board) {} }
         let book = try await protocolBook(d)
         guard let text = try? String(contentsOfFile: csv, encoding: .utf8) else {
             throw CLIError("cannot read \(csv) as UTF-8")
@@ -160,6 +166,8 @@ struct PaperTurnout: AsyncParsableCommand {
     @Option(name: .customLong("voters-on-list")) var votersOnList: UInt64
     @Option(help: "Ballots issued so far.") var issued: UInt64
     func run() async throws {
+        let board = try await d.holdBoard()  // the paper files are part of the board's data directory
+        defer { withExtendedLifetime(board) {} }
         let book = try await protocolBook(d)
         try book.submitTurnout(
             try SignedTurnoutReport.sign(

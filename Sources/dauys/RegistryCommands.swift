@@ -72,7 +72,10 @@ struct CredentialsIssue: AsyncParsableCommand {
             let c: CredentialsIssue
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
                 let cipher = try RegistryCipher.load(path: c.r.registryKey)
-                let ref = try await c.r.d.dir.open(G.self)
+                guard let ref = try await c.r.d.access(G.self) as? Referendum<G> else {
+                    throw CLIError(
+                        "credentials are issued on the machine that holds the registry: give --data, not --server")
+                }
                 let reg = try SQLiteRegistry(path: c.r.d.dir.registryPath)
                 let pending = try reg.votersWithoutCredential()
                 guard !pending.isEmpty else { throw CLIError("every registered voter already has a credential") }

@@ -146,6 +146,11 @@ final class OneWriterCLITests: XCTestCase {
             refused.stderr.contains("held by another process") && refused.stderr.contains("--server"), refused.stderr)
         let phase = try CLI.run(["phase", "--data", "d", "closed"], cwd: w)
         XCTAssertNotEqual(phase.status, 0, "an official's step is refused too")
+        let paper = try CLI.run(
+            ["paper", "commission", "--data", "d", "--scope", "abai", "--name", "TEC", "--key-out", "k.key"], cwd: w)
+        XCTAssertTrue(
+            paper.stderr.contains("held by another process"), "paper files are the board's too: \(paper.stderr)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: w + "/k.key"))
 
         for v in voters.prefix(3) {
             let out = try CLI.ok(

@@ -17,7 +17,9 @@ public final class ReferendumService<G: PrimeOrderGroup>: Sendable {
     public let referendum: Referendum<G>
     let registry: SQLiteRegistry?
     let cipher: RegistryCipher?
-    let officials: OfficialRegistry
+    private let officialTokens: NIOLockedValueBox<(modified: Date?, registry: OfficialRegistry)>
+    /// `officials.json`, read again whenever it changes (`dauys official add` while serving).
+    let officialsPath: String?
     public let sessions: VoterSessions
     let signInGuard: SignInGuard
     public let configuration: ServerConfiguration
@@ -32,13 +34,15 @@ public final class ReferendumService<G: PrimeOrderGroup>: Sendable {
 
     public init(
         referendum: Referendum<G>, registry: SQLiteRegistry?, cipher: RegistryCipher?, officials: OfficialRegistry,
+        officialsPath: String? = nil,
         configuration: ServerConfiguration = ServerConfiguration(), protocols: ProtocolBook? = nil,
         prometheus: PrometheusCollectorRegistry? = nil, logger: Logger = Logger(label: "dauys")
     ) {
         self.referendum = referendum
         self.registry = registry
         self.cipher = cipher
-        self.officials = officials
+        officialTokens = NIOLockedValueBox((Self.modified(officialsPath), officials))
+        self.officialsPath = officialsPath
         self.configuration = configuration
         sessions = VoterSessions(ttl: configuration.sessionLifetime, perVoter: configuration.sessionsPerVoter)
         signInGuard = SignInGuard(configuration: configuration)
@@ -48,6 +52,22 @@ public final class ReferendumService<G: PrimeOrderGroup>: Sendable {
     }
 
     var retryAfter: Int { configuration.retryAfterSeconds }
+
+    /// The officials' tokens now: reloaded when the file changed since it was last read.
+    func officials() -> OfficialRegistry {
+        guard let path = officialsPath else { return officialTokens.withLockedValue { $0.registry } }
+        let modified = Self.modified(path)
+        return officialTokens.withLockedValue { current in
+            if current.modified != modified, let fresh = try? OfficialRegistry.load(path: path) {
+                current = (modified, fresh)
+            }
+            return current.registry
+        }
+    }
+
+    static func modified(_ path: String?) -> Date? {
+        path.flatMap { (try? FileManager.default.attributesOfItem(atPath: $0))?[.modificationDate] as? Date }
+    }
 
     private let paperLock = NIOLock()
 
@@ -116,7 +136,8 @@ public func buildApplication(
             let service = ReferendumService(
                 referendum: ref, registry: hasRegistry ? try SQLiteRegistry(path: data.registryPath) : nil,
                 cipher: cipher,
-                officials: try OfficialRegistry.load(path: data.officialsPath), configuration: configuration,
+                officials: try OfficialRegistry.load(path: data.officialsPath), officialsPath: data.officialsPath,
+                configuration: configuration,
                 protocols: try ProtocolBook(directory: data.path, manifest: ref.manifest), prometheus: prometheus,
                 logger: logger)
             return buildApplication(service)

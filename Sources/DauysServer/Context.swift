@@ -157,13 +157,13 @@ struct ClientAddressMiddleware: RouterMiddleware {
 /// Authenticates officials by bearer token before any body is read; requests without a
 /// valid token are refused with 401.
 struct OfficialAuthenticator: RouterMiddleware {
-    let officials: OfficialRegistry
+    let officials: @Sendable () -> OfficialRegistry
 
     func handle(
         _ request: Request, context: DauysRequestContext,
         next: (Request, DauysRequestContext) async throws -> Response
     ) async throws -> Response {
-        guard let token = request.bearerToken, let who = officials.official(token: token) else {
+        guard let token = request.bearerToken, let who = officials().official(token: token) else {
             throw APIError.unauthorized("no_official", "an official's token is required")
         }
         var context = context

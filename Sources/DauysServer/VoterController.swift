@@ -52,7 +52,7 @@ struct VoterController<G: PrimeOrderGroup> {
                 .tooManyRequests, "slowed_down", "many wrong codes were tried for this IIN; try again in \(s) s",
                 headers: [.retryAfter: String(s)])
         }
-        guard let (id, region) = try registry.signIn(iin: iin, code: b.code, cipher: cipher) else {
+        guard let (id, region) = try await registry.signIn(iin: iin, code: b.code, cipher: cipher) else {
             service.signInGuard.failed(iin: iinKey, client: client)
             service.signInFailures.increment()
             ctx.logger.notice("voter sign-in failed")

@@ -114,11 +114,13 @@ public final class SQLiteRegistry: Sendable {
 
     /// Checks a voter's IIN and sign-in code; returns the voter and region if they match.
     /// The IIN is only hashed, never stored or logged.
-    public func signIn(iin: IIN, code: String, cipher: RegistryCipher) throws -> (id: Int64, region: Int)? {
-        let row = try db.read { db in
+    /// The voter with this IIN and sign-in code (compared in constant time), if any. Async: the
+    /// read runs on GRDB's reader, not on the request's thread.
+    public func signIn(iin: IIN, code: String, cipher: RegistryCipher) async throws -> (id: Int64, region: Int)? {
+        let index = Data(cipher.index(iin))
+        let row = try await db.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT id, region, signin_hash FROM voter WHERE iin_index = ?",
-                arguments: [Data(cipher.index(iin))])
+                db, sql: "SELECT id, region, signin_hash FROM voter WHERE iin_index = ?", arguments: [index])
         }
         guard let row, let stored = row["signin_hash"] as Data? else { return nil }
         let given = cipher.signInHash(code)

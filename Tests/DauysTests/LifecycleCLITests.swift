@@ -184,15 +184,17 @@ extension OneWriterCLITests {
         try manifest.write(toFile: w + "/m.json", atomically: true, encoding: .utf8)
         try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
         var tokens: [String: String] = [:]
-        for role in ["admin", "trustee-1", "trustee-2", "trustee-3"] {
+        func add(_ role: String) throws {
             tokens[role] = try CLI.ok(["official", "add", "--data", "d", "--name", role, "--role", role], cwd: w)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
         }
+        for role in ["admin", "trustee-1", "trustee-2"] { try add(role) }
         let (server, url) = try CLI.serve(data: "d", cwd: w)
         defer {
             server.terminate()
             server.waitUntilExit()
         }
+        try add("trustee-3")  // while the server runs: it reads officials.json again when it changes
         try CLI.ok(["phase", "--server", url, "--token", tokens["admin"]!, "key-ceremony"], cwd: w)
         // A trustee cannot publish in another trustee's name; the refused step leaves no key file.
         let wrong = try CLI.run(

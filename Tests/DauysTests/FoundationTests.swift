@@ -153,15 +153,10 @@ final class NeutralTallyTests: XCTestCase {
         ).bytes
     }
 
-    func testNeutralTallyDecryptsOverHTTPAndVerifies() async throws {
-        let s = try await ReferendumTests.ready(store: MemoryBoardStore())
-        let w = try await ServerTests.voterService(s)
-        let ctx = s.ref.ballotContext!
-        let rho = Scalar<G>.randomNonZero()
-        let yes = try Self.ballot(ctx, s.credentials[0][0], yes: true, rho: rho)
-        let no = try Self.ballot(ctx, s.credentials[0][1], yes: false, rho: -rho)
-        try await buildApplication(w.service).test(.router) { c in
-            for (token, b) in [(w.tokens[0], yes), (w.tokens[1], no)] {
+    /// Casts each ballot with the session of the same position, expecting 201.
+    static func castOverHTTP(_ service: ReferendumService<G>, tokens: [String], ballots: [[UInt8]]) async throws {
+        try await buildApplication(service).test(.router) { c in
+            for (token, b) in zip(tokens, ballots) {
                 let r = try await c.execute(
                     uri: "/api/v1/ballots", method: .post, headers: StorageFailureTests.auth(token),
                     body: StorageFailureTests.ballot(b)
@@ -169,6 +164,16 @@ final class NeutralTallyTests: XCTestCase {
                 XCTAssertEqual(r, .created)
             }
         }
+    }
+
+    func testNeutralTallyDecryptsOverHTTPAndVerifies() async throws {
+        let s = try await ReferendumTests.ready(store: MemoryBoardStore())
+        let w = try await ServerTests.voterService(s)
+        let ctx = s.ref.ballotContext!
+        let rho = Scalar<G>.randomNonZero()
+        let yes = try Self.ballot(ctx, s.credentials[0][0], yes: true, rho: rho)
+        let no = try Self.ballot(ctx, s.credentials[0][1], yes: false, rho: -rho)
+        try await Self.castOverHTTP(w.service, tokens: w.tokens, ballots: [yes, no])
         try await s.ref.advance(to: .closed)
         let dir = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -251,15 +256,7 @@ extension NeutralTallyTests {
             try Self.ballot(ctx, s.credentials[0][0], yes: true, rho: rho),
             try Self.ballot(ctx, s.credentials[0][1], yes: false, rho: -rho),
         ]
-        try await buildApplication(service.service).test(.router) { c in
-            for (token, b) in zip(service.tokens, ballots) {
-                let r = try await c.execute(
-                    uri: "/api/v1/ballots", method: .post, headers: StorageFailureTests.auth(token),
-                    body: StorageFailureTests.ballot(b)
-                ) { $0.status }
-                XCTAssertEqual(r, .created)
-            }
-        }
+        try await Self.castOverHTTP(service.service, tokens: service.tokens, ballots: ballots)
         try await s.ref.advance(to: .closed)
         await s.ref.store.close()
         for t in s.trustees.prefix(2) {

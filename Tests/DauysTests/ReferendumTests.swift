@@ -211,16 +211,7 @@ final class ReferendumTests: XCTestCase {
         await assertThrowsAsync(
             { _ = try await s.ref.revoke(credentials: [s.credentials[0][1].publicKey]) }, "too late after the tally")
         try await s.ref.advance(to: .tallied)
-        let ek = s.ref.electionKey!
-        for t in s.trustees.prefix(2) {
-            let ks = try t.secretShare(received: s.received[t.index]!, qualified: Set(ek.qualified))
-            try await s.ref.postDecryption(
-                TrusteeDecryption(
-                    trustee: t.index,
-                    shares: s.ref.tally!.labelled(s.ref.manifest).map {
-                        DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
-                    }))
-        }
+        try await Self.decrypt(s, tally: s.ref.tally!)
         try await s.ref.advance(to: .decrypted)
         let published = try await s.ref.publishResults()
         XCTAssertEqual(published.questions[0].totals, [2, 0])
@@ -255,14 +246,8 @@ final class ReferendumTests: XCTestCase {
 }
 
 extension ReferendumTests {
-    /// From a closed referendum: tally, decryption by trustees 1 and 2, results, record
-    /// export and independent verification.
-    static func finish(
-        _ s: Setup, record: String, inspect: (EncryptedTally<G>) -> Void = { _ in }
-    ) async throws -> VerificationReport {
-        let tally = try await s.ref.computeTally()
-        inspect(tally)
-        try await s.ref.advance(to: .tallied)
+    /// Trustees 1 and 2 post their decryption shares of the tally.
+    static func decrypt(_ s: Setup, tally: EncryptedTally<G>) async throws {
         let ek = s.ref.electionKey!
         for t in s.trustees.prefix(2) {
             let ks = try t.secretShare(received: s.received[t.index]!, qualified: Set(ek.qualified))
@@ -273,6 +258,17 @@ extension ReferendumTests {
                         DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
                     }))
         }
+    }
+
+    /// From a closed referendum: tally, decryption by trustees 1 and 2, results, record
+    /// export and independent verification.
+    static func finish(
+        _ s: Setup, record: String, inspect: (EncryptedTally<G>) -> Void = { _ in }
+    ) async throws -> VerificationReport {
+        let tally = try await s.ref.computeTally()
+        inspect(tally)
+        try await s.ref.advance(to: .tallied)
+        try await decrypt(s, tally: tally)
         try await s.ref.advance(to: .decrypted)
         try await s.ref.publishResults()
         try await s.ref.exportRecord(to: record)

@@ -258,6 +258,28 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         }
     }
 
+    // MARK: trustee messages
+
+    /// A trustee message's content, once its signature is found to be its sender's: `decode`
+    /// reads the message and names the sender; the signature must verify under that
+    /// trustee's key in the manifest (record.md §3.1).
+    private func signedMessage<M>(
+        _ e: BoardEntry, _ check: RecordCheck, decode: ([UInt8]) throws(DauysCrypto.CryptoError) -> (M, sender: Int)
+    ) throws(BoardViolation) -> M {
+        let signed: SignedTrusteeMessage
+        let content: (M, sender: Int)
+        do {
+            signed = try SignedTrusteeMessage(kind: e.kind, payload: e.payload)
+            content = try decode(signed.message)
+        } catch { throw BoardViolation(check, "\(e.kind) at entry \(e.index): \(error)") }
+        guard let key = manifest.trustees.signingKey(of: content.sender), signed.isSigned(by: key, base: baseHash)
+        else {
+            throw BoardViolation(
+                check, "\(e.kind) at entry \(e.index) is not signed by trustee \(content.sender), its sender")
+        }
+        return content.0
+    }
+
     // MARK: key ceremony
 
     private func requireCeremonyOpen(_ e: BoardEntry) throws(BoardViolation) {
@@ -269,9 +291,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
 
     private mutating func applyTrusteeKey(_ e: BoardEntry) throws(BoardViolation) {
         try requireCeremonyOpen(e)
-        let pk: TrusteePublicKey<G>
-        do { pk = try TrusteePublicKey<G>(payload: e.payload) } catch {
-            throw BoardViolation(.keyCeremony, "trustee key at \(e.index): \(error)")
+        let pk = try signedMessage(e, .keyCeremony) { m throws(DauysCrypto.CryptoError) in
+            let v = try TrusteePublicKey<G>(payload: m)
+            return (v, v.index)
         }
         guard (1...threshold.trustees).contains(pk.index) else {
             throw BoardViolation(
@@ -288,9 +310,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
 
     private mutating func applyShare(_ e: BoardEntry) throws(BoardViolation) {
         try requireCeremonyOpen(e)
-        let s: EncryptedShare<G>
-        do { s = try EncryptedShare<G>(payload: e.payload) } catch {
-            throw BoardViolation(.keyCeremony, "encrypted share at \(e.index): \(error)")
+        let s = try signedMessage(e, .keyCeremony) { m throws(DauysCrypto.CryptoError) in
+            let v = try EncryptedShare<G>(payload: m)
+            return (v, v.from)
         }
         guard trusteeKeys[s.from] != nil, trusteeKeys[s.to] != nil, s.from != s.to else {
             throw BoardViolation(
@@ -304,9 +326,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
 
     private mutating func applyComplaint(_ e: BoardEntry) throws(BoardViolation) {
         try requireCeremonyOpen(e)
-        let c: ShareComplaint
-        do { c = try ShareComplaint(payload: e.payload) } catch {
-            throw BoardViolation(.keyCeremony, "complaint at \(e.index): \(error)")
+        let c = try signedMessage(e, .keyCeremony) { m throws(DauysCrypto.CryptoError) in
+            let v = try ShareComplaint(payload: m)
+            return (v, v.from)
         }
         guard trusteeKeys[c.from] != nil, trusteeKeys[c.against] != nil, c.from != c.against else {
             throw BoardViolation(
@@ -320,9 +342,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
 
     private mutating func applyReveal(_ e: BoardEntry) throws(BoardViolation) {
         try requireCeremonyOpen(e)
-        let r: ShareReveal<G>
-        do { r = try ShareReveal<G>(payload: e.payload) } catch {
-            throw BoardViolation(.keyCeremony, "reveal at \(e.index): \(error)")
+        let r = try signedMessage(e, .keyCeremony) { m throws(DauysCrypto.CryptoError) in
+            let v = try ShareReveal<G>(payload: m)
+            return (v, v.from)
         }
         guard complaints.contains(ShareComplaint(from: r.to, against: r.from)) else {
             throw BoardViolation(
@@ -570,9 +592,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     }
 
     private mutating func applyDecryption(_ e: BoardEntry) throws(BoardViolation) {
-        let d: TrusteeDecryption<G>
-        do { d = try TrusteeDecryption<G>(payload: e.payload) } catch {
-            throw BoardViolation(.decryptionShares, "entry \(e.index) is malformed: \(error)")
+        let d = try signedMessage(e, .decryptionShares) { m throws(DauysCrypto.CryptoError) in
+            let v = try TrusteeDecryption<G>(payload: m)
+            return (v, v.trustee)
         }
         try checkDecryption(d)
         decryptions.append(d)

@@ -1,3 +1,4 @@
+import Crypto
 import DauysCrypto
 import Foundation
 
@@ -121,10 +122,26 @@ public struct TrusteeSetup: Codable, Hashable, Sendable {
     public var count: Int
     public var quorum: Int
     public var names: [String]
-    public init(count: Int, quorum: Int, names: [String]) {
+    /// Each trustee's Ed25519 public signing key (hex), trustee i at position i − 1. Every
+    /// message of trustee i on the board is signed with the matching private key, which only
+    /// the trustee holds (record.md §3.1): published here, by the commission, before the
+    /// ceremony, so that nobody who runs the board can write in a trustee's name.
+    public var keys: [String]
+
+    public init(count: Int, quorum: Int, names: [String], keys: [String]) {
         self.count = count
         self.quorum = quorum
         self.names = names
+        self.keys = keys
+    }
+
+    /// Trustee i's signing key (1-based), if the manifest names a valid one.
+    public func signingKey(of trustee: Int) -> Curve25519.Signing.PublicKey? {
+        guard keys.indices.contains(trustee - 1), let raw = try? Hex.decode(keys[trustee - 1], what: "trustee key")
+        else {
+            return nil
+        }
+        return try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
     }
 }
 
@@ -251,6 +268,13 @@ public struct Manifest: Codable, Hashable, Sendable {
         if Self.parseDay(schedule.votingDay) == nil { problems.append("voting_day must be a date YYYY-MM-DD") }
         if !(1 <= trustees.quorum && trustees.quorum <= trustees.count && trustees.count <= 255) {
             problems.append("trustees: need 1 ≤ quorum ≤ count ≤ 255")
+        }
+        if trustees.keys.count != trustees.count {
+            problems.append("trustees: \(trustees.count) signing keys expected, \(trustees.keys.count) given")
+        } else if (0..<trustees.count).contains(where: { trustees.signingKey(of: $0 + 1) == nil }) {
+            problems.append("trustees: every signing key must be 64 hex digits of an Ed25519 public key")
+        } else if Set(trustees.keys.map { $0.lowercased() }).count != trustees.keys.count {
+            problems.append("trustees: two trustees have the same signing key")
         }
         if trustees.names.count != trustees.count {
             problems.append("trustees: \(trustees.count) expected, \(trustees.names.count) names given")

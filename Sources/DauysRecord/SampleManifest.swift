@@ -1,3 +1,6 @@
+import Crypto
+import DauysCrypto
+
 /// The reference case: Kazakhstan's constitutional referendum of 15 March 2026 — one yes/no
 /// question in Kazakh, Russian and English, 20 regions (17 oblasts, Astana, Almaty, Shymkent),
 /// the three decision rules of the referendum law (art. 31) with the two-thirds-of-regions
@@ -51,8 +54,12 @@ extension Manifest {
     /// ones), `districts` districts per region and `precincts` precincts per district.
     public static func kazakhstan2026(
         regions: Int = 20, districts: Int = 2, precincts: Int = 3,
-        trustees: Int = 5, quorum: Int = 3, group: String = "P-256", privacyFloor: Int = 10
+        trustees: Int = 5, quorum: Int = 3, group: String = "P-256", privacyFloor: Int = 10,
+        trusteeKeys: [Curve25519.Signing.PublicKey]? = nil
     ) -> Manifest {
+        // Without the trustees' keys: fresh keys nobody holds — only for a manifest in which no
+        // trustee will act (a sample to edit, tests of the rules or of paper protocols).
+        let keys = trusteeKeys ?? (0..<trustees).map { _ in Curve25519.Signing.PrivateKey().publicKey }
         var rs: [Region] = []
         for i in 0..<regions {
             let (id, kk, ru, en): (String, String, String, String) =
@@ -83,7 +90,9 @@ extension Manifest {
             schedule: Schedule(
                 votingDay: "2026-03-15", votingOpens: "2026-03-15T07:00:00+05:00",
                 votingCloses: "2026-03-15T20:00:00+05:00"),
-            trustees: TrusteeSetup(count: trustees, quorum: quorum, names: (1...trustees).map { "Trustee \($0)" }),
+            trustees: TrusteeSetup(
+                count: trustees, quorum: quorum, names: (1...trustees).map { "Trustee \($0)" },
+                keys: keys.map { Hex.encode($0.rawRepresentation) }),
             tally: TallySetup(unit: "region", privacyFloor: privacyFloor))
     }
 }

@@ -222,20 +222,10 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
 
     // MARK: key ceremony
 
-    public func postTrusteeKey(_ pk: TrusteePublicKey<G>) async throws {
-        try await write { try await post([(.trusteeKey, pk.payload)]) }
-    }
-
-    public func postShares(_ shares: [EncryptedShare<G>]) async throws {
-        try await write { try await post(shares.map { (.encryptedShare, $0.payload) }) }
-    }
-
-    public func postComplaint(_ c: ShareComplaint) async throws {
-        try await write { try await post([(.complaint, c.payload)]) }
-    }
-
-    public func postReveal(_ r: ShareReveal<G>) async throws {
-        try await write { try await post([(.shareReveal, r.payload)]) }
+    /// Posts trustees' signed messages (keys, shares, complaints, reveals, decryption shares)
+    /// in one append; the board checks each signature against the manifest (record.md §3.1).
+    public func post(_ messages: [SignedTrusteeMessage]) async throws {
+        try await write { try await post(messages.map { ($0.kind, $0.payload) }) }
     }
 
     /// Resolves complaints, forms the joint key and the election hash, posts them.
@@ -483,11 +473,6 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
             try await post([(.encryptedTally, t.payload)], checkpoint: true)
             return t
         }
-    }
-
-    /// Checks a trustee's decryption shares against its verification key and posts them.
-    public func postDecryption(_ d: TrusteeDecryption<G>) async throws {
-        try await write { try await post([(.decryptionShares, d.payload)]) }
     }
 
     /// Combines the first `quorum` trustees' shares, solves the discrete logarithms, applies

@@ -11,30 +11,19 @@ struct CeremonyController<G: PrimeOrderGroup> {
 
     func addRoutes(to group: RouterGroup<DauysRequestContext>) {
         let g = group.group().add(middleware: OfficialAuthenticator(officials: service.officials))
-        g.post("trustee-keys") { req, ctx in
-            let pk = try TrusteePublicKey<G>(payload: try await payload(req))
-            try trustee(ctx, pk.index)
-            try await referendum.postTrusteeKey(pk)
-            return accepted(ctx, req, "trustee public key")
+        for (path, kind, what) in [
+            ("trustee-keys", EntryKind.trusteeKey, "trustee public key"), ("complaints", .complaint, "complaint"),
+            ("reveals", .shareReveal, "reveal"),
+        ] {
+            g.post(RouterPath(path)) { req, ctx in
+                try await postSigned([try await payload(req)], kind, ctx)
+                return accepted(ctx, req, what)
+            }
         }
         g.post("shares") { req, ctx in
             let b = try await JSON.decode(PayloadsBody.self, req, limit: service.configuration.officialBodyBytes)
-            let shares = try b.payloads.map { try EncryptedShare<G>(payload: try Hex.decode($0, what: "payload")) }
-            for s in shares { try trustee(ctx, s.from) }
-            try await referendum.postShares(shares)
-            return accepted(ctx, req, "\(shares.count) encrypted shares")
-        }
-        g.post("complaints") { req, ctx in
-            let c = try ShareComplaint(payload: try await payload(req))
-            try trustee(ctx, c.from)
-            try await referendum.postComplaint(c)
-            return accepted(ctx, req, "complaint")
-        }
-        g.post("reveals") { req, ctx in
-            let r = try ShareReveal<G>(payload: try await payload(req))
-            try trustee(ctx, r.from)
-            try await referendum.postReveal(r)
-            return accepted(ctx, req, "reveal")
+            try await postSigned(try b.payloads.map { try Hex.decode($0, what: "payload") }, .encryptedShare, ctx)
+            return accepted(ctx, req, "\(b.payloads.count) encrypted shares")
         }
         g.post("finish") { req, ctx in
             _ = try ctx.official(.admin)
@@ -43,6 +32,14 @@ struct CeremonyController<G: PrimeOrderGroup> {
             return JSON.response(
                 ["election_hash": ek.electionHash.hex, "public_key": ek.publicKey.hex], status: .created)
         }
+    }
+
+    /// Trustee messages: signed by their sender (checked by the board against the manifest)
+    /// and posted with that very trustee's token.
+    func postSigned(_ payloads: [[UInt8]], _ kind: EntryKind, _ ctx: DauysRequestContext) async throws {
+        let messages = try payloads.map { try SignedTrusteeMessage(kind: kind, payload: $0) }
+        for m in messages { try trustee(ctx, try m.sender(G.self)) }
+        try await referendum.post(messages)
     }
 
     func payload(_ req: Request) async throws -> [UInt8] {
@@ -112,10 +109,8 @@ struct LifecycleController<G: PrimeOrderGroup> {
             return JSON.response(["units": t.units.map(\.id).joined(separator: ",")], status: .created)
         }
         g.post("decryptions") { req, ctx in
-            let d = try TrusteeDecryption<G>(payload: try await ceremony.payload(req))
-            try ceremony.trustee(ctx, d.trustee)
-            try await referendum.postDecryption(d)
-            return ceremony.accepted(ctx, req, "\(d.shares.count) decryption shares")
+            try await ceremony.postSigned([try await ceremony.payload(req)], .decryptionShares, ctx)
+            return ceremony.accepted(ctx, req, "decryption shares")
         }
         g.post("results") { req, ctx in
             _ = try ctx.official(.admin)

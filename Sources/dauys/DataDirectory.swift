@@ -87,15 +87,12 @@ protocol BoardAccess<G>: Sendable {
     associatedtype G: PrimeOrderGroup
     func fetchState() async throws -> BoardState<G>
     func advance(to: Phase) async throws
-    func postTrusteeKey(_ pk: TrusteePublicKey<G>) async throws
-    func postShares(_ shares: [EncryptedShare<G>]) async throws
-    func postComplaint(_ c: ShareComplaint) async throws
-    func postReveal(_ r: ShareReveal<G>) async throws
+    /// Trustees' signed messages: keys, shares, complaints, reveals, decryption shares.
+    func post(_ messages: [SignedTrusteeMessage]) async throws
     func finishKeyCeremony() async throws -> ElectionKeyRecord<G>
     func publishCredentials(region: Int, credentials: [GroupElement<G>]) async throws
     func revoke(credentials: [GroupElement<G>]) async throws
     func computeTally() async throws -> EncryptedTally<G>
-    func postDecryption(_ d: TrusteeDecryption<G>) async throws
     func publishResults() async throws -> Results
 }
 
@@ -202,16 +199,16 @@ struct RemoteBoard<G: PrimeOrderGroup>: BoardAccess {
     func payload(_ bytes: [UInt8]) -> [String: String] { ["payload": Hex.encode(bytes)] }
 
     func advance(to p: Phase) async throws { try await server.post("phase", ["next": p.rawValue]) }
-    func postTrusteeKey(_ pk: TrusteePublicKey<G>) async throws {
-        try await server.post("ceremony/trustee-keys", payload(pk.payload))
+    /// Each kind to its endpoint, with the signed payload; shares in one request.
+    func post(_ messages: [SignedTrusteeMessage]) async throws {
+        let shares = messages.filter { $0.kind == .encryptedShare }.map { Hex.encode($0.payload) }
+        if !shares.isEmpty { try await server.post("ceremony/shares", ["payloads": shares]) }
+        let paths: [EntryKind: String] = [
+            .trusteeKey: "ceremony/trustee-keys", .complaint: "ceremony/complaints", .shareReveal: "ceremony/reveals",
+            .decryptionShares: "decryptions",
+        ]
+        for m in messages where m.kind != .encryptedShare { try await server.post(paths[m.kind]!, payload(m.payload)) }
     }
-    func postShares(_ shares: [EncryptedShare<G>]) async throws {
-        try await server.post("ceremony/shares", ["payloads": shares.map { Hex.encode($0.payload) }])
-    }
-    func postComplaint(_ c: ShareComplaint) async throws {
-        try await server.post("ceremony/complaints", payload(c.payload))
-    }
-    func postReveal(_ r: ShareReveal<G>) async throws { try await server.post("ceremony/reveals", payload(r.payload)) }
     func finishKeyCeremony() async throws -> ElectionKeyRecord<G> {
         try await server.post("ceremony/finish", [String: String]())
         guard let ek = try await fetchState().electionKey else {
@@ -231,9 +228,6 @@ struct RemoteBoard<G: PrimeOrderGroup>: BoardAccess {
         try await server.post("tally", [String: String]())
         guard let t = try await fetchState().tally else { throw CLIError("the server published no tally") }
         return t
-    }
-    func postDecryption(_ d: TrusteeDecryption<G>) async throws {
-        try await server.post("decryptions", payload(d.payload))
     }
     func publishResults() async throws -> Results {
         try CanonicalJSON.decode(Results.self, try await server.post("results", [String: String]()))

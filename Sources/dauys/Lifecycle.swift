@@ -47,9 +47,23 @@ struct ManifestSample: ParsableCommand {
     @Option var trustees = 5
     @Option var quorum = 3
     @Option(name: .customLong("privacy-floor")) var privacyFloor = 10
+    @Option(
+        name: .customLong("trustee-key"),
+        help:
+            "Each trustee's public signing key, in trustee order (printed by `dauys trustee new-key`); one per trustee."
+    )
+    var trusteeKeys: [String] = []
     func run() throws {
+        guard trusteeKeys.count == trustees else {
+            throw CLIError(
+                "give each of the \(trustees) trustees' signing keys with --trustee-key (each trustee runs `dauys trustee new-key`)"
+            )
+        }
+        let keys = try trusteeKeys.map {
+            try Curve25519.Signing.PublicKey(rawRepresentation: try Hex.decode($0, what: "trustee signing key"))
+        }
         let m = Manifest.kazakhstan2026(
-            regions: regions, trustees: trustees, quorum: quorum, privacyFloor: privacyFloor)
+            regions: regions, trustees: trustees, quorum: quorum, privacyFloor: privacyFloor, trusteeKeys: keys)
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try e.encode(m), as: UTF8.self))

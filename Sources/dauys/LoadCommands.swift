@@ -36,23 +36,30 @@ struct LoadtestSetup: AsyncParsableCommand {
         try FileManager.default.createDirectory(
             atPath: dir.path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         guard await !dir.hasBoard() else { throw CLIError("\(dir.path) already holds a referendum") }
+        let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
         let m = Manifest.kazakhstan2026(
-            regions: regions, districts: 1, precincts: 1, trustees: 3, quorum: 2, privacyFloor: 1)
+            regions: regions, districts: 1, precincts: 1, trustees: 3, quorum: 2, privacyFloor: 1,
+            trusteeKeys: signers.map(\.publicKey))
         let ref = try await Referendum<DauysCrypto.P256>.create(
             store: try await dir.boardStore(), manifest: m, boardKey: try dir.createBoardKey())
         try await ref.advance(to: .keyCeremony)
         let trustees = try (1...3).map {
             try Trustee<DauysCrypto.P256>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
         }
-        for t in trustees { try await ref.postTrusteeKey(t.publicKey) }
+        let base = ref.baseHash
         for t in trustees {
-            try await ref.postShares(try t.shares(for: Array(ref.state.trusteeKeys.values), election: ref.baseHash))
+            try await ref.post([try SignedTrusteeMessage(t.publicKey, key: signers[t.index - 1], base: base)])
+        }
+        for t in trustees {
+            let shares = try t.shares(for: Array(ref.state.trusteeKeys.values), election: base)
+            try await ref.post(try shares.map { try SignedTrusteeMessage($0, key: signers[t.index - 1], base: base) })
         }
         let ceremony = ref.state
         for t in trustees {
             var file = TrusteeKeyFile(
-                index: t.index, group: DauysCrypto.P256.name, referendum: m.id, baseHash: ref.baseHash.hex,
-                secrets: Hex.encode(t.secretBytes))
+                index: t.index, signingKey: Hex.encode(signers[t.index - 1].rawRepresentation),
+                group: DauysCrypto.P256.name,
+                referendum: m.id, baseHash: ref.baseHash.hex, secrets: Hex.encode(t.secretBytes))
             for s in ceremony.encryptedShares where s.to == t.index {
                 guard let v = t.receive(s, from: ceremony.trusteeKeys[s.from]!, election: ref.baseHash) else {
                     throw CLIError("share check failed")

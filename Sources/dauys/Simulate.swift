@@ -76,8 +76,10 @@ struct Simulation<G: PrimeOrderGroup> {
             timings.append((name, Date().timeIntervalSince(t0)))
             return r
         }
+        let signers = (0..<o.trustees).map { _ in Curve25519.Signing.PrivateKey() }
         let manifest = Manifest.kazakhstan2026(
-            regions: o.regions, trustees: o.trustees, quorum: o.quorum, group: G.name)
+            regions: o.regions, trustees: o.trustees, quorum: o.quorum, group: G.name,
+            trusteeKeys: signers.map(\.publicKey))
         let dataDir = o.data ?? NSTemporaryDirectory() + "dauys-sim-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let store = try SQLiteBoardStore(path: dataDir + "/board.sqlite")
@@ -94,9 +96,16 @@ struct Simulation<G: PrimeOrderGroup> {
             let trustees = try (1...o.trustees).map {
                 try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
             }
-            for t in trustees { try await ref.postTrusteeKey(t.publicKey) }
+            let base = ref.baseHash
+            func signer(_ i: Int) -> Curve25519.Signing.PrivateKey { signers[i - 1] }
+            for t in trustees {
+                try await ref.post([try SignedTrusteeMessage(t.publicKey, key: signer(t.index), base: base)])
+            }
             let pks = Array(ref.state.trusteeKeys.values)
-            for t in trustees { try await ref.postShares(try t.shares(for: pks, election: ref.baseHash)) }
+            for t in trustees {
+                let shares = try t.shares(for: pks, election: base)
+                try await ref.post(try shares.map { try SignedTrusteeMessage($0, key: signer(t.index), base: base) })
+            }
             var received: [Int: [Int: Scalar<G>]] = [:]
             let ceremony = ref.state
             for t in trustees {
@@ -104,7 +113,8 @@ struct Simulation<G: PrimeOrderGroup> {
                     if let v = t.receive(s, from: ceremony.trusteeKeys[s.from]!, election: ref.baseHash) {
                         received[t.index, default: [:]][s.from] = v
                     } else {
-                        try await ref.postComplaint(ShareComplaint(from: t.index, against: s.from))
+                        let c = ShareComplaint(from: t.index, against: s.from)
+                        try await ref.post([try SignedTrusteeMessage(c, key: signer(t.index), base: base)])
                     }
                 }
             }
@@ -186,7 +196,8 @@ struct Simulation<G: PrimeOrderGroup> {
                     DecryptionShare.make(
                         keyShare: ks, ciphertext: labelled[i].1, label: labelled[i].0, election: ek.electionHash)
                 }
-                try await ref.postDecryption(TrusteeDecryption(trustee: ks.index, shares: shares))
+                let d = TrusteeDecryption(trustee: ks.index, shares: shares)
+                try await ref.post([try SignedTrusteeMessage(d, key: signers[ks.index - 1], base: ref.baseHash)])
             }
             try await ref.advance(to: .decrypted)
             return try await ref.publishResults()

@@ -1,21 +1,24 @@
 import ArgumentParser
+import Crypto
 import DauysCrypto
 import DauysRecord
 import DauysReferendum
+import DauysStore
 import Foundation
 
-/// A trustee's key file (JSON, mode 0600): the trustee's secrets and the shares received.
-/// It never leaves the trustee; only public messages go to the board.
+/// A trustee's key file (JSON, mode 0600): the trustee's signing key, then its ceremony
+/// secrets and the shares it received. It never leaves the trustee; only signed public messages
+/// go to the board.
 struct TrusteeKeyFile: Codable {
     var index: Int
-    var group: String
-    var referendum: String
-    var baseHash: String
-    var secrets: String
+    /// The Ed25519 signing key (hex); its public half is in the manifest (`trustees.keys`).
+    var signingKey: String
+    var group: String?
+    var referendum: String?
+    var baseHash: String?
+    var secrets: String?
     /// Checked shares received, by sender index.
     var received: [String: String] = [:]
-    /// This trustee's share of the election key, once the ceremony is finished.
-    var keyShare: String?
 
     static func load(_ path: String) throws -> TrusteeKeyFile {
         guard let d = FileManager.default.contents(atPath: path) else {
@@ -28,8 +31,25 @@ struct TrusteeKeyFile: Codable {
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeSecret(try e.encode(self), to: path)
     }
+    func signer() throws -> Curve25519.Signing.PrivateKey {
+        try Curve25519.Signing.PrivateKey(rawRepresentation: try Hex.decode(signingKey, what: "signing key"))
+    }
     func trustee<G: PrimeOrderGroup>(_: G.Type) throws -> Trustee<G> {
-        try Trustee<G>(secretBytes: try Hex.decode(secrets), election: try ElectionHash(hex: baseHash))
+        guard let secrets, let baseHash else {
+            throw CLIError("this key file has no ceremony secrets yet: run `trustee keygen`")
+        }
+        return try Trustee<G>(secretBytes: try Hex.decode(secrets), election: try ElectionHash(hex: baseHash))
+    }
+    /// Signs a message as this trustee for the board of `state`, after checking that the
+    /// manifest names this file's key for this trustee.
+    func sign(
+        _ kind: EntryKind, _ message: [UInt8], base: ElectionHash, manifest: Manifest
+    ) throws -> SignedTrusteeMessage {
+        let key = try signer()
+        guard manifest.trustees.signingKey(of: index)?.rawRepresentation == key.publicKey.rawRepresentation else {
+            throw CLIError("the manifest does not name this key file's signing key for trustee \(index)")
+        }
+        return try SignedTrusteeMessage(kind: kind, message: message, key: key, base: base)
     }
 }
 
@@ -37,7 +57,7 @@ struct TrusteeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trustee", abstract: "A trustee's own steps, with the trustee's own key file.",
         subcommands: [
-            TrusteeKeygen.self, TrusteeSendShares.self, TrusteeCheckShares.self, TrusteeAnswer.self,
+            TrusteeNewKey.self, TrusteeKeygen.self, TrusteeSendShares.self, TrusteeCheckShares.self, TrusteeAnswer.self,
             TrusteeDecrypt.self,
         ])
 }
@@ -47,29 +67,45 @@ struct TrusteeOptions: ParsableArguments {
     @Option(help: "The trustee's key file.") var key: String
 }
 
+struct TrusteeNewKey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "new-key",
+        abstract:
+            "Before the manifest: create this trustee's key file with its signing key; print the public key for the manifest."
+    )
+    @Option(help: "The trustee's key file to create (mode 0600).") var key: String
+    @Option(help: "This trustee's number, 1…n.") var index: Int
+    func run() throws {
+        guard !FileManager.default.fileExists(atPath: key) else {
+            throw CLIError("\(key) exists; a trustee key file is never overwritten")
+        }
+        let k = Curve25519.Signing.PrivateKey()
+        try TrusteeKeyFile(index: index, signingKey: Hex.encode(k.rawRepresentation)).save(key)
+        print(Hex.encode(k.publicKey.rawRepresentation))
+    }
+}
+
 struct TrusteeKeygen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keygen", abstract: "Generate this trustee's keys and publish the public part.")
+        commandName: "keygen", abstract: "Generate this trustee's ceremony keys and publish the public part, signed.")
     @OptionGroup var t: TrusteeOptions
-    @Option(help: "This trustee's number, 1…n.") var index: Int
     func run() async throws {
         struct Body: GroupCommand {
             let c: TrusteeKeygen
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                guard !FileManager.default.fileExists(atPath: c.t.key) else {
-                    throw CLIError("\(c.t.key) exists; a trustee key file is never overwritten")
-                }
+                var file = try TrusteeKeyFile.load(c.t.key)
+                guard file.secrets == nil else { throw CLIError("\(c.t.key) already holds ceremony secrets") }
                 let b = try await c.t.d.access(G.self)
                 let s = try await b.fetchState()
-                let tr = try Trustee<G>.generate(index: c.index, threshold: s.threshold, election: s.baseHash)
-                let file = TrusteeKeyFile(
-                    index: c.index, group: G.name, referendum: s.manifest.id, baseHash: s.baseHash.hex,
-                    secrets: Hex.encode(tr.secretBytes))
-                // The key file is written only once the board accepted the public key: a refused
-                // step leaves no stray key file.
-                try await b.postTrusteeKey(tr.publicKey)
+                let tr = try Trustee<G>.generate(index: file.index, threshold: s.threshold, election: s.baseHash)
+                let message = try file.sign(.trusteeKey, tr.publicKey.payload, base: s.baseHash, manifest: s.manifest)
+                // The secrets are saved only once the board accepted the public key: a refused
+                // step leaves the key file as it was.
+                try await b.post([message])
+                (file.group, file.referendum, file.baseHash, file.secrets) =
+                    (G.name, s.manifest.id, s.baseHash.hex, Hex.encode(tr.secretBytes))
                 try file.save(c.t.key)
-                print("trustee \(c.index): public key published; secrets in \(c.t.key)")
+                print("trustee \(file.index): public key published; secrets in \(c.t.key)")
             }
         }
         try await Body(c: self).dispatch(try await t.d.group())
@@ -86,13 +122,17 @@ struct TrusteeSendShares: AsyncParsableCommand {
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
                 let b = try await t.d.access(G.self)
                 let r = try await b.fetchState()
-                let tr = try TrusteeKeyFile.load(t.key).trustee(G.self)
+                let file = try TrusteeKeyFile.load(t.key)
+                let tr = try file.trustee(G.self)
                 guard r.trusteeKeys.count == r.threshold.trustees else {
                     throw CLIError(
                         "\(r.trusteeKeys.count) of \(r.threshold.trustees) trustees have published keys; wait for all")
                 }
                 let shares = try tr.shares(for: Array(r.trusteeKeys.values), election: r.baseHash)
-                try await b.postShares(shares)
+                try await b.post(
+                    try shares.map {
+                        try file.sign(.encryptedShare, $0.payload, base: r.baseHash, manifest: r.manifest)
+                    })
                 print("trustee \(tr.index): \(shares.count) encrypted shares published")
             }
         }
@@ -118,7 +158,8 @@ struct TrusteeCheckShares: AsyncParsableCommand {
                     if let v = tr.receive(s, from: r.trusteeKeys[s.from]!, election: r.baseHash) {
                         file.received[String(s.from)] = v.hex
                     } else if !r.complaints.contains(where: { $0.from == tr.index && $0.against == s.from }) {
-                        try await b.postComplaint(ShareComplaint(from: tr.index, against: s.from))
+                        let c = ShareComplaint(from: tr.index, against: s.from)
+                        try await b.post([try file.sign(.complaint, c.payload, base: r.baseHash, manifest: r.manifest)])
                         complained += 1
                     }
                 }
@@ -148,11 +189,15 @@ struct TrusteeAnswer: AsyncParsableCommand {
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
                 let b = try await t.d.access(G.self)
                 let r = try await b.fetchState()
-                let tr = try TrusteeKeyFile.load(t.key).trustee(G.self)
+                let file = try TrusteeKeyFile.load(t.key)
+                let tr = try file.trustee(G.self)
                 var n = 0
                 for c in r.complaints
                 where c.against == tr.index && !r.reveals.contains(where: { $0.from == tr.index && $0.to == c.from }) {
-                    try await b.postReveal(tr.reveal(to: c.from))
+                    try await b.post([
+                        try file.sign(
+                            .shareReveal, tr.reveal(to: c.from).payload, base: r.baseHash, manifest: r.manifest)
+                    ])
                     n += 1
                 }
                 print("trustee \(tr.index): \(n) complaint(s) answered")
@@ -188,7 +233,8 @@ struct TrusteeDecrypt: AsyncParsableCommand {
                 let shares = tally.labelled(r.manifest).map {
                     DecryptionShare.make(keyShare: share, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
                 }
-                try await b.postDecryption(TrusteeDecryption(trustee: tr.index, shares: shares))
+                let d = TrusteeDecryption(trustee: tr.index, shares: shares)
+                try await b.post([try file.sign(.decryptionShares, d.payload, base: r.baseHash, manifest: r.manifest)])
                 print("trustee \(tr.index): \(shares.count) decryption shares published")
             }
         }

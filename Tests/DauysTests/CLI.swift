@@ -166,3 +166,16 @@ extension CLI {
         init(_ m: String) { message = m }
     }
 }
+
+extension CLI {
+    /// `dauys manifest-sample` after each trustee created its key file t1.json … tN.json with
+    /// `dauys trustee new-key`, as a commission collects the trustees' signing keys.
+    static func manifestSample(_ options: [String] = [], trustees: Int = 5, cwd: String) throws -> String {
+        var keys: [String] = []
+        for i in 1...trustees {
+            let k = try ok(["trustee", "new-key", "--key", "t\(i).json", "--index", "\(i)"], cwd: cwd)
+            keys += ["--trustee-key", k.trimmingCharacters(in: .whitespacesAndNewlines)]
+        }
+        return try ok(["manifest-sample", "--trustees", "\(trustees)"] + options + keys, cwd: cwd)
+    }
+}

@@ -261,7 +261,8 @@ extension NeutralTallyTests {
         await s.ref.store.close()
         for t in s.trustees.prefix(2) {
             let file: [String: Any] = [
-                "index": t.index, "group": G.name, "referendum": s.ref.manifest.id, "baseHash": s.ref.baseHash.hex,
+                "index": t.index, "signingKey": Hex.encode(s.signers[t.index - 1].rawRepresentation), "group": G.name,
+                "referendum": s.ref.manifest.id, "baseHash": s.ref.baseHash.hex,
                 "secrets": Hex.encode(t.secretBytes),
                 "received": Dictionary(
                     uniqueKeysWithValues: s.received[t.index]!.map { (String($0.key), $0.value.hex) }),
@@ -302,5 +303,67 @@ extension AbuseTests {
                 XCTAssertEqual((body?["error"] as? [String: Any])?["code"] as? String, code, path)
             }
         }
+    }
+}
+
+/// Issue 9, attack 1: complaints (and every trustee message) must come from their sender.
+/// Forged in another trustee's name, from trustee 0 or against oneself, they are refused by
+/// the board and, written straight into a record, fail the verifier's "key ceremony" check.
+final class ForgedTrusteeMessageTests: XCTestCase {
+    func testForgedComplaintsAreRefusedByTheBoard() async throws {
+        let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
+        let m = Manifest.kazakhstan2026(regions: 2, trustees: 3, quorum: 2, trusteeKeys: signers.map(\.publicKey))
+        let ref = try await Referendum<G>.create(store: MemoryBoardStore(), manifest: m, boardKey: .init())
+        let base = ref.baseHash
+        try await ref.advance(to: .keyCeremony)
+        for i in 1...3 {
+            let t = try Trustee<G>.generate(index: i, threshold: ref.threshold, election: base)
+            try await ref.post([try SignedTrusteeMessage(t.publicKey, key: signers[i - 1], base: base)])
+        }
+        let before = ref.state.count
+        let operatorKey = Curve25519.Signing.PrivateKey()
+        let forged: [(SignedTrusteeMessage, String)] = [
+            (
+                try SignedTrusteeMessage(ShareComplaint(from: 1, against: 2), key: operatorKey, base: base),
+                "is not signed by trustee 1"
+            ),
+            (
+                try SignedTrusteeMessage(ShareComplaint(from: 0, against: 2), key: signers[0], base: base),
+                "is not signed by trustee 0"
+            ),
+            (
+                try SignedTrusteeMessage(ShareComplaint(from: 1, against: 1), key: signers[0], base: base),
+                "the complainant itself"
+            ),
+        ]
+        for (message, why) in forged {
+            await assertThrowsAsync({ try await ref.post([message]) }) {
+                guard case .refused(let v) = $0 as? ReferendumError else { return XCTFail("not refused: \($0)") }
+                XCTAssertEqual(v.check, .keyCeremony)
+                XCTAssertTrue(v.message.contains(why), v.message)
+            }
+        }
+        XCTAssertEqual(ref.state.count, before, "nothing forged reached the board")
+        let genuine = try SignedTrusteeMessage(ShareComplaint(from: 1, against: 2), key: signers[0], base: base)
+        try await ref.post([genuine])
+        await assertThrowsAsync({ try await ref.post([genuine]) }) {
+            XCTAssertTrue("\($0)".contains("already complained"), "\($0)")
+        }
+    }
+}
+
+extension TamperTests {
+    /// A complaint written straight into the record in trustee 1's name, signed by someone else
+    /// (the board operator): `dauys verify` fails the key ceremony check, and only it.
+    func testForgedComplaintInARecord() throws {
+        let failed = try verifyTampered(rechain: true) { items in
+            let manifest = try CanonicalJSON.decode(Manifest.self, items[1].payload)
+            let base = RecordContext.baseHash(manifestPayload: items[1].payload, group: manifest.group)
+            let forged = try SignedTrusteeMessage(
+                ShareComplaint(from: 1, against: 2), key: Curve25519.Signing.PrivateKey(), base: base)
+            let at = items.firstIndex { $0.kind == .electionKey }!
+            items.insert((kind: .complaint, time: items[at].time, payload: forged.payload, hash: []), at: at)
+        }
+        XCTAssertEqual(failed, ["key ceremony"])
     }
 }

@@ -9,8 +9,8 @@ final class LifecycleCLITests: XCTestCase {
     func testFullLifecycleWithAbsentTrusteeAndRevotes() throws {
         let w = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: w) }
-        let manifest = try CLI.ok(
-            ["manifest-sample", "--regions", "2", "--trustees", "3", "--quorum", "2", "--privacy-floor", "1"], cwd: w)
+        let manifest = try CLI.manifestSample(
+            ["--regions", "2", "--quorum", "2", "--privacy-floor", "1"], trustees: 3, cwd: w)
         try manifest.write(toFile: w + "/m.json", atomically: true, encoding: .utf8)
         try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
 
@@ -19,12 +19,10 @@ final class LifecycleCLITests: XCTestCase {
         try CLI.ok(["phase", "--data", "d", "key-ceremony"], cwd: w)
         XCTAssertTrue(try CLI.run(["phase", "--data", "d", "voting-open"], cwd: w).stderr.contains("cannot move"))
 
-        for i in 1...3 {
-            try CLI.ok(["trustee", "keygen", "--data", "d", "--key", "t\(i).json", "--index", "\(i)"], cwd: w)
-        }
-        XCTAssertNotEqual(
-            try CLI.run(["trustee", "keygen", "--data", "d", "--key", "t1.json", "--index", "1"], cwd: w).status, 0,
-            "a key file is never overwritten")
+        for i in 1...3 { try CLI.ok(["trustee", "keygen", "--data", "d", "--key", "t\(i).json"], cwd: w) }
+        let again = try CLI.run(["trustee", "keygen", "--data", "d", "--key", "t1.json"], cwd: w)
+        XCTAssertTrue(
+            again.stderr.contains("already holds ceremony secrets"), "secrets are never overwritten: \(again.stderr)")
         for i in 1...3 { try CLI.ok(["trustee", "send-shares", "--data", "d", "--key", "t\(i).json"], cwd: w) }
         for i in 1...3 { try CLI.ok(["trustee", "check-shares", "--data", "d", "--key", "t\(i).json"], cwd: w) }
         XCTAssertTrue(try CLI.ok(["ceremony-finish", "--data", "d"], cwd: w).contains("qualified trustees 1, 2, 3"))
@@ -180,7 +178,7 @@ extension OneWriterCLITests {
     func testKeyCeremonyThroughTheServer() throws {
         let w = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: w) }
-        let manifest = try CLI.ok(["manifest-sample", "--regions", "2", "--trustees", "3", "--quorum", "2"], cwd: w)
+        let manifest = try CLI.manifestSample(["--regions", "2", "--quorum", "2"], trustees: 3, cwd: w)
         try manifest.write(toFile: w + "/m.json", atomically: true, encoding: .utf8)
         try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
         var tokens: [String: String] = [:]
@@ -196,21 +194,16 @@ extension OneWriterCLITests {
         }
         try add("trustee-3")  // while the server runs: it reads officials.json again when it changes
         try CLI.ok(["phase", "--server", url, "--token", tokens["admin"]!, "key-ceremony"], cwd: w)
-        // A trustee cannot publish in another trustee's name; the refused step leaves no key file.
+        // A trustee cannot publish in another trustee's name; the refused step adds no secret.
         let wrong = try CLI.run(
-            [
-                "trustee", "keygen", "--server", url, "--token", tokens["trustee-2"]!, "--key", "t1.json", "--index",
-                "1",
-            ], cwd: w)
+            ["trustee", "keygen", "--server", url, "--token", tokens["trustee-2"]!, "--key", "t1.json"], cwd: w)
         XCTAssertNotEqual(wrong.status, 0)
         XCTAssertTrue(wrong.stderr.contains("wrong_role"), wrong.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: w + "/t1.json"))
+        XCTAssertFalse(try String(contentsOfFile: w + "/t1.json", encoding: .utf8).contains("secrets"))
         for i in 1...3 {
             try CLI.ok(
-                [
-                    "trustee", "keygen", "--server", url, "--token", tokens["trustee-\(i)"]!, "--key", "t\(i).json",
-                    "--index", "\(i)",
-                ], cwd: w)
+                ["trustee", "keygen", "--server", url, "--token", tokens["trustee-\(i)"]!, "--key", "t\(i).json"],
+                cwd: w)
             let mode = try FileManager.default.attributesOfItem(atPath: w + "/t\(i).json")[.posixPermissions] as! Int
             XCTAssertEqual(mode, 0o600)
         }

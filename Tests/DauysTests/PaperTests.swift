@@ -174,7 +174,7 @@ final class PaperTests: XCTestCase {
     func testResultsThroughTheCLI() throws {
         let w = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: w) }
-        try CLI.ok(["manifest-sample", "--regions", "2"], cwd: w).write(
+        try CLI.manifestSample(["--regions", "2"], cwd: w).write(
             toFile: w + "/m.json", atomically: true, encoding: .utf8)
         try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
         try CLI.ok(
@@ -312,7 +312,7 @@ final class PublicationTests: XCTestCase {
     func testReportWritesPagesDownloadsAndChartsThroughTheCLI() throws {
         let w = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: w) }
-        try CLI.ok(["manifest-sample", "--regions", "2"], cwd: w).write(
+        try CLI.manifestSample(["--regions", "2"], cwd: w).write(
             toFile: w + "/m.json", atomically: true, encoding: .utf8)
         try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
         try CLI.ok(

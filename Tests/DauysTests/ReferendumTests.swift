@@ -16,6 +16,13 @@ final class ReferendumTests: XCTestCase {
         let trustees: [Trustee<G>]
         let credentials: [[KeyPair<G>]]
         let received: [Int: [Int: Scalar<G>]]
+        /// The trustees' signing keys (the manifest names their public halves).
+        let signers: [Curve25519.Signing.PrivateKey]
+
+        /// A decryption posted as its trustee signs it.
+        func signed(_ d: TrusteeDecryption<G>) throws -> SignedTrusteeMessage {
+            try SignedTrusteeMessage(d, key: signers[d.trustee - 1], base: ref.baseHash)
+        }
     }
 
     /// A referendum with 2 regions × `perRegion` voters, ready for voting.
@@ -23,11 +30,14 @@ final class ReferendumTests: XCTestCase {
         store: BoardStore, boardKey: Curve25519.Signing.PrivateKey = .init(), perRegion: Int = 5,
         corruptShareFrom: Int? = nil, answerComplaints: Bool = true
     ) async throws -> Setup {
-        let m = Manifest.kazakhstan2026(regions: 2, trustees: 3, quorum: 2, privacyFloor: 1)
+        let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
+        let m = Manifest.kazakhstan2026(
+            regions: 2, trustees: 3, quorum: 2, privacyFloor: 1, trusteeKeys: signers.map(\.publicKey))
         let ref = try await Referendum<G>.create(store: store, manifest: m, boardKey: boardKey)
+        let base = ref.baseHash
         await assertThrowsAsync({
-            _ = try await ref.postTrusteeKey(
-                try Trustee<G>.generate(index: 1, threshold: ref.threshold, election: ref.baseHash).publicKey)
+            let early = try Trustee<G>.generate(index: 1, threshold: ref.threshold, election: base).publicKey
+            _ = try await ref.post([try SignedTrusteeMessage(early, key: signers[0], base: base)])
         }) {
             XCTAssertTrue("\($0)".contains("phase \"setup\""))
         }
@@ -35,7 +45,9 @@ final class ReferendumTests: XCTestCase {
         let trustees = try (1...3).map {
             try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
         }
-        for t in trustees { try await ref.postTrusteeKey(t.publicKey) }
+        for t in trustees {
+            try await ref.post([try SignedTrusteeMessage(t.publicKey, key: signers[t.index - 1], base: base)])
+        }
         let pks = Array(ref.state.trusteeKeys.values)
         for t in trustees {
             var shares = try t.shares(for: pks, election: ref.baseHash)
@@ -45,7 +57,7 @@ final class ReferendumTests: XCTestCase {
                     from: victim.from, to: victim.to, ephemeral: victim.ephemeral,
                     sealed: victim.sealed.map { $0 ^ 0x55 })
             }
-            try await ref.postShares(shares)
+            try await ref.post(try shares.map { try SignedTrusteeMessage($0, key: signers[t.index - 1], base: base) })
         }
         var received: [Int: [Int: Scalar<G>]] = [:]
         for t in trustees {
@@ -53,14 +65,15 @@ final class ReferendumTests: XCTestCase {
                 if let v = t.receive(s, from: ref.state.trusteeKeys[s.from]!, election: ref.baseHash) {
                     received[t.index, default: [:]][s.from] = v
                 } else {
-                    try await ref.postComplaint(ShareComplaint(from: t.index, against: s.from))
+                    let c = ShareComplaint(from: t.index, against: s.from)
+                    try await ref.post([try SignedTrusteeMessage(c, key: signers[t.index - 1], base: base)])
                 }
             }
         }
         if answerComplaints {
             for c in ref.state.complaints {
                 let rv = trustees[c.against - 1].reveal(to: c.from)
-                try await ref.postReveal(rv)
+                try await ref.post([try SignedTrusteeMessage(rv, key: signers[c.against - 1], base: base)])
                 received[c.from, default: [:]][c.against] = rv.share
             }
         }
@@ -71,7 +84,7 @@ final class ReferendumTests: XCTestCase {
         }
         try await ref.advance(to: .credentialsPublished)
         try await ref.advance(to: .votingOpen)
-        return Setup(ref: ref, trustees: trustees, credentials: creds, received: received)
+        return Setup(ref: ref, trustees: trustees, credentials: creds, received: received, signers: signers)
     }
 
     func testCastingRules() async throws {
@@ -156,7 +169,8 @@ final class ReferendumTests: XCTestCase {
         await assertThrowsAsync({ _ = try await Referendum<G>.open(store: try await open(false), boardKey: .init()) }) {
             XCTAssertTrue("\($0)".contains("this board key is not the one"), "\($0)")
         }
-        s = Setup(ref: reopened, trustees: s.trustees, credentials: s.credentials, received: s.received)
+        s = Setup(
+            ref: reopened, trustees: s.trustees, credentials: s.credentials, received: s.received, signers: s.signers)
         // Voter 0 changes the vote to yes: the last ballot counts.
         _ = try await s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][0]).bytes)
         XCTAssertEqual(s.ref.countedPerRegion(), [5, 0])
@@ -176,9 +190,11 @@ final class ReferendumTests: XCTestCase {
                 let bad = TrusteeDecryption(
                     trustee: 1,
                     shares: d.shares.map { DecryptionShare(trustee: 1, share: $0.share + .generator, proof: $0.proof) })
-                await assertThrowsAsync({ _ = try await s.ref.postDecryption(bad) })
+                await assertThrowsAsync({ _ = try await s.ref.post([try s.signed(bad)]) }) {
+                    XCTAssertTrue("\($0)".contains("does not verify"), "\($0)")
+                }
             }
-            try await s.ref.postDecryption(d)
+            try await s.ref.post([try s.signed(d)])
         }
         try await s.ref.advance(to: .decrypted)
         let r = try await s.ref.publishResults()
@@ -251,12 +267,14 @@ extension ReferendumTests {
         let ek = s.ref.electionKey!
         for t in s.trustees.prefix(2) {
             let ks = try t.secretShare(received: s.received[t.index]!, qualified: Set(ek.qualified))
-            try await s.ref.postDecryption(
-                TrusteeDecryption(
-                    trustee: t.index,
-                    shares: tally.labelled(s.ref.manifest).map {
-                        DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
-                    }))
+            try await s.ref.post([
+                try s.signed(
+                    TrusteeDecryption(
+                        trustee: t.index,
+                        shares: tally.labelled(s.ref.manifest).map {
+                            DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
+                        }))
+            ])
         }
     }
 

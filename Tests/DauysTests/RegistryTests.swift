@@ -127,7 +127,7 @@ final class RegistryTests: XCTestCase {
     func testImportThroughCLIRefusesTheListAndLeaksNothing() throws {
         let w = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: w) }
-        try CLI.ok(["manifest-sample", "--regions", "2"], cwd: w).write(
+        try CLI.manifestSample(["--regions", "2"], cwd: w).write(
             toFile: w + "/m.json", atomically: true, encoding: .utf8)
         try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
         let good = Fixtures.iin(7)

@@ -19,6 +19,15 @@ final class ServerTests: XCTestCase {
         let server: ReferendumService<G>
         let tokens: [String: String]
         let trustees: [Trustee<G>]
+        let signers: [Curve25519.Signing.PrivateKey]
+
+        /// The hex payload of a trustee message, signed by `by` (its sender, unless forged).
+        func signed(_ kind: EntryKind, _ message: [UInt8], by trustee: Int) throws -> String {
+            Hex.encode(
+                try SignedTrusteeMessage(
+                    kind: kind, message: message, key: signers[trustee - 1], base: server.referendum.baseHash
+                ).payload)
+        }
         let voters: [(iin: String, code: String, credential: KeyPair<G>, region: Int)]
         let dir: String
     }
@@ -36,7 +45,9 @@ final class ServerTests: XCTestCase {
         _ open: (String) async throws -> BoardStore, configuration: ServerConfiguration = testConfiguration()
     ) async throws -> World {
         let dir = CLI.tempDir()
-        let m = Manifest.kazakhstan2026(regions: 2, trustees: 3, quorum: 2, privacyFloor: 1)
+        let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
+        let m = Manifest.kazakhstan2026(
+            regions: 2, trustees: 3, quorum: 2, privacyFloor: 1, trusteeKeys: signers.map(\.publicKey))
         let ref = try await Referendum<G>.create(store: try await open(dir), manifest: m, boardKey: .init())
         var tokens: [String: String] = [:]
         for role in ["admin", "registrar", "trustee-1", "trustee-2", "trustee-3"] {
@@ -69,7 +80,7 @@ final class ServerTests: XCTestCase {
         let trustees = try (1...3).map {
             try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
         }
-        return World(server: server, tokens: tokens, trustees: trustees, voters: voters, dir: dir)
+        return World(server: server, tokens: tokens, trustees: trustees, signers: signers, voters: voters, dir: dir)
     }
 
     static func post(
@@ -155,20 +166,20 @@ final class ServerTests: XCTestCase {
             do {
                 let r = try await Self.post(
                     c, "/api/v1/ceremony/trustee-keys", token: t["trustee-2"],
-                    ["payload": Hex.encode(w.trustees[0].publicKey.payload)])
+                    ["payload": try w.signed(.trusteeKey, w.trustees[0].publicKey.payload, by: 1)])
                 XCTAssertEqual(r.0, .forbidden)
             }
             do {
                 let r = try await Self.post(
                     c, "/api/v1/ceremony/trustee-keys", token: t["admin"],
-                    ["payload": Hex.encode(w.trustees[0].publicKey.payload)])
+                    ["payload": try w.signed(.trusteeKey, w.trustees[0].publicKey.payload, by: 1)])
                 XCTAssertEqual(r.0, .forbidden)
             }
             for tr in w.trustees {
                 do {
                     let r = try await Self.post(
                         c, "/api/v1/ceremony/trustee-keys", token: t["trustee-\(tr.index)"],
-                        ["payload": Hex.encode(tr.publicKey.payload)])
+                        ["payload": try w.signed(.trusteeKey, tr.publicKey.payload, by: tr.index)])
                     XCTAssertEqual(r.0, .created)
                 }
             }
@@ -183,7 +194,7 @@ final class ServerTests: XCTestCase {
                 do {
                     let r = try await Self.post(
                         c, "/api/v1/ceremony/shares", token: t["trustee-\(tr.index)"],
-                        ["payloads": shares.map { Hex.encode($0.payload) }])
+                        ["payloads": try shares.map { try w.signed(.encryptedShare, $0.payload, by: tr.index) }])
                     XCTAssertEqual(r.0, .created)
                 }
             }
@@ -401,12 +412,14 @@ final class ServerTests: XCTestCase {
                     })
                 do {
                     let r = try await Self.post(
-                        c, "/api/v1/decryptions", token: t["trustee-2"], ["payload": Hex.encode(d.payload)])
+                        c, "/api/v1/decryptions", token: t["trustee-2"],
+                        ["payload": try w.signed(.decryptionShares, d.payload, by: tr.index)])
                     XCTAssertEqual(r.0, .forbidden)
                 }
                 do {
                     let r = try await Self.post(
-                        c, "/api/v1/decryptions", token: t["trustee-\(tr.index)"], ["payload": Hex.encode(d.payload)])
+                        c, "/api/v1/decryptions", token: t["trustee-\(tr.index)"],
+                        ["payload": try w.signed(.decryptionShares, d.payload, by: tr.index)])
                     XCTAssertEqual(r.0, .created)
                 }
             }

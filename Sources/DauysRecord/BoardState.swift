@@ -353,8 +353,20 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         guard !reveals.contains(where: { $0.from == r.from && $0.to == r.to }) else {
             throw BoardViolation(.keyCeremony, "trustee \(r.from) already answered trustee \(r.to)'s complaint")
         }
+        // k revealed points of f_i would give anyone f_i(0): a dealer with k or more complaints
+        // is disqualified (its complaints stay unanswered) and must not answer any more.
+        let against = complaintsAgainst(r.from)
+        guard against < threshold.quorum else {
+            throw BoardViolation(
+                .keyCeremony,
+                "trustee \(r.from) has \(against) complaints against it (the quorum is \(threshold.quorum)): it is disqualified and must not reveal shares"
+            )
+        }
         reveals.append(r)
     }
+
+    /// How many trustees complained against trustee `i`.
+    public func complaintsAgainst(_ i: Int) -> Int { complaints.count { $0.against == i } }
 
     /// The qualified trustees, the joint key and the election hash, as anyone derives them
     /// from the ceremony's messages (protocol.md §7).

@@ -191,6 +191,12 @@ struct TrusteeAnswer: AsyncParsableCommand {
                 let r = try await b.fetchState()
                 let file = try TrusteeKeyFile.load(t.key)
                 let tr = try file.trustee(G.self)
+                let against = r.complaintsAgainst(tr.index)
+                guard against < r.threshold.quorum else {
+                    throw CLIError(
+                        "trustee \(tr.index): \(against) complaints against this trustee reach the quorum \(r.threshold.quorum); "
+                            + "it is disqualified, and answering would reveal its polynomial — nothing was revealed")
+                }
                 var n = 0
                 for c in r.complaints
                 where c.against == tr.index && !r.reveals.contains(where: { $0.from == tr.index && $0.to == c.from }) {

@@ -349,6 +349,14 @@ final class ForgedTrusteeMessageTests: XCTestCase {
         await assertThrowsAsync({ try await ref.post([genuine]) }) {
             XCTAssertTrue("\($0)".contains("already complained"), "\($0)")
         }
+        // k = 2 complaints against trustee 2: answering both would reveal f_2 and with it f_2(0).
+        // The board refuses its answers; it is disqualified and the others go on.
+        try await ref.post([try SignedTrusteeMessage(ShareComplaint(from: 3, against: 2), key: signers[2], base: base)])
+        let dealer = try Trustee<G>.generate(index: 2, threshold: ref.threshold, election: base)
+        await assertThrowsAsync({
+            try await ref.post([try SignedTrusteeMessage(dealer.reveal(to: 1), key: signers[1], base: base)])
+        }) { XCTAssertTrue("\($0)".contains("it is disqualified and must not reveal shares"), "\($0)") }
+        XCTAssertEqual(try ref.state.deriveElectionKey().qualified, [1, 3])
     }
 }
 

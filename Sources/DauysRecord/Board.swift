@@ -8,6 +8,7 @@ public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case electionKey = 7, credentials = 8, ballot = 9, encryptedTally = 10, decryptionShares = 11, results = 12,
         checkpoint = 13
     case revokedCredentials = 14
+    case trusteeCommitment = 15
 
     public var description: String {
         switch self {
@@ -26,6 +27,7 @@ public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .results: "results"
         case .checkpoint: "checkpoint"
         case .revokedCredentials: "revoked credentials (voted on paper)"
+        case .trusteeCommitment: "trustee commitment"
         }
     }
 }
@@ -47,7 +49,8 @@ public enum Phase: String, Sendable, CaseIterable, Comparable, Codable {
     public static func allowed(for kind: EntryKind) -> Phase? {
         switch kind {
         case .genesis, .manifest: .setup
-        case .trusteeKey, .encryptedShare, .complaint, .shareReveal, .electionKey, .credentials: .keyCeremony
+        case .trusteeCommitment, .trusteeKey, .encryptedShare, .complaint, .shareReveal, .electionKey, .credentials:
+            .keyCeremony
         case .ballot: .votingOpen
         case .encryptedTally, .revokedCredentials: .closed
         case .decryptionShares: .tallied

@@ -68,6 +68,8 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     public private(set) var head: [UInt8]
     public private(set) var phase: Phase = .setup
 
+    /// Commitments to the trustees' public keys, by trustee (record.md §3.2).
+    public private(set) var commitments: [Int: TrusteeCommitment] = [:]
     public private(set) var trusteeKeys: [Int: TrusteePublicKey<G>] = [:]
     public private(set) var encryptedShares: [EncryptedShare<G>] = []
     public private(set) var complaints: [ShareComplaint] = []
@@ -191,6 +193,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         case .manifest: throw BoardViolation(.phases, "a second manifest entry at \(e.index)")
         case .phase: try applyPhase(e)
         case .checkpoint: try checkCheckpoint(e)
+        case .trusteeCommitment: try applyCommitment(e)
         case .trusteeKey: try applyTrusteeKey(e)
         case .encryptedShare: try applyShare(e)
         case .complaint: try applyComplaint(e)
@@ -289,6 +292,24 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         }
     }
 
+    /// A commitment: from a trustee of the manifest, once, before any public key is published.
+    private mutating func applyCommitment(_ e: BoardEntry) throws(BoardViolation) {
+        try requireCeremonyOpen(e)
+        let c = try signedMessage(e, .keyCeremony) { m throws(DauysCrypto.CryptoError) in
+            let v = try TrusteeCommitment(payload: m)
+            return (v, v.trustee)
+        }
+        guard trusteeKeys.isEmpty else {
+            throw BoardViolation(
+                .keyCeremony,
+                "trustee \(c.trustee)'s commitment at entry \(e.index) comes after public keys were revealed")
+        }
+        guard commitments[c.trustee] == nil else {
+            throw BoardViolation(.keyCeremony, "trustee \(c.trustee) already committed to a public key")
+        }
+        commitments[c.trustee] = c
+    }
+
     private mutating func applyTrusteeKey(_ e: BoardEntry) throws(BoardViolation) {
         try requireCeremonyOpen(e)
         let pk = try signedMessage(e, .keyCeremony) { m throws(DauysCrypto.CryptoError) in
@@ -301,6 +322,12 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         }
         guard trusteeKeys[pk.index] == nil else {
             throw BoardViolation(.keyCeremony, "trustee \(pk.index) already published a key")
+        }
+        guard let commitment = commitments[pk.index] else {
+            throw BoardViolation(.keyCeremony, "trustee \(pk.index) published a key without committing to it first")
+        }
+        guard commitment.opens(pk, base: baseHash) else {
+            throw BoardViolation(.keyCeremony, "trustee \(pk.index)'s public key does not match its commitment")
         }
         do { try pk.verify(threshold: threshold, election: baseHash) } catch {
             throw BoardViolation(.keyCeremony, "trustee \(pk.index) public key refused: \(error)")

@@ -12,7 +12,7 @@ import DauysCrypto
 /// board cannot complain, answer or decrypt in a trustee's name.
 public struct SignedTrusteeMessage: Sendable, Equatable {
     public static let kinds: Set<EntryKind> = [
-        .trusteeKey, .encryptedShare, .complaint, .shareReveal, .decryptionShares,
+        .trusteeCommitment, .trusteeKey, .encryptedShare, .complaint, .shareReveal, .decryptionShares,
     ]
 
     public let kind: EntryKind
@@ -77,11 +77,67 @@ extension SignedTrusteeMessage {
     /// The trustee the message says it comes from (the sender field of its payload).
     public func sender<G: PrimeOrderGroup>(_: G.Type) throws(DauysCrypto.CryptoError) -> Int {
         switch kind {
+        case .trusteeCommitment: try TrusteeCommitment(payload: message).trustee
         case .trusteeKey: try TrusteePublicKey<G>(payload: message).index
         case .encryptedShare: try EncryptedShare<G>(payload: message).from
         case .complaint: try ShareComplaint(payload: message).from
         case .shareReveal: try ShareReveal<G>(payload: message).from
         default: try TrusteeDecryption<G>(payload: message).trustee
         }
+    }
+}
+
+/// Trustee i's commitment to its public key, posted before any public key is (record.md §3.2):
+///
+///     message = u16(i) ‖ c
+///     c       = derive("trustee-commitment", [h₀, u16(i), E(E_i) ‖ u16(k) ‖ E(C_i0) ‖ … ‖ E(C_i,k−1)])
+///
+/// (the keys, not their proofs: a proof may be made again with fresh randomness).
+///
+/// Once the first public key is on the board no commitment is accepted, and a public key is
+/// accepted only if it matches its author's commitment: nobody can choose its key after seeing
+/// the others' (Gennaro–Jarecki–Krawczyk–Rabin 1999, "rushing").
+public struct TrusteeCommitment: Sendable, Equatable {
+    public let trustee: Int
+    public let digest: [UInt8]
+
+    public init<G>(_ pk: TrusteePublicKey<G>, base: ElectionHash) {
+        trustee = pk.index
+        digest = Self.digest(pk, base: base)
+    }
+
+    static func digest<G>(_ pk: TrusteePublicKey<G>, base: ElectionHash) -> [UInt8] {
+        var i = ByteWriter()
+        i.u16(UInt16(pk.index))
+        var keys = ByteWriter()
+        keys.fixed(pk.encryptionKey.bytes)
+        keys.u16(UInt16(pk.commitments.count))
+        for c in pk.commitments { keys.fixed(c.bytes) }
+        return ElectionHash.derive("trustee-commitment", parts: [base.bytes, i.bytes, keys.bytes]).bytes
+    }
+
+    /// True iff `pk` holds the keys this commitment was made to.
+    public func opens<G>(_ pk: TrusteePublicKey<G>, base: ElectionHash) -> Bool {
+        pk.index == trustee && Self.digest(pk, base: base) == digest
+    }
+
+    public var payload: [UInt8] {
+        var w = ByteWriter()
+        w.u16(UInt16(trustee))
+        w.fixed(digest)
+        return w.bytes
+    }
+
+    public init(payload: [UInt8]) throws(DauysCrypto.CryptoError) {
+        var r = ByteReader(payload)
+        trustee = Int(try r.u16("committing trustee"))
+        digest = Array(try r.fixed(32, "commitment"))
+        try r.finish("trustee commitment")
+    }
+}
+
+extension SignedTrusteeMessage {
+    public init(_ c: TrusteeCommitment, key: Curve25519.Signing.PrivateKey, base: ElectionHash) throws {
+        try self.init(kind: .trusteeCommitment, message: c.payload, key: key, base: base)
     }
 }

@@ -12,7 +12,9 @@ struct CeremonyController<G: PrimeOrderGroup> {
     func addRoutes(to group: RouterGroup<DauysRequestContext>) {
         let g = group.group().add(middleware: OfficialAuthenticator(officials: service.officials))
         for (path, kind, what) in [
-            ("trustee-keys", EntryKind.trusteeKey, "trustee public key"), ("complaints", .complaint, "complaint"),
+            ("commitments", EntryKind.trusteeCommitment, "commitment"),
+            ("trustee-keys", .trusteeKey, "trustee public key"),
+            ("complaints", .complaint, "complaint"),
             ("reveals", .shareReveal, "reveal"),
         ] {
             g.post(RouterPath(path)) { req, ctx in

@@ -204,7 +204,8 @@ struct RemoteBoard<G: PrimeOrderGroup>: BoardAccess {
         let shares = messages.filter { $0.kind == .encryptedShare }.map { Hex.encode($0.payload) }
         if !shares.isEmpty { try await server.post("ceremony/shares", ["payloads": shares]) }
         let paths: [EntryKind: String] = [
-            .trusteeKey: "ceremony/trustee-keys", .complaint: "ceremony/complaints", .shareReveal: "ceremony/reveals",
+            .trusteeCommitment: "ceremony/commitments", .trusteeKey: "ceremony/trustee-keys",
+            .complaint: "ceremony/complaints", .shareReveal: "ceremony/reveals",
             .decryptionShares: "decryptions",
         ]
         for m in messages where m.kind != .encryptedShare { try await server.post(paths[m.kind]!, payload(m.payload)) }

@@ -47,9 +47,7 @@ struct LoadtestSetup: AsyncParsableCommand {
             try Trustee<DauysCrypto.P256>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
         }
         let base = ref.baseHash
-        for t in trustees {
-            try await ref.post([try SignedTrusteeMessage(t.publicKey, key: signers[t.index - 1], base: base)])
-        }
+        try await commitAndPublishKeys(ref, trustees) { signers[$0 - 1] }
         for t in trustees {
             let shares = try t.shares(for: Array(ref.state.trusteeKeys.values), election: base)
             try await ref.post(try shares.map { try SignedTrusteeMessage($0, key: signers[t.index - 1], base: base) })

@@ -98,9 +98,7 @@ struct Simulation<G: PrimeOrderGroup> {
             }
             let base = ref.baseHash
             func signer(_ i: Int) -> Curve25519.Signing.PrivateKey { signers[i - 1] }
-            for t in trustees {
-                try await ref.post([try SignedTrusteeMessage(t.publicKey, key: signer(t.index), base: base)])
-            }
+            try await commitAndPublishKeys(ref, trustees) { signer($0) }
             let pks = Array(ref.state.trusteeKeys.values)
             for t in trustees {
                 let shares = try t.shares(for: pks, election: base)
@@ -264,4 +262,18 @@ func parallelMap<T: Sendable>(_ range: Range<Int>, _ f: @escaping @Sendable (Int
         for await (s, part) in group { for (i, v) in part.enumerated() { out[s + i] = v } }
     }
     return out.map { $0! }
+}
+
+/// Every trustee commits to its public key, then — once all have committed — reveals it
+/// (record.md §3.2), each message signed by its trustee.
+func commitAndPublishKeys<G: PrimeOrderGroup>(
+    _ ref: Referendum<G>, _ trustees: [Trustee<G>], signer: (Int) -> Curve25519.Signing.PrivateKey
+) async throws {
+    let base = ref.baseHash
+    for t in trustees {
+        try await ref.post([
+            try SignedTrusteeMessage(TrusteeCommitment(t.publicKey, base: base), key: signer(t.index), base: base)
+        ])
+    }
+    for t in trustees { try await ref.post([try SignedTrusteeMessage(t.publicKey, key: signer(t.index), base: base)]) }
 }

@@ -57,7 +57,8 @@ struct TrusteeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trustee", abstract: "A trustee's own steps, with the trustee's own key file.",
         subcommands: [
-            TrusteeNewKey.self, TrusteeKeygen.self, TrusteeSendShares.self, TrusteeCheckShares.self, TrusteeAnswer.self,
+            TrusteeNewKey.self, TrusteeKeygen.self, TrusteePublishKey.self, TrusteeSendShares.self,
+            TrusteeCheckShares.self, TrusteeAnswer.self,
             TrusteeDecrypt.self,
         ])
 }
@@ -87,7 +88,8 @@ struct TrusteeNewKey: ParsableCommand {
 
 struct TrusteeKeygen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keygen", abstract: "Generate this trustee's ceremony keys and publish the public part, signed.")
+        commandName: "keygen",
+        abstract: "Generate this trustee's ceremony keys and publish a signed commitment to the public part.")
     @OptionGroup var t: TrusteeOptions
     func run() async throws {
         struct Body: GroupCommand {
@@ -98,17 +100,48 @@ struct TrusteeKeygen: AsyncParsableCommand {
                 let b = try await c.t.d.access(G.self)
                 let s = try await b.fetchState()
                 let tr = try Trustee<G>.generate(index: file.index, threshold: s.threshold, election: s.baseHash)
-                let message = try file.sign(.trusteeKey, tr.publicKey.payload, base: s.baseHash, manifest: s.manifest)
-                // The secrets are saved only once the board accepted the public key: a refused
+                let commitment = TrusteeCommitment(tr.publicKey, base: s.baseHash)
+                let message = try file.sign(
+                    .trusteeCommitment, commitment.payload, base: s.baseHash, manifest: s.manifest)
+                // The secrets are saved only once the board accepted the commitment: a refused
                 // step leaves the key file as it was.
                 try await b.post([message])
                 (file.group, file.referendum, file.baseHash, file.secrets) =
                     (G.name, s.manifest.id, s.baseHash.hex, Hex.encode(tr.secretBytes))
                 try file.save(c.t.key)
-                print("trustee \(file.index): public key published; secrets in \(c.t.key)")
+                print("trustee \(file.index): commitment published; secrets in \(c.t.key)")
             }
         }
         try await Body(c: self).dispatch(try await t.d.group())
+    }
+}
+
+struct TrusteePublishKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish-key",
+        abstract: "Once every trustee has committed: reveal this trustee's public key (it must match the commitment).")
+    @OptionGroup var t: TrusteeOptions
+    func run() async throws {
+        struct Body: GroupCommand {
+            let t: TrusteeOptions
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let file = try TrusteeKeyFile.load(t.key)
+                let tr = try file.trustee(G.self)
+                let b = try await t.d.access(G.self)
+                let s = try await b.fetchState()
+                let missing = (1...s.threshold.trustees).filter { s.commitments[$0] == nil }
+                if !missing.isEmpty && s.trusteeKeys.isEmpty {
+                    say(
+                        "note: trustees \(missing.map(String.init).joined(separator: ", ")) have not committed; "
+                            + "once a key is revealed they can no longer take part")
+                }
+                try await b.post([
+                    try file.sign(.trusteeKey, tr.publicKey.payload, base: s.baseHash, manifest: s.manifest)
+                ])
+                print("trustee \(tr.index): public key published")
+            }
+        }
+        try await Body(t: t).dispatch(try await t.d.group())
     }
 }
 

@@ -316,10 +316,8 @@ final class ForgedTrusteeMessageTests: XCTestCase {
         let ref = try await Referendum<G>.create(store: MemoryBoardStore(), manifest: m, boardKey: .init())
         let base = ref.baseHash
         try await ref.advance(to: .keyCeremony)
-        for i in 1...3 {
-            let t = try Trustee<G>.generate(index: i, threshold: ref.threshold, election: base)
-            try await ref.post([try SignedTrusteeMessage(t.publicKey, key: signers[i - 1], base: base)])
-        }
+        let trustees = try (1...3).map { try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: base) }
+        try await commitAndPublish(ref, trustees, signers)
         let before = ref.state.count
         let operatorKey = Curve25519.Signing.PrivateKey()
         let forged: [(SignedTrusteeMessage, String)] = [
@@ -373,5 +371,56 @@ extension TamperTests {
             items.insert((kind: .complaint, time: items[at].time, payload: forged.payload, hash: []), at: at)
         }
         XCTAssertEqual(failed, ["key ceremony"])
+    }
+}
+
+/// Issue 9, attack 3 (rushing): keys are committed before any is revealed, and a revealed key
+/// must be the committed one.
+final class CommitmentTests: XCTestCase {
+    func testKeysAreCommittedFirstAndMustMatch() async throws {
+        let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
+        let m = Manifest.kazakhstan2026(regions: 2, trustees: 3, quorum: 2, trusteeKeys: signers.map(\.publicKey))
+        let store = MemoryBoardStore()
+        let ref = try await Referendum<G>.create(store: store, manifest: m, boardKey: .init())
+        let base = ref.baseHash
+        try await ref.advance(to: .keyCeremony)
+        let t = try (1...3).map { try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: base) }
+        for i in 0..<2 {
+            try await ref.post([
+                try SignedTrusteeMessage(TrusteeCommitment(t[i].publicKey, base: base), key: signers[i], base: base)
+            ])
+        }
+        // Trustee 1 saw nothing yet, but tries to reveal another key than it committed to.
+        let other = try Trustee<G>.generate(index: 1, threshold: ref.threshold, election: base)
+        let mismatch = try SignedTrusteeMessage(other.publicKey, key: signers[0], base: base)
+        await assertThrowsAsync({ try await ref.post([mismatch]) }) {
+            XCTAssertTrue("\($0)".contains("does not match its commitment"), "\($0)")
+        }
+        try await ref.post([try SignedTrusteeMessage(t[0].publicKey, key: signers[0], base: base)])
+        // Once a key is revealed, a late trustee can no longer commit (it could choose its key
+        // after seeing the others').
+        let late = try SignedTrusteeMessage(TrusteeCommitment(t[2].publicKey, base: base), key: signers[2], base: base)
+        await assertThrowsAsync({ try await ref.post([late]) }) {
+            XCTAssertTrue("\($0)".contains("comes after public keys were revealed"), "\($0)")
+        }
+
+        // Written straight into the store, trustee 2's key that is not the one it committed to fails
+        // the verifier's key ceremony check.
+        let other2 = try Trustee<G>.generate(index: 2, threshold: ref.threshold, election: base)
+        let mismatch2 = try SignedTrusteeMessage(other2.publicKey, key: signers[1], base: base)
+        let head = ref.state
+        let forged = BoardEntry.chain(
+            [(.trusteeKey, mismatch2.payload)], start: head.count, previous: head.head, time: 1)
+        try await store.append(forged)
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let w = try RecordWriter(path: dir + "/board.bin")
+        try await store.forEach { try w.append($0) }
+        try w.close()
+        let report = await RecordVerifier(directory: dir).run()
+        let ceremony = report.checks.first { $0.name == "key ceremony" }!
+        XCTAssertFalse(ceremony.passed)
+        XCTAssertTrue(
+            ceremony.problems.contains { $0.contains("does not match its commitment") }, "\(ceremony.problems)")
     }
 }

@@ -20,6 +20,7 @@ final class LifecycleCLITests: XCTestCase {
         XCTAssertTrue(try CLI.run(["phase", "--data", "d", "voting-open"], cwd: w).stderr.contains("cannot move"))
 
         for i in 1...3 { try CLI.ok(["trustee", "keygen", "--data", "d", "--key", "t\(i).json"], cwd: w) }
+        for i in 1...3 { try CLI.ok(["trustee", "publish-key", "--data", "d", "--key", "t\(i).json"], cwd: w) }
         let again = try CLI.run(["trustee", "keygen", "--data", "d", "--key", "t1.json"], cwd: w)
         XCTAssertTrue(
             again.stderr.contains("already holds ceremony secrets"), "secrets are never overwritten: \(again.stderr)")
@@ -207,7 +208,7 @@ extension OneWriterCLITests {
             let mode = try FileManager.default.attributesOfItem(atPath: w + "/t\(i).json")[.posixPermissions] as! Int
             XCTAssertEqual(mode, 0o600)
         }
-        for step in ["send-shares", "check-shares"] {
+        for step in ["publish-key", "send-shares", "check-shares"] {
             for i in 1...3 {
                 try CLI.ok(
                     ["trustee", step, "--server", url, "--token", tokens["trustee-\(i)"]!, "--key", "t\(i).json"],

@@ -45,9 +45,7 @@ final class ReferendumTests: XCTestCase {
         let trustees = try (1...3).map {
             try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
         }
-        for t in trustees {
-            try await ref.post([try SignedTrusteeMessage(t.publicKey, key: signers[t.index - 1], base: base)])
-        }
+        try await commitAndPublish(ref, trustees, signers)
         let pks = Array(ref.state.trusteeKeys.values)
         for t in trustees {
             var shares = try t.shares(for: pks, election: ref.baseHash)
@@ -291,5 +289,19 @@ extension ReferendumTests {
         try await s.ref.publishResults()
         try await s.ref.exportRecord(to: record)
         return await RecordVerifier(directory: record).run()
+    }
+}
+
+/// Every trustee commits to its public key, then reveals it (record.md §3.2).
+func commitAndPublish(
+    _ ref: Referendum<G>, _ trustees: [Trustee<G>], _ signers: [Curve25519.Signing.PrivateKey]
+) async throws {
+    let base = ref.baseHash
+    for t in trustees {
+        let c = TrusteeCommitment(t.publicKey, base: base)
+        try await ref.post([try SignedTrusteeMessage(c, key: signers[t.index - 1], base: base)])
+    }
+    for t in trustees {
+        try await ref.post([try SignedTrusteeMessage(t.publicKey, key: signers[t.index - 1], base: base)])
     }
 }

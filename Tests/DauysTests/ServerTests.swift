@@ -175,6 +175,23 @@ final class ServerTests: XCTestCase {
                     ["payload": try w.signed(.trusteeKey, w.trustees[0].publicKey.payload, by: 1)])
                 XCTAssertEqual(r.0, .forbidden)
             }
+            // Commitments first; a key revealed before its commitment is refused.
+            do {
+                let r = try await Self.post(
+                    c, "/api/v1/ceremony/trustee-keys", token: t["trustee-1"],
+                    ["payload": try w.signed(.trusteeKey, w.trustees[0].publicKey.payload, by: 1)])
+                XCTAssertEqual(r.0, .unprocessableContent)
+                XCTAssertTrue(
+                    (r.1["error"] as? [String: Any])?["message"].map { "\($0)" }?.contains("without committing") == true
+                )
+            }
+            for tr in w.trustees {
+                let commitment = TrusteeCommitment(tr.publicKey, base: w.server.referendum.baseHash)
+                let r = try await Self.post(
+                    c, "/api/v1/ceremony/commitments", token: t["trustee-\(tr.index)"],
+                    ["payload": try w.signed(.trusteeCommitment, commitment.payload, by: tr.index)])
+                XCTAssertEqual(r.0, .created)
+            }
             for tr in w.trustees {
                 do {
                     let r = try await Self.post(

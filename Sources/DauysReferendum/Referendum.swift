@@ -134,7 +134,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     /// Chains the items after the head, applies them to a copy of the state, stores them, and
     /// publishes the new state. Must be called with the writer lock held.
     @discardableResult
-    private func post(_ items: [(EntryKind, [UInt8])], checkpoint force: Bool = false) async throws -> [BoardEntry] {
+    private func append(_ items: [(EntryKind, [UInt8])], checkpoint force: Bool = false) async throws -> [BoardEntry] {
         try await syncIfStale()
         var next = state
         let entries = BoardEntry.chain(items, start: next.count, previous: next.head, time: clock())
@@ -216,7 +216,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
                 )
             }
             if let missing = s.missingFor(next) { throw ReferendumError.precondition(missing) }
-            try await post([(.phase, Array(next.rawValue.utf8))], checkpoint: true)
+            try await append([(.phase, Array(next.rawValue.utf8))], checkpoint: true)
         }
     }
 
@@ -225,7 +225,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     /// Posts trustees' signed messages (keys, shares, complaints, reveals, decryption shares)
     /// in one append; the board checks each signature against the manifest (record.md §3.1).
     public func post(_ messages: [SignedTrusteeMessage]) async throws {
-        try await write { try await post(messages.map { ($0.kind, $0.payload) }) }
+        try await write { try await append(messages.map { ($0.kind, $0.payload) }) }
     }
 
     /// Resolves complaints, forms the joint key and the election hash, posts them.
@@ -240,7 +240,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
             do throws(BoardViolation) { rec = try s.deriveElectionKey() } catch {
                 throw ReferendumError.precondition(error.message)
             }
-            try await post([(.electionKey, rec.payload)], checkpoint: true)
+            try await append([(.electionKey, rec.payload)], checkpoint: true)
             return rec
         }
     }
@@ -264,7 +264,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
                 region: region, credentials: Array(credentials[s..<min(s + chunk, credentials.count)]))
             parts.append((.credentials, list.payload))
         }
-        try await write { try await post(parts) }
+        try await write { try await append(parts) }
     }
 
     public func region(of credential: GroupElement<G>) -> Int? { read { $0.region(ofCredential: credential.bytes) } }
@@ -273,7 +273,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     /// count. Only after voting closed and before the tally.
     public func revoke(credentials: [GroupElement<G>]) async throws {
         try await write {
-            try await post([(.revokedCredentials, RevokedCredentials<G>(credentials: credentials).payload)])
+            try await append([(.revokedCredentials, RevokedCredentials<G>(credentials: credentials).payload)])
         }
     }
 
@@ -470,7 +470,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
                 throw ReferendumError.storageUnavailable("\(error)")
             }
             let t = await computation.finish()
-            try await post([(.encryptedTally, t.payload)], checkpoint: true)
+            try await append([(.encryptedTally, t.payload)], checkpoint: true)
             return t
         }
     }
@@ -483,7 +483,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
             let s = try state(in: .decrypted, toDo: "publish results")
             let r: Results
             do throws(BoardViolation) { r = try s.computeResults() } catch { throw ReferendumError.refused(error) }
-            try await post([(.results, r.payload)])
+            try await append([(.results, r.payload)])
             return r
         }
         try await advance(to: .published)

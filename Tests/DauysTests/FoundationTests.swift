@@ -424,3 +424,31 @@ final class CommitmentTests: XCTestCase {
             ceremony.problems.contains { $0.contains("does not match its commitment") }, "\(ceremony.problems)")
     }
 }
+
+extension ForgedTrusteeMessageTests {
+    /// Decryption shares in a qualified trustee's name but signed by someone else are refused
+    /// under "decryption shares"; the same shares signed by their trustee are accepted.
+    func testForgedDecryptionSharesAreRefused() async throws {
+        let s = try await ReferendumTests.ready(store: MemoryBoardStore())
+        try await s.ref.advance(to: .closed)
+        let tally = try await s.ref.computeTally()
+        try await s.ref.advance(to: .tallied)
+        let ek = s.ref.electionKey!
+        let t = s.trustees[0]
+        let ks = try t.secretShare(received: s.received[t.index]!, qualified: Set(ek.qualified))
+        let d = TrusteeDecryption(
+            trustee: t.index,
+            shares: tally.labelled(s.ref.manifest).map {
+                DecryptionShare.make(keyShare: ks, ciphertext: $0.1, label: $0.0, election: ek.electionHash)
+            })
+        let forged = try SignedTrusteeMessage(d, key: Curve25519.Signing.PrivateKey(), base: s.ref.baseHash)
+        await assertThrowsAsync({ try await s.ref.post([forged]) }) {
+            guard case .refused(let v) = $0 as? ReferendumError else { return XCTFail("not refused: \($0)") }
+            XCTAssertEqual(v.check, .decryptionShares)
+            XCTAssertTrue(v.message.contains("is not signed by trustee 1"), v.message)
+        }
+        XCTAssertTrue(s.ref.state.decryptions.isEmpty)
+        try await s.ref.post([try s.signed(d)])
+        XCTAssertEqual(s.ref.state.decryptions.map(\.trustee), [1])
+    }
+}

@@ -9,6 +9,7 @@ public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         checkpoint = 13
     case revokedCredentials = 14
     case trusteeCommitment = 15
+    case shareAcknowledgement = 16
 
     public var description: String {
         switch self {
@@ -28,6 +29,7 @@ public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .checkpoint: "checkpoint"
         case .revokedCredentials: "revoked credentials (voted on paper)"
         case .trusteeCommitment: "trustee commitment"
+        case .shareAcknowledgement: "key-share acknowledgement"
         }
     }
 }
@@ -49,7 +51,8 @@ public enum Phase: String, Sendable, CaseIterable, Comparable, Codable {
     public static func allowed(for kind: EntryKind) -> Phase? {
         switch kind {
         case .genesis, .manifest: .setup
-        case .trusteeCommitment, .trusteeKey, .encryptedShare, .complaint, .shareReveal, .electionKey, .credentials:
+        case .trusteeCommitment, .trusteeKey, .encryptedShare, .complaint, .shareAcknowledgement, .shareReveal,
+            .electionKey, .credentials:
             .keyCeremony
         case .ballot: .votingOpen
         case .encryptedTally, .revokedCredentials: .closed

@@ -72,7 +72,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     public private(set) var commitments: [Int: TrusteeCommitment] = [:]
     public private(set) var trusteeKeys: [Int: TrusteePublicKey<G>] = [:]
     public private(set) var encryptedShares: [EncryptedShare<G>] = []
-    public private(set) var complaints: [ShareComplaint] = []
+    public private(set) var complaints: [ShareComplaint<G>] = []
+    /// Each trustee's last word on the shares it was sent, by trustee.
+    public private(set) var acknowledgements: [Int: ShareAcknowledgement] = [:]
     public private(set) var reveals: [ShareReveal<G>] = []
     public private(set) var electionKey: ElectionKeyRecord<G>?
     public private(set) var ballotContext: BallotContext<G>?
@@ -197,6 +199,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         case .trusteeKey: try applyTrusteeKey(e)
         case .encryptedShare: try applyShare(e)
         case .complaint: try applyComplaint(e)
+        case .shareAcknowledgement: try applyAcknowledgement(e)
         case .shareReveal: try applyReveal(e)
         case .electionKey: try applyElectionKey(e)
         case .credentials: try applyCredentials(e)
@@ -310,6 +313,10 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         commitments[c.trustee] = c
     }
 
+    /// Shares, complaints and acknowledgements need the set of published keys: the first of
+    /// them closes key publication (record.md §5).
+    public var keysClosed: Bool { !encryptedShares.isEmpty || !complaints.isEmpty || !acknowledgements.isEmpty }
+
     private mutating func applyTrusteeKey(_ e: BoardEntry) throws(BoardViolation) {
         try requireCeremonyOpen(e)
         let pk = try signedMessage(e, .keyCeremony) { m throws(DauysCrypto.CryptoError) in
@@ -323,6 +330,11 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         guard trusteeKeys[pk.index] == nil else {
             throw BoardViolation(.keyCeremony, "trustee \(pk.index) already published a key")
         }
+        guard !keysClosed else {
+            throw BoardViolation(
+                .keyCeremony,
+                "trustee \(pk.index)'s key at entry \(e.index) comes after shares were sent: key publication is closed")
+        }
         guard let commitment = commitments[pk.index] else {
             throw BoardViolation(.keyCeremony, "trustee \(pk.index) published a key without committing to it first")
         }
@@ -335,6 +347,15 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         trusteeKeys[pk.index] = pk
     }
 
+    /// The share from `dealer` to `recipient` on the board, if any.
+    public func share(from dealer: Int, to recipient: Int) -> EncryptedShare<G>? {
+        encryptedShares.first { $0.from == dealer && $0.to == recipient }
+    }
+
+    private func complaint(from ℓ: Int, against i: Int) -> ShareComplaint<G>? {
+        complaints.first { $0.from == ℓ && $0.against == i }
+    }
+
     private mutating func applyShare(_ e: BoardEntry) throws(BoardViolation) {
         try requireCeremonyOpen(e)
         let s = try signedMessage(e, .keyCeremony) { m throws(DauysCrypto.CryptoError) in
@@ -345,37 +366,102 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
             throw BoardViolation(
                 .keyCeremony, "share from \(s.from) to \(s.to): both trustees must have published keys")
         }
-        guard !encryptedShares.contains(where: { $0.from == s.from && $0.to == s.to }) else {
+        guard share(from: s.from, to: s.to) == nil else {
             throw BoardViolation(.keyCeremony, "trustee \(s.from) already sent a share to trustee \(s.to)")
+        }
+        guard acknowledgements[s.to] == nil, complaint(from: s.to, against: s.from) == nil else {
+            throw BoardViolation(
+                .keyCeremony,
+                "share from \(s.from) to \(s.to) at entry \(e.index) comes after trustee \(s.to) checked its shares")
         }
         encryptedShares.append(s)
     }
 
+    /// A complaint: from a published trustee ℓ against another published trustee i, once per
+    /// pair, before ℓ's acknowledgement, and true as anyone can check it: "missing" only if no
+    /// share from i to ℓ is on the board; "bad" only if its opening proves the share bad
+    /// (protocol.md §7.3). A false complaint can therefore not make a dealer reveal anything.
     private mutating func applyComplaint(_ e: BoardEntry) throws(BoardViolation) {
         try requireCeremonyOpen(e)
         let c = try signedMessage(e, .keyCeremony) { m throws(DauysCrypto.CryptoError) in
-            let v = try ShareComplaint(payload: m)
+            let v = try ShareComplaint<G>(payload: m)
             return (v, v.from)
         }
-        guard trusteeKeys[c.from] != nil, trusteeKeys[c.against] != nil, c.from != c.against else {
+        guard let complainant = trusteeKeys[c.from], let dealer = trusteeKeys[c.against], c.from != c.against else {
             throw BoardViolation(
-                .keyCeremony, "complaint at \(e.index) names an unknown trustee or the complainant itself")
+                .keyCeremony,
+                "complaint at \(e.index): trustee \(c.from) against trustee \(c.against) — both must have published keys, and be different"
+            )
         }
-        guard !complaints.contains(c) else {
+        guard complaint(from: c.from, against: c.against) == nil else {
             throw BoardViolation(.keyCeremony, "trustee \(c.from) already complained against trustee \(c.against)")
+        }
+        guard acknowledgements[c.from] == nil else {
+            throw BoardViolation(
+                .keyCeremony, "complaint at \(e.index): trustee \(c.from) has already acknowledged its shares")
+        }
+        let disputed = share(from: c.against, to: c.from)
+        guard c.isFounded(share: disputed, dealer: dealer, complainant: complainant, election: baseHash) else {
+            let why =
+                c.evidence == nil
+                ? "trustee \(c.against)'s share to trustee \(c.from) is on the board"
+                : (disputed == nil
+                    ? "there is no share from trustee \(c.against) to trustee \(c.from) to open"
+                    : "its opening does not verify, or the share opens and matches trustee \(c.against)'s commitments")
+            throw BoardViolation(.keyCeremony, "complaint at \(e.index) by trustee \(c.from) is unfounded: \(why)")
         }
         complaints.append(c)
     }
 
+    /// Trustee ℓ's acknowledgement: once, before the election key; it names, with ℓ's
+    /// complaints, every other published trustee exactly once, and only dealers whose share to
+    /// ℓ is on the board.
+    private mutating func applyAcknowledgement(_ e: BoardEntry) throws(BoardViolation) {
+        try requireCeremonyOpen(e)
+        let a = try signedMessage(e, .keyCeremony) { m throws(DauysCrypto.CryptoError) in
+            let v = try ShareAcknowledgement(payload: m)
+            return (v, v.from)
+        }
+        guard trusteeKeys[a.from] != nil else {
+            throw BoardViolation(.keyCeremony, "acknowledgement at \(e.index): trustee \(a.from) published no key")
+        }
+        guard acknowledgements[a.from] == nil else {
+            throw BoardViolation(.keyCeremony, "trustee \(a.from) already acknowledged its shares")
+        }
+        for i in a.dealers where share(from: i, to: a.from) == nil {
+            throw BoardViolation(
+                .keyCeremony,
+                "trustee \(a.from) acknowledges a share from trustee \(i), and there is no such share on the board")
+        }
+        let complainedAgainst = complaints.filter { $0.from == a.from }.map(\.against)
+        let named = a.dealers + complainedAgainst
+        let others = trusteeKeys.keys.filter { $0 != a.from }
+        guard Set(named) == Set(others), named.count == others.count else {
+            throw BoardViolation(
+                .keyCeremony,
+                "trustee \(a.from)'s acknowledgement at \(e.index) must name every other trustee with a published key once, "
+                    + "with its complaints (named: \(named.sorted()), published: \(others.sorted()))")
+        }
+        acknowledgements[a.from] = a
+    }
+
+    /// A reveal answers a complaint about a missing share, once, and only while fewer than
+    /// `quorum` trustees complained against the dealer.
     private mutating func applyReveal(_ e: BoardEntry) throws(BoardViolation) {
         try requireCeremonyOpen(e)
         let r = try signedMessage(e, .keyCeremony) { m throws(DauysCrypto.CryptoError) in
             let v = try ShareReveal<G>(payload: m)
             return (v, v.from)
         }
-        guard complaints.contains(ShareComplaint(from: r.to, against: r.from)) else {
+        guard let c = complaint(from: r.to, against: r.from) else {
             throw BoardViolation(
                 .keyCeremony, "reveal at \(e.index): no complaint by trustee \(r.to) against trustee \(r.from)")
+        }
+        guard c.evidence == nil else {
+            throw BoardViolation(
+                .keyCeremony,
+                "reveal at \(e.index): trustee \(r.to)'s complaint proves trustee \(r.from)'s share bad; there is nothing to answer"
+            )
         }
         guard !reveals.contains(where: { $0.from == r.from && $0.to == r.to }) else {
             throw BoardViolation(.keyCeremony, "trustee \(r.from) already answered trustee \(r.to)'s complaint")
@@ -395,16 +481,43 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// How many trustees complained against trustee `i`.
     public func complaintsAgainst(_ i: Int) -> Int { complaints.count { $0.against == i } }
 
-    /// The qualified trustees, the joint key and the election hash, as anyone derives them
-    /// from the ceremony's messages (protocol.md §7).
-    public func deriveElectionKey() throws(BoardViolation) -> ElectionKeyRecord<G> {
-        let pks = Array(trusteeKeys.values)
-        let q = KeyCeremony.qualified(
-            publicKeys: pks, complaints: complaints, reveals: reveals, threshold: threshold, election: baseHash)
-        guard q.count >= threshold.quorum else {
-            throw BoardViolation(.keyCeremony, "only \(q.count) trustees qualified; \(threshold.quorum) are needed")
+    /// What the ceremony still waits for, in words (empty: complete): trustees with a published
+    /// key that have not acknowledged their shares, and complaints about a missing share that
+    /// the dealer may still answer.
+    public var ceremonyOutstanding: [String] {
+        var out: [String] = []
+        for i in trusteeKeys.keys.sorted() where acknowledgements[i] == nil {
+            out.append("trustee \(i) has not checked its shares")
         }
-        let k = KeyCeremony.jointKey(publicKeys: pks, qualified: q)
+        for c in complaints where c.evidence == nil && complaintsAgainst(c.against) < threshold.quorum {
+            if !complaints.contains(where: { $0.against == c.against && $0.evidence != nil }),
+                !reveals.contains(where: { $0.from == c.against && $0.to == c.from })
+            {
+                out.append("trustee \(c.against) has not answered trustee \(c.from)'s complaint (missing share)")
+            }
+        }
+        return out
+    }
+
+    /// The qualified trustees, the joint key and the election hash, as anyone derives them
+    /// from the ceremony's messages (protocol.md §7.3–7.4). At `time` (ms), before the
+    /// manifest's `ceremony_closes`, only a complete ceremony can end.
+    public func deriveElectionKey(at time: UInt64) throws(BoardViolation) -> ElectionKeyRecord<G> {
+        let outstanding = ceremonyOutstanding
+        if !outstanding.isEmpty, time < (manifest.trustees.ceremonyClosesMs ?? .max) {
+            throw BoardViolation(
+                .keyCeremony,
+                "the key ceremony is not complete and does not close before \(manifest.trustees.ceremonyCloses): "
+                    + outstanding.joined(separator: "; "))
+        }
+        let q = KeyCeremony.qualified(
+            publicKeys: trusteeKeys, acknowledged: Set(acknowledgements.keys), complaints: complaints,
+            reveals: reveals, threshold: threshold)
+        guard q.count >= threshold.quorum else {
+            throw BoardViolation(
+                .keyCeremony, "only \(q.count) trustees qualified (\(q.sorted())); \(threshold.quorum) are needed")
+        }
+        let k = KeyCeremony.jointKey(publicKeys: trusteeKeys, qualified: q)
         guard !k.isIdentity else { throw BoardViolation(.keyCeremony, "the election key is the neutral element") }
         let sorted = q.sorted()
         return ElectionKeyRecord(
@@ -418,7 +531,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         do { ek = try ElectionKeyRecord<G>(payload: e.payload) } catch {
             throw BoardViolation(.keyCeremony, "election key entry: \(error)")
         }
-        let derived = try deriveElectionKey()
+        let derived = try deriveElectionKey(at: e.time)
         guard ek.qualified == derived.qualified else {
             throw BoardViolation(
                 .keyCeremony,
@@ -438,8 +551,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// Trustee ℓ's verification key S_ℓ (protocol.md §7.4); needs the election key.
     public func verificationKey(for trustee: Int) -> GroupElement<G>? {
         guard let ek = electionKey else { return nil }
-        return KeyCeremony.verificationKey(
-            for: trustee, publicKeys: Array(trusteeKeys.values), qualified: Set(ek.qualified))
+        return KeyCeremony.verificationKey(for: trustee, publicKeys: trusteeKeys, qualified: Set(ek.qualified))
     }
 
     // MARK: credentials

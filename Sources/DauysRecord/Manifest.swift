@@ -127,12 +127,26 @@ public struct TrusteeSetup: Codable, Hashable, Sendable {
     /// the trustee holds (record.md §3.1): published here, by the commission, before the
     /// ceremony, so that nobody who runs the board can write in a trustee's name.
     public var keys: [String]
+    /// ISO 8601 instant with offset: until then the election key may be fixed only when the
+    /// ceremony is complete — every trustee checked its shares, every complaint about a
+    /// missing share answered — so that no one trustee can hold the ceremony up beyond it, and
+    /// nobody decides by choosing when to stop who qualifies (record.md §5).
+    public var ceremonyCloses: String
 
-    public init(count: Int, quorum: Int, names: [String], keys: [String]) {
+    public init(count: Int, quorum: Int, names: [String], keys: [String], ceremonyCloses: String) {
         self.count = count
         self.quorum = quorum
         self.names = names
         self.keys = keys
+        self.ceremonyCloses = ceremonyCloses
+    }
+    enum CodingKeys: String, CodingKey { case count, quorum, names, keys, ceremonyCloses = "ceremony_closes" }
+
+    /// `ceremony_closes` in milliseconds since 1970 (board entry time), if it is valid.
+    public var ceremonyClosesMs: UInt64? {
+        ISO8601DateFormatter().date(from: ceremonyCloses).flatMap {
+            $0.timeIntervalSince1970 >= 0 ? UInt64($0.timeIntervalSince1970 * 1000) : nil
+        }
     }
 
     /// Trustee i's signing key (1-based), if the manifest names a valid one.
@@ -262,6 +276,11 @@ public struct Manifest: Codable, Hashable, Sendable {
         let f = ISO8601DateFormatter()
         if let o = f.date(from: schedule.votingOpens), let c = f.date(from: schedule.votingCloses) {
             if o >= c { problems.append("voting must open before it closes") }
+            if let k = f.date(from: trustees.ceremonyCloses) {
+                if k >= o { problems.append("trustees: ceremony_closes must come before voting opens") }
+            } else {
+                problems.append("trustees: ceremony_closes must be an ISO 8601 time with an offset")
+            }
         } else {
             problems.append("voting_opens and voting_closes must be ISO 8601 times with an offset")
         }

@@ -55,17 +55,62 @@ extension EncryptedShare {
 }
 
 extension ShareComplaint {
+    /// u16(from) ‖ u16(against) ‖ u8(0)                       — no share arrived
+    /// u16(from) ‖ u16(against) ‖ u8(1) ‖ Z ‖ A ‖ B ‖ r         — the share is bad: Z = e_from·R opens it,
+    ///                                                          (A, B, r) proves log_G E_from = log_R Z
     public var payload: [UInt8] {
         var w = ByteWriter()
         w.u16(UInt16(from))
         w.u16(UInt16(against))
+        if let evidence {
+            w.u8(1)
+            w.fixed(evidence.shared.bytes)
+            w.fixed(evidence.proof.bytes)
+        } else {
+            w.u8(0)
+        }
         return w.bytes
     }
     public init(payload: [UInt8]) throws(CryptoError) {
         var r = ByteReader(payload)
         let f = Int(try r.u16("complainant")), a = Int(try r.u16("accused"))
+        let evidence: ShareOpening<G>?
+        switch try r.u8("complaint reason") {
+        case 0: evidence = nil
+        case 1:
+            let z = try GroupElement<G>(bytes: try r.fixed(G.elementByteCount, "complaint: opening value Z"))
+            evidence = ShareOpening(
+                shared: z, proof: try ChaumPedersenProof(reader: &r, what: "complaint: opening proof"))
+        default: throw .invalidEncoding("complaint reason must be 0 (missing share) or 1 (bad share)")
+        }
         try r.finish("complaint")
-        self.init(from: f, against: a)
+        self.init(from: f, against: a, evidence: evidence)
+    }
+}
+
+extension ShareAcknowledgement {
+    /// u16(from) ‖ u16(m) ‖ u16(i₁) ‖ … ‖ u16(i_m), dealers strictly increasing
+    public var payload: [UInt8] {
+        var w = ByteWriter()
+        w.u16(UInt16(from))
+        w.u16(UInt16(dealers.count))
+        for d in dealers { w.u16(UInt16(d)) }
+        return w.bytes
+    }
+    public init(payload: [UInt8]) throws(CryptoError) {
+        var r = ByteReader(payload)
+        let f = Int(try r.u16("acknowledging trustee"))
+        let m = Int(try r.u16("dealer count"))
+        var ds: [Int] = []
+        for _ in 0..<m {
+            let d = Int(try r.u16("dealer"))
+            guard ds.last.map({ $0 < d }) ?? true else {
+                throw .invalidEncoding("acknowledgement: dealers must be strictly increasing")
+            }
+            ds.append(d)
+        }
+        try r.finish("acknowledgement")
+        self.init(from: f, dealers: ds)
     }
 }
 

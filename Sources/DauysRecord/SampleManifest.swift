@@ -55,7 +55,7 @@ extension Manifest {
     public static func kazakhstan2026(
         regions: Int = 20, districts: Int = 2, precincts: Int = 3,
         trustees: Int = 5, quorum: Int = 3, group: String = "P-256", privacyFloor: Int = 10,
-        trusteeKeys: [Curve25519.Signing.PublicKey]? = nil
+        trusteeKeys: [Curve25519.Signing.PublicKey]? = nil, ceremonyCloses: String = "2026-03-01T18:00:00+05:00"
     ) -> Manifest {
         // Without the trustees' keys: fresh keys nobody holds — only for a manifest in which no
         // trustee will act (a sample to edit, tests of the rules or of paper protocols).
@@ -92,7 +92,7 @@ extension Manifest {
                 votingCloses: "2026-03-15T20:00:00+05:00"),
             trustees: TrusteeSetup(
                 count: trustees, quorum: quorum, names: (1...trustees).map { "Trustee \($0)" },
-                keys: keys.map { Hex.encode($0.rawRepresentation) }),
+                keys: keys.map { Hex.encode($0.rawRepresentation) }, ceremonyCloses: ceremonyCloses),
             tally: TallySetup(unit: "region", privacyFloor: privacyFloor))
     }
 }

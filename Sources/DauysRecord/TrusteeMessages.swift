@@ -7,12 +7,13 @@ import DauysCrypto
 ///     σ         = Ed25519 signature (RFC 8032) with trustee i's key named in the manifest, over
 ///                 str("DAUYS-v1") ‖ str("trustee-message") ‖ h₀ ‖ u8(kind) ‖ lp(message)
 ///
-/// for the kinds trustee public key, encrypted share, complaint, share reveal and decryption
-/// shares. The signature makes every such entry attributable to its sender: whoever runs the
+/// for the kinds trustee commitment, trustee public key, encrypted share, complaint,
+/// acknowledgement, share reveal and decryption shares. The signature makes every such entry attributable to its sender: whoever runs the
 /// board cannot complain, answer or decrypt in a trustee's name.
 public struct SignedTrusteeMessage: Sendable, Equatable {
     public static let kinds: Set<EntryKind> = [
-        .trusteeCommitment, .trusteeKey, .encryptedShare, .complaint, .shareReveal, .decryptionShares,
+        .trusteeCommitment, .trusteeKey, .encryptedShare, .complaint, .shareAcknowledgement, .shareReveal,
+        .decryptionShares,
     ]
 
     public let kind: EntryKind
@@ -64,8 +65,11 @@ extension SignedTrusteeMessage {
     public init<G>(_ share: EncryptedShare<G>, key: Curve25519.Signing.PrivateKey, base: ElectionHash) throws {
         try self.init(kind: .encryptedShare, message: share.payload, key: key, base: base)
     }
-    public init(_ complaint: ShareComplaint, key: Curve25519.Signing.PrivateKey, base: ElectionHash) throws {
+    public init<G>(_ complaint: ShareComplaint<G>, key: Curve25519.Signing.PrivateKey, base: ElectionHash) throws {
         try self.init(kind: .complaint, message: complaint.payload, key: key, base: base)
+    }
+    public init(_ ack: ShareAcknowledgement, key: Curve25519.Signing.PrivateKey, base: ElectionHash) throws {
+        try self.init(kind: .shareAcknowledgement, message: ack.payload, key: key, base: base)
     }
     public init<G>(_ reveal: ShareReveal<G>, key: Curve25519.Signing.PrivateKey, base: ElectionHash) throws {
         try self.init(kind: .shareReveal, message: reveal.payload, key: key, base: base)
@@ -80,7 +84,8 @@ extension SignedTrusteeMessage {
         case .trusteeCommitment: try TrusteeCommitment(payload: message).trustee
         case .trusteeKey: try TrusteePublicKey<G>(payload: message).index
         case .encryptedShare: try EncryptedShare<G>(payload: message).from
-        case .complaint: try ShareComplaint(payload: message).from
+        case .complaint: try ShareComplaint<G>(payload: message).from
+        case .shareAcknowledgement: try ShareAcknowledgement(payload: message).from
         case .shareReveal: try ShareReveal<G>(payload: message).from
         default: try TrusteeDecryption<G>(payload: message).trustee
         }
@@ -139,5 +144,32 @@ public struct TrusteeCommitment: Sendable, Equatable {
 extension SignedTrusteeMessage {
     public init(_ c: TrusteeCommitment, key: Curve25519.Signing.PrivateKey, base: ElectionHash) throws {
         try self.init(kind: .trusteeCommitment, message: c.payload, key: key, base: base)
+    }
+}
+
+extension ShareCheck {
+    /// The complaints, then the acknowledgement, signed by the trustee: one post (record.md §5).
+    public func messages(key: Curve25519.Signing.PrivateKey, base: ElectionHash) throws -> [SignedTrusteeMessage] {
+        try complaints.map { try SignedTrusteeMessage($0, key: key, base: base) }
+            + [try SignedTrusteeMessage(acknowledgement, key: key, base: base)]
+    }
+}
+
+extension BoardState {
+    /// A trustee's check of the shares sent to it on this board (protocol.md §7.3), without
+    /// the complaints it already filed.
+    public func checkShares(as trustee: Trustee<G>) -> ShareCheck<G> {
+        trustee.checkShares(encryptedShares, publicKeys: trusteeKeys, election: baseHash).excluding(
+            alreadyFiled: Set(complaints.filter { $0.from == trustee.index }.map(\.against)))
+    }
+
+    /// The shares dealers revealed to `trustee` in answer to its complaints, where they match
+    /// the dealers' commitments.
+    public func revealedShares(to trustee: Trustee<G>) -> [Int: Scalar<G>] {
+        var out: [Int: Scalar<G>] = [:]
+        for r in reveals where r.to == trustee.index {
+            if let pk = trusteeKeys[r.from], let v = trustee.acceptReveal(r, from: pk) { out[r.from] = v }
+        }
+        return out
     }
 }

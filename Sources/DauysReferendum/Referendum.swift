@@ -237,7 +237,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
                 throw ReferendumError.precondition("the key ceremony is already finished")
             }
             let rec: ElectionKeyRecord<G>
-            do throws(BoardViolation) { rec = try s.deriveElectionKey() } catch {
+            do throws(BoardViolation) { rec = try s.deriveElectionKey(at: clock()) } catch {
                 throw ReferendumError.precondition(error.message)
             }
             try await append([(.electionKey, rec.payload)], checkpoint: true)

@@ -15,6 +15,7 @@ struct CeremonyController<G: PrimeOrderGroup> {
             ("commitments", EntryKind.trusteeCommitment, "commitment"),
             ("trustee-keys", .trusteeKey, "trustee public key"),
             ("complaints", .complaint, "complaint"),
+            ("acknowledgements", .shareAcknowledgement, "acknowledgement"),
             ("reveals", .shareReveal, "reveal"),
         ] {
             g.post(RouterPath(path)) { req, ctx in

@@ -205,7 +205,8 @@ struct RemoteBoard<G: PrimeOrderGroup>: BoardAccess {
         if !shares.isEmpty { try await server.post("ceremony/shares", ["payloads": shares]) }
         let paths: [EntryKind: String] = [
             .trusteeCommitment: "ceremony/commitments", .trusteeKey: "ceremony/trustee-keys",
-            .complaint: "ceremony/complaints", .shareReveal: "ceremony/reveals",
+            .complaint: "ceremony/complaints", .shareAcknowledgement: "ceremony/acknowledgements",
+            .shareReveal: "ceremony/reveals",
             .decryptionShares: "decryptions",
         ]
         for m in messages where m.kind != .encryptedShare { try await server.post(paths[m.kind]!, payload(m.payload)) }

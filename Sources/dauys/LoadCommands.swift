@@ -46,27 +46,15 @@ struct LoadtestSetup: AsyncParsableCommand {
         let trustees = try (1...3).map {
             try Trustee<DauysCrypto.P256>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
         }
-        let base = ref.baseHash
-        try await commitAndPublishKeys(ref, trustees) { signers[$0 - 1] }
-        for t in trustees {
-            let shares = try t.shares(for: Array(ref.state.trusteeKeys.values), election: base)
-            try await ref.post(try shares.map { try SignedTrusteeMessage($0, key: signers[t.index - 1], base: base) })
-        }
-        let ceremony = ref.state
+        let (_, received) = try await runKeyCeremony(ref, trustees) { signers[$0 - 1] }
         for t in trustees {
             var file = TrusteeKeyFile(
                 index: t.index, signingKey: Hex.encode(signers[t.index - 1].rawRepresentation),
                 group: DauysCrypto.P256.name,
                 referendum: m.id, baseHash: ref.baseHash.hex, secrets: Hex.encode(t.secretBytes))
-            for s in ceremony.encryptedShares where s.to == t.index {
-                guard let v = t.receive(s, from: ceremony.trusteeKeys[s.from]!, election: ref.baseHash) else {
-                    throw CLIError("share check failed")
-                }
-                file.received[String(s.from)] = v.hex
-            }
+            for (i, v) in received[t.index] ?? [:] { file.received[String(i)] = v.hex }
             try file.save(dir.path + "/trustee-\(t.index).json")
         }
-        try await ref.finishKeyCeremony()
         // Registry with synthetic voters, spread over the regions.
         let keyHex = Hex.encode(SecureRandom.bytes(32))
         try writeSecret(Data(keyHex.utf8), to: dir.path + "/registry.key")

@@ -96,27 +96,7 @@ struct Simulation<G: PrimeOrderGroup> {
             let trustees = try (1...o.trustees).map {
                 try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
             }
-            let base = ref.baseHash
-            func signer(_ i: Int) -> Curve25519.Signing.PrivateKey { signers[i - 1] }
-            try await commitAndPublishKeys(ref, trustees) { signer($0) }
-            let pks = Array(ref.state.trusteeKeys.values)
-            for t in trustees {
-                let shares = try t.shares(for: pks, election: base)
-                try await ref.post(try shares.map { try SignedTrusteeMessage($0, key: signer(t.index), base: base) })
-            }
-            var received: [Int: [Int: Scalar<G>]] = [:]
-            let ceremony = ref.state
-            for t in trustees {
-                for s in ceremony.encryptedShares where s.to == t.index {
-                    if let v = t.receive(s, from: ceremony.trusteeKeys[s.from]!, election: ref.baseHash) {
-                        received[t.index, default: [:]][s.from] = v
-                    } else {
-                        let c = ShareComplaint(from: t.index, against: s.from)
-                        try await ref.post([try SignedTrusteeMessage(c, key: signer(t.index), base: base)])
-                    }
-                }
-            }
-            let ek = try await ref.finishKeyCeremony()
+            let (ek, received) = try await runKeyCeremony(ref, trustees) { signers[$0 - 1] }
             let keyShares = try trustees.filter { ek.qualified.contains($0.index) }.map {
                 try $0.secretShare(received: received[$0.index] ?? [:], qualified: Set(ek.qualified))
             }
@@ -264,11 +244,13 @@ func parallelMap<T: Sendable>(_ range: Range<Int>, _ f: @escaping @Sendable (Int
     return out.map { $0! }
 }
 
-/// Every trustee commits to its public key, then — once all have committed — reveals it
-/// (record.md §3.2), each message signed by its trustee.
-func commitAndPublishKeys<G: PrimeOrderGroup>(
+/// The whole key ceremony with trustees that all behave (record.md §3.2, §5): every trustee
+/// commits, then reveals its key, sends its shares, checks the shares it was sent
+/// (acknowledgement), and the ceremony ends. Returns the election key and each trustee's
+/// checked shares, by dealer.
+func runKeyCeremony<G: PrimeOrderGroup>(
     _ ref: Referendum<G>, _ trustees: [Trustee<G>], signer: (Int) -> Curve25519.Signing.PrivateKey
-) async throws {
+) async throws -> (ElectionKeyRecord<G>, [Int: [Int: Scalar<G>]]) {
     let base = ref.baseHash
     for t in trustees {
         try await ref.post([
@@ -276,4 +258,16 @@ func commitAndPublishKeys<G: PrimeOrderGroup>(
         ])
     }
     for t in trustees { try await ref.post([try SignedTrusteeMessage(t.publicKey, key: signer(t.index), base: base)]) }
+    let pks = Array(ref.state.trusteeKeys.values)
+    for t in trustees {
+        let shares = try t.shares(for: pks, election: base)
+        try await ref.post(try shares.map { try SignedTrusteeMessage($0, key: signer(t.index), base: base) })
+    }
+    var received: [Int: [Int: Scalar<G>]] = [:]
+    for t in trustees {
+        let check = ref.state.checkShares(as: t)
+        try await ref.post(try check.messages(key: signer(t.index), base: base))
+        received[t.index] = check.received
+    }
+    return (try await ref.finishKeyCeremony(), received)
 }

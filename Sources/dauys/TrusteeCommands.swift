@@ -147,21 +147,28 @@ struct TrusteePublishKey: AsyncParsableCommand {
 
 struct TrusteeSendShares: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "send-shares", abstract: "Encrypt and publish this trustee's shares for every other trustee.")
+        commandName: "send-shares",
+        abstract: "Encrypt and publish this trustee's shares for every other trustee with a published key.")
     @OptionGroup var t: TrusteeOptions
+    @Flag(help: "Go on although trustees that committed have not published their keys (they can then take no part).")
+    var closeKeys = false
     func run() async throws {
         struct Body: GroupCommand {
-            let t: TrusteeOptions
+            let c: TrusteeSendShares
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let b = try await t.d.access(G.self)
+                let b = try await c.t.d.access(G.self)
                 let r = try await b.fetchState()
-                let file = try TrusteeKeyFile.load(t.key)
+                let file = try TrusteeKeyFile.load(c.t.key)
                 let tr = try file.trustee(G.self)
-                guard r.trusteeKeys.count == r.threshold.trustees else {
+                let waiting = r.commitments.keys.filter { r.trusteeKeys[$0] == nil }.sorted()
+                if !waiting.isEmpty && !r.keysClosed && !c.closeKeys {
                     throw CLIError(
-                        "\(r.trusteeKeys.count) of \(r.threshold.trustees) trustees have published keys; wait for all")
+                        "trustees \(list(waiting)) committed but have not published their keys: wait for them, or pass "
+                            + "--close-keys to go on without them (the first share closes key publication)")
                 }
+                // A re-run after a crash sends only what is not on the board yet.
                 let shares = try tr.shares(for: Array(r.trusteeKeys.values), election: r.baseHash)
+                    .filter { r.share(from: tr.index, to: $0.to) == nil }
                 try await b.post(
                     try shares.map {
                         try file.sign(.encryptedShare, $0.payload, base: r.baseHash, manifest: r.manifest)
@@ -169,52 +176,70 @@ struct TrusteeSendShares: AsyncParsableCommand {
                 print("trustee \(tr.index): \(shares.count) encrypted shares published")
             }
         }
-        try await Body(t: t).dispatch(try await t.d.group())
+        try await Body(c: self).dispatch(try await t.d.group())
     }
 }
+
+/// "1, 2, 3"
+func list(_ xs: [Int]) -> String { xs.map(String.init).joined(separator: ", ") }
 
 struct TrusteeCheckShares: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-shares",
-        abstract: "Open and check the shares sent to this trustee; complain about bad ones.")
+        abstract:
+            "Open and check the shares sent to this trustee; complain about bad or missing ones, acknowledge the rest.")
     @OptionGroup var t: TrusteeOptions
+    @Flag(help: "Complain about shares that have not arrived (the dealer must then reveal them or be disqualified).")
+    var complainMissing = false
     func run() async throws {
         struct Body: GroupCommand {
-            let t: TrusteeOptions
+            let c: TrusteeCheckShares
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let b = try await t.d.access(G.self)
+                let b = try await c.t.d.access(G.self)
                 let r = try await b.fetchState()
-                var file = try TrusteeKeyFile.load(t.key)
+                var file = try TrusteeKeyFile.load(c.t.key)
                 let tr = try file.trustee(G.self)
-                var complained = 0
-                for s in r.encryptedShares where s.to == tr.index {
-                    if let v = tr.receive(s, from: r.trusteeKeys[s.from]!, election: r.baseHash) {
-                        file.received[String(s.from)] = v.hex
-                    } else if !r.complaints.contains(where: { $0.from == tr.index && $0.against == s.from }) {
-                        let c = ShareComplaint(from: tr.index, against: s.from)
-                        try await b.post([try file.sign(.complaint, c.payload, base: r.baseHash, manifest: r.manifest)])
-                        complained += 1
-                    }
+                let check = r.checkShares(as: tr)
+                if let done = r.acknowledgements[tr.index] {
+                    // Already checked (the key file may have missed the result in a crash).
+                    for i in done.dealers { if let v = check.received[i] { file.received[String(i)] = v.hex } }
+                    try file.save(c.t.key)
+                    print("trustee \(tr.index): shares already checked and acknowledged (\(done.dealers.count) good)")
+                    return
                 }
-                // Answered complaints: take the revealed value if it matches the commitments.
-                for rv in r.reveals where rv.to == tr.index {
-                    if let pk = r.trusteeKeys[rv.from],
-                        GroupElement<G>.base(rv.share) == pk.expectedShareImage(for: tr.index)
-                    {
-                        file.received[String(rv.from)] = rv.share.hex
-                    }
+                guard r.trusteeKeys[tr.index] != nil else {
+                    throw CLIError("trustee \(tr.index) has no published key: it takes no part in this ceremony")
                 }
-                try file.save(t.key)
-                print("trustee \(tr.index): \(file.received.count) good shares, \(complained) complaint(s) filed")
+                if !check.missing.isEmpty && !c.complainMissing {
+                    throw CLIError(
+                        "no share yet from trustees \(list(check.missing)): run again once they have sent theirs, or "
+                            + "with --complain-missing to complain (they must then reveal it publicly or be disqualified)"
+                    )
+                }
+                for (i, v) in check.received { file.received[String(i)] = v.hex }
+                try file.save(c.t.key)
+                let key = try file.signer()
+                guard r.manifest.trustees.signingKey(of: tr.index)?.rawRepresentation == key.publicKey.rawRepresentation
+                else {
+                    throw CLIError("the manifest does not name this key file's signing key for trustee \(tr.index)")
+                }
+                try await b.post(try check.messages(key: key, base: r.baseHash))
+                let bad = check.complaints.filter { $0.evidence != nil }.map(\.against)
+                print(
+                    "trustee \(tr.index): \(check.received.count) good shares acknowledged"
+                        + (bad.isEmpty ? "" : "; bad shares from trustees \(list(bad)) (proved on the board)")
+                        + (check.missing.isEmpty ? "" : "; missing shares from trustees \(list(check.missing))"))
             }
         }
-        try await Body(t: t).dispatch(try await t.d.group())
+        try await Body(c: self).dispatch(try await t.d.group())
     }
 }
 
 struct TrusteeAnswer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "answer", abstract: "Answer complaints against this trustee by revealing the disputed shares.")
+        commandName: "answer",
+        abstract:
+            "Answer complaints about missing shares by revealing those shares (never more than the quorum allows).")
     @OptionGroup var t: TrusteeOptions
     func run() async throws {
         struct Body: GroupCommand {
@@ -224,22 +249,25 @@ struct TrusteeAnswer: AsyncParsableCommand {
                 let r = try await b.fetchState()
                 let file = try TrusteeKeyFile.load(t.key)
                 let tr = try file.trustee(G.self)
-                let against = r.complaintsAgainst(tr.index)
-                guard against < r.threshold.quorum else {
+                let against = r.complaints.filter { $0.against == tr.index }
+                guard against.count < r.threshold.quorum else {
                     throw CLIError(
-                        "trustee \(tr.index): \(against) complaints against this trustee reach the quorum \(r.threshold.quorum); "
+                        "trustee \(tr.index): \(against.count) complaints against this trustee reach the quorum \(r.threshold.quorum); "
                             + "it is disqualified, and answering would reveal its polynomial — nothing was revealed")
                 }
-                var n = 0
-                for c in r.complaints
-                where c.against == tr.index && !r.reveals.contains(where: { $0.from == tr.index && $0.to == c.from }) {
-                    try await b.post([
-                        try file.sign(
-                            .shareReveal, tr.reveal(to: c.from).payload, base: r.baseHash, manifest: r.manifest)
-                    ])
-                    n += 1
+                let proved = against.filter { $0.evidence != nil }.map(\.from)
+                guard proved.isEmpty else {
+                    throw CLIError(
+                        "trustee \(tr.index): the board holds proof that its shares to trustees \(list(proved)) are bad; "
+                            + "it is disqualified — nothing was revealed")
                 }
-                print("trustee \(tr.index): \(n) complaint(s) answered")
+                let open = against.filter { c in !r.reveals.contains { $0.from == tr.index && $0.to == c.from } }
+                try await b.post(
+                    try open.map {
+                        try file.sign(
+                            .shareReveal, tr.reveal(to: $0.from).payload, base: r.baseHash, manifest: r.manifest)
+                    })
+                print("trustee \(tr.index): \(open.count) complaint(s) answered")
             }
         }
         try await Body(t: t).dispatch(try await t.d.group())
@@ -261,7 +289,7 @@ struct TrusteeDecrypt: AsyncParsableCommand {
                 guard let ek = r.electionKey, let tally = r.tally else {
                     throw CLIError("no encrypted tally yet (phase \(r.phase.rawValue))")
                 }
-                var received: [Int: Scalar<G>] = [:]
+                var received = r.revealedShares(to: tr)
                 for (k, v) in file.received { received[Int(k)!] = try Scalar<G>(hex: v) }
                 let share = try tr.secretShare(received: received, qualified: Set(ek.qualified))
                 guard share.verificationKey == r.verificationKey(for: tr.index) else {

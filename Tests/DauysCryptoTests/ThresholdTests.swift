@@ -9,25 +9,28 @@ final class ThresholdTests: XCTestCase {
     func ceremony<G: PrimeOrderGroup>(
         _: G.Type, n: Int, k: Int
     ) throws
-        -> (TrusteeThreshold, [Trustee<G>], [TrusteePublicKey<G>], [ElectionKeyShare<G>], GroupElement<G>)
+        -> (TrusteeThreshold, [Trustee<G>], [Int: TrusteePublicKey<G>], [ElectionKeyShare<G>], GroupElement<G>)
     {
         let t = try TrusteeThreshold(trustees: n, quorum: k)
         let trustees = try (1...n).map { try Trustee<G>.generate(index: $0, threshold: t, election: election) }
-        let pks = trustees.map(\.publicKey)
-        for pk in pks { XCTAssertNoThrow(try pk.verify(threshold: t, election: election)) }
-        let allShares = try trustees.flatMap { try $0.shares(for: pks, election: election) }
+        let pks = Self.byIndex(trustees)
+        for pk in pks.values { XCTAssertNoThrow(try pk.verify(threshold: t, election: election)) }
+        let allShares = try trustees.flatMap { try $0.shares(for: Array(pks.values), election: election) }
         XCTAssertEqual(allShares.count, n * (n - 1))
-        let qualified = KeyCeremony.qualified(
-            publicKeys: pks, complaints: [], reveals: [], threshold: t, election: election)
-        XCTAssertEqual(qualified, Set(1...n))
         var keyShares: [ElectionKeyShare<G>] = []
+        var checks: [ShareCheck<G>] = []
         for tr in trustees {
-            var received: [Int: Scalar<G>] = [:]
-            for s in allShares where s.to == tr.index {
-                received[s.from] = tr.receive(s, from: pks[s.from - 1], election: election)
-            }
-            XCTAssertEqual(received.count, n - 1)
-            keyShares.append(try tr.secretShare(received: received, qualified: qualified))
+            let check = tr.checkShares(allShares, publicKeys: pks, election: election)
+            XCTAssertEqual(check.received.count, n - 1)
+            XCTAssertEqual(check.complaints, [])
+            XCTAssertEqual(check.acknowledgement.dealers, (1...n).filter { $0 != tr.index })
+            checks.append(check)
+        }
+        let qualified = KeyCeremony.qualified(
+            publicKeys: pks, acknowledged: Set(1...n), complaints: [], reveals: [], threshold: t)
+        XCTAssertEqual(qualified, Set(1...n))
+        for (tr, check) in zip(trustees, checks) {
+            keyShares.append(try tr.secretShare(received: check.received, qualified: qualified))
         }
         let K = KeyCeremony.jointKey(publicKeys: pks, qualified: qualified)
         for ks in keyShares {
@@ -35,6 +38,10 @@ final class ThresholdTests: XCTestCase {
                 ks.verificationKey, KeyCeremony.verificationKey(for: ks.index, publicKeys: pks, qualified: qualified))
         }
         return (t, trustees, pks, keyShares, K)
+    }
+
+    static func byIndex<G>(_ trustees: [Trustee<G>]) -> [Int: TrusteePublicKey<G>] {
+        Dictionary(uniqueKeysWithValues: trustees.map { ($0.index, $0.publicKey) })
     }
 
     func testDecryptionWithEveryQuorumSubset() throws {
@@ -79,41 +86,80 @@ final class ThresholdTests: XCTestCase {
         XCTAssertEqual(m, GroupElement<ElectionGuardV2>.base(Scalar(5)))
     }
 
-    func testComplaintAnsweredCorrectlyKeepsTheTrustee() throws {
+    /// protocol.md §7.3: a complaint about a bad share proves itself with the opening Z = e·R;
+    /// one about a good share, or with a forged opening, is not founded.
+    func testComplaintsProveThemselves() throws {
         let t = try TrusteeThreshold(trustees: 3, quorum: 2)
         let trustees = try (1...3).map { try Trustee<P256>.generate(index: $0, threshold: t, election: election) }
-        let pks = trustees.map(\.publicKey)
-        // Trustee 2 sends trustee 3 garbage (encrypted with the wrong share).
-        let good = try trustees[1].shares(for: pks, election: election).first { $0.to == 3 }!
+        let pks = Self.byIndex(trustees)
+        let good = try trustees[1].shares(for: Array(pks.values), election: election).first { $0.to == 3 }!
         let garbage = EncryptedShare<P256>.seal(
-            share: .random(), from: 2, to: 3, recipientKey: pks[2].encryptionKey, election: election)
-        XCTAssertNotNil(trustees[2].receive(good, from: pks[1], election: election))
-        XCTAssertNil(trustees[2].receive(garbage, from: pks[1], election: election))
-        // Tampered ciphertext also fails to open.
+            share: .random(), from: 2, to: 3, recipientKey: pks[3]!.encryptionKey, election: election)
         let tampered = EncryptedShare(from: 2, to: 3, ephemeral: good.ephemeral, sealed: good.sealed.map { $0 ^ 1 })
-        XCTAssertNil(trustees[2].receive(tampered, from: pks[1], election: election))
-        let complaint = ShareComplaint(from: 3, against: 2)
+        let me = trustees[2]
+        func founded(_ c: ShareComplaint<P256>, _ s: EncryptedShare<P256>?) -> Bool {
+            c.isFounded(share: s, dealer: pks[2]!, complainant: pks[3]!, election: election)
+        }
+        for bad in [garbage, tampered] {
+            let check = me.checkShares([bad], publicKeys: pks, election: election)
+            // Trustee 1 sent nothing: a complaint about a missing share; trustee 2's is bad.
+            XCTAssertEqual(check.missing, [1])
+            let c = try XCTUnwrap(check.complaints.first { $0.against == 2 })
+            XCTAssertNotNil(c.evidence)
+            XCTAssertTrue(founded(c, bad))
+            XCTAssertEqual(check.acknowledgement.dealers, [])
+            // The same opening does not make the good share look bad.
+            XCTAssertFalse(founded(c, good))
+        }
+        // A true opening of a good share: the complaint is unfounded.
+        let honest = ShareComplaint(from: 3, against: 2, evidence: me.opening(of: good, election: election))
+        XCTAssertFalse(founded(honest, good))
+        // An opening that is not e·R (any Z, with a proof for another statement) is refused.
+        let forged = ShareComplaint(
+            from: 3, against: 2,
+            evidence: ShareOpening(
+                shared: .base(.random()),
+                proof: .prove(
+                    secret: .random(), base: good.ephemeral, X: pks[3]!.encryptionKey, Y: .generator, statement: [],
+                    election: election)))
+        XCTAssertFalse(founded(forged, garbage))
+        // "Missing" holds only while there is no share.
+        XCTAssertTrue(founded(ShareComplaint(from: 3, against: 2), nil))
+        XCTAssertFalse(founded(ShareComplaint(from: 3, against: 2), good))
+    }
+
+    func testQualifiedSet() throws {
+        let t = try TrusteeThreshold(trustees: 3, quorum: 2)
+        let trustees = try (1...3).map { try Trustee<P256>.generate(index: $0, threshold: t, election: election) }
+        let pks = Self.byIndex(trustees)
+        func q(_ acked: Set<Int>, _ cs: [ShareComplaint<P256>], _ rs: [ShareReveal<P256>]) -> Set<Int> {
+            KeyCeremony.qualified(publicKeys: pks, acknowledged: acked, complaints: cs, reveals: rs, threshold: t)
+        }
+        let missing = ShareComplaint<P256>(from: 3, against: 2)
         // Answered with the true share: trustee 2 stays; trustee 3 uses the revealed value.
         let reveal = trustees[1].reveal(to: 3)
-        XCTAssertEqual(
-            KeyCeremony.qualified(
-                publicKeys: pks, complaints: [complaint], reveals: [reveal], threshold: t, election: election),
-            [1, 2, 3])
+        XCTAssertEqual(q([1, 2, 3], [missing], [reveal]), [1, 2, 3])
+        XCTAssertEqual(trustees[2].acceptReveal(reveal, from: pks[2]!), reveal.share)
         // Not answered, or answered wrongly: trustee 2 is disqualified, the others go on.
         let lie = ShareReveal<P256>(from: 2, to: 3, share: .random())
-        let q1 = KeyCeremony.qualified(
-            publicKeys: pks, complaints: [complaint], reveals: [], threshold: t, election: election)
-        let q2 = KeyCeremony.qualified(
-            publicKeys: pks, complaints: [complaint], reveals: [lie], threshold: t, election: election)
-        XCTAssertEqual(q1, [1, 3])
-        XCTAssertEqual(q2, [1, 3])
+        XCTAssertNil(trustees[2].acceptReveal(lie, from: pks[2]!))
+        XCTAssertEqual(q([1, 2, 3], [missing], []), [1, 3])
+        XCTAssertEqual(q([1, 2, 3], [missing], [lie]), [1, 3])
+        // A trustee that never acknowledged its shares is not qualified.
+        XCTAssertEqual(q([1, 2], [], []), [1, 2])
+        // As many complaints as the quorum disqualify, answered or not.
+        let other = ShareComplaint<P256>(from: 1, against: 2)
+        XCTAssertEqual(q([1, 2, 3], [missing, other], [reveal, trustees[1].reveal(to: 1)]), [1, 3])
         // With trustee 2 out, trustees 1 and 3 still hold a working 2-of-2 key.
+        let q1: Set<Int> = [1, 3]
         var shares: [ElectionKeyShare<P256>] = []
         for me in [0, 2] {
             var received: [Int: Scalar<P256>] = [:]
             for other in [0, 2] where other != me {
-                let s = try trustees[other].shares(for: pks, election: election).first { $0.to == me + 1 }!
-                received[other + 1] = trustees[me].receive(s, from: pks[other], election: election)
+                let s = try trustees[other].shares(for: Array(pks.values), election: election).first {
+                    $0.to == me + 1
+                }!
+                received[other + 1] = trustees[me].receive(s, from: pks[other + 1]!, election: election)
             }
             shares.append(try trustees[me].secretShare(received: received, qualified: q1))
         }

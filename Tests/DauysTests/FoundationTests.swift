@@ -322,16 +322,16 @@ final class ForgedTrusteeMessageTests: XCTestCase {
         let operatorKey = Curve25519.Signing.PrivateKey()
         let forged: [(SignedTrusteeMessage, String)] = [
             (
-                try SignedTrusteeMessage(ShareComplaint(from: 1, against: 2), key: operatorKey, base: base),
+                try SignedTrusteeMessage(ShareComplaint<G>(from: 1, against: 2), key: operatorKey, base: base),
                 "is not signed by trustee 1"
             ),
             (
-                try SignedTrusteeMessage(ShareComplaint(from: 0, against: 2), key: signers[0], base: base),
+                try SignedTrusteeMessage(ShareComplaint<G>(from: 0, against: 2), key: signers[0], base: base),
                 "is not signed by trustee 0"
             ),
             (
-                try SignedTrusteeMessage(ShareComplaint(from: 1, against: 1), key: signers[0], base: base),
-                "the complainant itself"
+                try SignedTrusteeMessage(ShareComplaint<G>(from: 1, against: 1), key: signers[0], base: base),
+                "both must have published keys, and be different"
             ),
         ]
         for (message, why) in forged {
@@ -342,19 +342,38 @@ final class ForgedTrusteeMessageTests: XCTestCase {
             }
         }
         XCTAssertEqual(ref.state.count, before, "nothing forged reached the board")
-        let genuine = try SignedTrusteeMessage(ShareComplaint(from: 1, against: 2), key: signers[0], base: base)
+        let genuine = try SignedTrusteeMessage(ShareComplaint<G>(from: 1, against: 2), key: signers[0], base: base)
         try await ref.post([genuine])
         await assertThrowsAsync({ try await ref.post([genuine]) }) {
             XCTAssertTrue("\($0)".contains("already complained"), "\($0)")
         }
         // k = 2 complaints against trustee 2: answering both would reveal f_2 and with it f_2(0).
         // The board refuses its answers; it is disqualified and the others go on.
-        try await ref.post([try SignedTrusteeMessage(ShareComplaint(from: 3, against: 2), key: signers[2], base: base)])
+        try await ref.post([
+            try SignedTrusteeMessage(ShareComplaint<G>(from: 3, against: 2), key: signers[2], base: base)
+        ])
         let dealer = try Trustee<G>.generate(index: 2, threshold: ref.threshold, election: base)
         await assertThrowsAsync({
             try await ref.post([try SignedTrusteeMessage(dealer.reveal(to: 1), key: signers[1], base: base)])
         }) { XCTAssertTrue("\($0)".contains("it is disqualified and must not reveal shares"), "\($0)") }
-        XCTAssertEqual(try ref.state.deriveElectionKey().qualified, [1, 3])
+        // The others deal and check; trustee 2's shares come too late for trustees 1 and 3.
+        let pks = Array(ref.state.trusteeKeys.values)
+        for t in trustees {
+            let shares = try t.shares(for: pks, election: base).filter { t.index != 2 || $0.to == 3 }
+            if t.index == 2 {
+                await assertThrowsAsync({
+                    try await ref.post(try shares.map { try SignedTrusteeMessage($0, key: signers[1], base: base) })
+                }) { XCTAssertTrue("\($0)".contains("comes after trustee 3 checked its shares"), "\($0)") }
+                continue
+            }
+            try await ref.post(try shares.map { try SignedTrusteeMessage($0, key: signers[t.index - 1], base: base) })
+        }
+        for t in trustees {
+            try await ref.post(try ref.state.checkShares(as: t).messages(key: signers[t.index - 1], base: base))
+        }
+        XCTAssertEqual(ref.state.ceremonyOutstanding, [])
+        let ek = try await ref.finishKeyCeremony()
+        XCTAssertEqual(ek.qualified, [1, 3])
     }
 }
 
@@ -366,7 +385,7 @@ extension TamperTests {
             let manifest = try CanonicalJSON.decode(Manifest.self, items[1].payload)
             let base = RecordContext.baseHash(manifestPayload: items[1].payload, group: manifest.group)
             let forged = try SignedTrusteeMessage(
-                ShareComplaint(from: 1, against: 2), key: Curve25519.Signing.PrivateKey(), base: base)
+                ShareComplaint<DauysCrypto.P256>(from: 1, against: 2), key: Curve25519.Signing.PrivateKey(), base: base)
             let at = items.firstIndex { $0.kind == .electionKey }!
             items.insert((kind: .complaint, time: items[at].time, payload: forged.payload, hash: []), at: at)
         }

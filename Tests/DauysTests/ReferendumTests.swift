@@ -28,7 +28,7 @@ final class ReferendumTests: XCTestCase {
     /// A referendum with 2 regions × `perRegion` voters, ready for voting.
     static func ready(
         store: BoardStore, boardKey: Curve25519.Signing.PrivateKey = .init(), perRegion: Int = 5,
-        corruptShareFrom: Int? = nil, answerComplaints: Bool = true
+        corruptShareFrom: Int? = nil, withholdShareFrom: Int? = nil, answerComplaints: Bool = true
     ) async throws -> Setup {
         let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
         let m = Manifest.kazakhstan2026(
@@ -55,21 +55,17 @@ final class ReferendumTests: XCTestCase {
                     from: victim.from, to: victim.to, ephemeral: victim.ephemeral,
                     sealed: victim.sealed.map { $0 ^ 0x55 })
             }
+            if t.index == withholdShareFrom { shares.removeFirst() }
             try await ref.post(try shares.map { try SignedTrusteeMessage($0, key: signers[t.index - 1], base: base) })
         }
         var received: [Int: [Int: Scalar<G>]] = [:]
         for t in trustees {
-            for s in ref.state.encryptedShares where s.to == t.index {
-                if let v = t.receive(s, from: ref.state.trusteeKeys[s.from]!, election: ref.baseHash) {
-                    received[t.index, default: [:]][s.from] = v
-                } else {
-                    let c = ShareComplaint(from: t.index, against: s.from)
-                    try await ref.post([try SignedTrusteeMessage(c, key: signers[t.index - 1], base: base)])
-                }
-            }
+            let check = ref.state.checkShares(as: t)
+            try await ref.post(try check.messages(key: signers[t.index - 1], base: base))
+            received[t.index] = check.received
         }
         if answerComplaints {
-            for c in ref.state.complaints {
+            for c in ref.state.complaints where c.evidence == nil {
                 let rv = trustees[c.against - 1].reveal(to: c.from)
                 try await ref.post([try SignedTrusteeMessage(rv, key: signers[c.against - 1], base: base)])
                 received[c.from, default: [:]][c.against] = rv.share
@@ -249,21 +245,34 @@ final class ReferendumTests: XCTestCase {
     }
 
     func testComplaintPath() async throws {
-        // Trustee 2 sends a corrupt share; it answers the complaint with the true share and stays.
-        let s = try await Self.ready(store: MemoryBoardStore(), corruptShareFrom: 2)
+        // Trustee 2 withholds a share; it answers the complaint with the true share and stays.
+        let s = try await Self.ready(store: MemoryBoardStore(), withholdShareFrom: 2)
         XCTAssertEqual(s.ref.state.complaints.count, 1)
+        XCTAssertEqual(s.ref.state.reveals.count, 1)
         XCTAssertEqual(s.ref.electionKey!.qualified, [1, 2, 3])
         // Not answered: trustee 2 is disqualified, the two others still reach the quorum.
-        let t = try await Self.ready(store: MemoryBoardStore(), corruptShareFrom: 2, answerComplaints: false)
+        let t = try await Self.ready(store: MemoryBoardStore(), withholdShareFrom: 2, answerComplaints: false)
         XCTAssertEqual(t.ref.electionKey!.qualified, [1, 3])
+        // A corrupt share: the complaint proves it bad on the board; trustee 2 is out, nothing revealed.
+        let u = try await Self.ready(store: MemoryBoardStore(), corruptShareFrom: 2)
+        XCTAssertNotNil(u.ref.state.complaints.first?.evidence)
+        XCTAssertEqual(u.ref.state.reveals, [])
+        XCTAssertEqual(u.ref.electionKey!.qualified, [1, 3])
+        for setup in [s, t, u] {
+            try await setup.ref.advance(to: .closed)
+            let dir = CLI.tempDir()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let report = try await Self.finish(setup, record: dir + "/rec")
+            XCTAssertTrue(report.valid, "\(report.failedChecks)")
+        }
     }
 }
 
 extension ReferendumTests {
-    /// Trustees 1 and 2 post their decryption shares of the tally.
+    /// The first two qualified trustees post their decryption shares of the tally.
     static func decrypt(_ s: Setup, tally: EncryptedTally<G>) async throws {
         let ek = s.ref.electionKey!
-        for t in s.trustees.prefix(2) {
+        for t in s.trustees.filter({ ek.qualified.contains($0.index) }).prefix(2) {
             let ks = try t.secretShare(received: s.received[t.index]!, qualified: Set(ek.qualified))
             try await s.ref.post([
                 try s.signed(

@@ -134,8 +134,16 @@ public struct EncryptedShare<G: PrimeOrderGroup>: Hashable, Sendable {
     func open(
         secret e: Scalar<G>, recipientKey: GroupElement<G>, election: ElectionHash
     ) throws(CryptoError) -> Scalar<G> {
+        try open(shared: e * ephemeral, recipientKey: recipientKey, election: election)
+    }
+
+    /// Opens the share with the Diffie–Hellman value Z = e_ℓ·R: the recipient computes it with
+    /// its secret; anyone can once the recipient publishes it in a complaint (protocol.md §7.3).
+    func open(
+        shared z: GroupElement<G>, recipientKey: GroupElement<G>, election: ElectionHash
+    ) throws(CryptoError) -> Scalar<G> {
         let info = Self.info(from: from, to: to, ephemeral: ephemeral, recipientKey: recipientKey)
-        let k = Self.key(shared: e * ephemeral, election: election, info: info)
+        let k = Self.key(shared: z, election: election, info: info)
         guard sealed.count == G.scalarField.byteCount + 16 else {
             throw .invalidEncoding("encrypted share: wrong length")
         }
@@ -152,14 +160,91 @@ public struct EncryptedShare<G: PrimeOrderGroup>: Hashable, Sendable {
     }
 }
 
-/// Trustee ℓ accuses trustee i of sending a share that does not open or does not match i's
-/// commitments (the complaint round of Gennaro, Jarecki, Krawczyk, Rabin 1999).
-public struct ShareComplaint: Hashable, Sendable, Codable {
+/// The Diffie–Hellman value with which a share was opened, Z = e_ℓ·R, and a Chaum–Pedersen
+/// proof that log_G E_ℓ = log_R Z (statement str("share-opening") ‖ u32(i) ‖ u32(ℓ), bound to
+/// h₀). With it anyone derives the DHIES key of the share and opens it: a complaint about a bad
+/// share proves itself, and nobody has to reveal anything (protocol.md §7.3).
+public struct ShareOpening<G: PrimeOrderGroup>: Hashable, Sendable {
+    public let shared: GroupElement<G>
+    public let proof: ChaumPedersenProof<G>
+    public init(shared: GroupElement<G>, proof: ChaumPedersenProof<G>) {
+        self.shared = shared
+        self.proof = proof
+    }
+
+    static func statement(from: Int, to: Int) -> [UInt8] {
+        var w = ByteWriter()
+        w.string("share-opening")
+        w.u32(UInt32(from))
+        w.u32(UInt32(to))
+        return w.bytes
+    }
+}
+
+/// Trustee ℓ accuses dealer i (the complaint round of Gennaro–Jarecki–Krawczyk–Rabin 1999),
+/// with a provable reason (protocol.md §7.3):
+/// - `evidence == nil`: no share from i to ℓ was on the board when ℓ checked. The dealer
+///   answers by revealing f_i(ℓ) (`ShareReveal`), or is disqualified.
+/// - `evidence != nil`: the share is on the board and `evidence` opens it for everyone; the
+///   complaint stands only if the share does not decrypt or does not match i's commitments
+///   (`isFounded`). A founded one disqualifies i outright; there is nothing to answer.
+public struct ShareComplaint<G: PrimeOrderGroup>: Hashable, Sendable {
     public let from: Int
     public let against: Int
-    public init(from: Int, against: Int) {
+    public let evidence: ShareOpening<G>?
+    public init(from: Int, against: Int, evidence: ShareOpening<G>? = nil) {
         self.from = from
         self.against = against
+        self.evidence = evidence
+    }
+
+    /// Whether the complaint is true, as anyone checks it from public data: `share` is the
+    /// share from `against` to `from` on the board, if any.
+    public func isFounded(
+        share: EncryptedShare<G>?, dealer: TrusteePublicKey<G>, complainant: TrusteePublicKey<G>,
+        election: ElectionHash
+    ) -> Bool {
+        guard dealer.index == against, complainant.index == from else { return false }
+        guard let evidence else { return share == nil }
+        guard let share, share.from == against, share.to == from,
+            evidence.proof.verify(
+                base: share.ephemeral, X: complainant.encryptionKey, Y: evidence.shared,
+                statement: ShareOpening<G>.statement(from: against, to: from), election: election)
+        else { return false }
+        guard
+            let s = try? share.open(
+                shared: evidence.shared, recipientKey: complainant.encryptionKey, election: election)
+        else { return true }
+        return GroupElement<G>.base(s) != dealer.expectedShareImage(for: from)
+    }
+}
+
+/// Trustee ℓ's verdict on the shares it was sent, its last word in the ceremony: the dealers
+/// whose share it opened and checked (increasing). Every other published trustee is one it
+/// complained against (record.md §5).
+public struct ShareAcknowledgement: Hashable, Sendable {
+    public let from: Int
+    public let dealers: [Int]
+    public init(from: Int, dealers: [Int]) {
+        self.from = from
+        self.dealers = dealers
+    }
+}
+
+/// What a trustee concludes from the shares sent to it: the checked values (by dealer), the
+/// complaints to post, then the acknowledgement naming every other dealer.
+public struct ShareCheck<G: PrimeOrderGroup>: Sendable {
+    public let received: [Int: Scalar<G>]
+    public let complaints: [ShareComplaint<G>]
+    public let acknowledgement: ShareAcknowledgement
+    /// Dealers from which no share had arrived (each is among `complaints`).
+    public var missing: [Int] { complaints.filter { $0.evidence == nil }.map(\.against) }
+
+    /// The same check without the complaints against `dealers`, already filed earlier.
+    public func excluding(alreadyFiled dealers: Set<Int>) -> ShareCheck {
+        ShareCheck(
+            received: received, complaints: complaints.filter { !dealers.contains($0.against) },
+            acknowledgement: acknowledgement)
     }
 }
 
@@ -182,9 +267,12 @@ public struct ShareReveal<G: PrimeOrderGroup>: Hashable, Sendable {
 public struct Trustee<G: PrimeOrderGroup>: Sendable {
     public let index: Int
     public let threshold: TrusteeThreshold
-    let encryptionSecret: Scalar<G>
-    let coefficients: [Scalar<G>]
+    /// e_i, then a_i0 … a_i,k−1; zeroed when the last copy of the trustee is dropped.
+    let secrets: SecretScalars<G>
     public let publicKey: TrusteePublicKey<G>
+
+    var encryptionSecret: Scalar<G> { secrets[0] }
+    func coefficient(_ j: Int) -> Scalar<G> { secrets[1 + j] }
 
     /// Starts the ceremony for trustee `index` (1-based).
     public static func generate(
@@ -193,22 +281,16 @@ public struct Trustee<G: PrimeOrderGroup>: Sendable {
         guard (1...threshold.trustees).contains(index) else {
             throw .invalidParameter("trustee index \(index) out of 1…\(threshold.trustees)")
         }
-        let e = Scalar<G>.randomNonZero()
-        let coeffs = (0..<threshold.quorum).map { _ in Scalar<G>.randomNonZero() }
-        return Trustee(
-            index: index, threshold: threshold, encryptionSecret: e, coefficients: coeffs, election: election)
+        let secrets = try SecretScalars<G>(count: threshold.quorum + 1) { _ in Scalar<G>.randomNonZero() }
+        return Trustee(index: index, threshold: threshold, secrets: secrets, election: election)
     }
 
-    init(
-        index: Int, threshold: TrusteeThreshold, encryptionSecret e: Scalar<G>, coefficients: [Scalar<G>],
-        election: ElectionHash
-    ) {
+    init(index: Int, threshold: TrusteeThreshold, secrets: SecretScalars<G>, election: ElectionHash) {
         self.index = index
         self.threshold = threshold
-        self.encryptionSecret = e
-        self.coefficients = coefficients
+        self.secrets = secrets
+        let e = secrets[0]
         let ek = KeyPair<G>(secret: e)
-        let commitments = coefficients.map { GroupElement<G>.base($0) }
         publicKey = TrusteePublicKey(
             index: index,
             encryptionKey: ek.publicKey,
@@ -216,10 +298,11 @@ public struct Trustee<G: PrimeOrderGroup>: Sendable {
                 secret: e, publicKey: ek.publicKey,
                 statement: TrusteePublicKey<G>.statement("encryption-key", trustee: index, coefficient: 0),
                 election: election),
-            commitments: commitments,
-            commitmentProofs: zip(coefficients, commitments).enumerated().map { j, pair in
-                .prove(
-                    secret: pair.0, publicKey: pair.1,
+            commitments: (0..<threshold.quorum).map { GroupElement<G>.base(secrets[1 + $0]) },
+            commitmentProofs: (0..<threshold.quorum).map { j in
+                let a = secrets[1 + j]
+                return .prove(
+                    secret: a, publicKey: .base(a),
                     statement: TrusteePublicKey<G>.statement("coefficient", trustee: index, coefficient: j),
                     election: election)
             })
@@ -229,7 +312,7 @@ public struct Trustee<G: PrimeOrderGroup>: Sendable {
     func evaluate(at x: Int) -> Scalar<G> {
         let xs = Scalar<G>(UInt64(x))
         var acc = Scalar<G>.zero
-        for c in coefficients.reversed() { acc = acc * xs + c }
+        for j in (0..<threshold.quorum).reversed() { acc = acc * xs + coefficient(j) }
         return acc
     }
 
@@ -261,6 +344,49 @@ public struct Trustee<G: PrimeOrderGroup>: Sendable {
         return s
     }
 
+    /// Checks the shares sent to this trustee by every other trustee with a published key
+    /// (`shares` may hold any shares of the board): a share that opens and matches is kept; a
+    /// missing one gets a complaint to answer, a bad one a complaint with its opening.
+    public func checkShares(
+        _ shares: [EncryptedShare<G>], publicKeys: [Int: TrusteePublicKey<G>], election: ElectionHash
+    ) -> ShareCheck<G> {
+        var received: [Int: Scalar<G>] = [:], complaints: [ShareComplaint<G>] = [], good: [Int] = []
+        for (i, dealer) in publicKeys.sorted(by: { $0.key < $1.key }) where i != index {
+            guard let share = shares.first(where: { $0.from == i && $0.to == index }) else {
+                complaints.append(ShareComplaint(from: index, against: i))
+                continue
+            }
+            if let v = receive(share, from: dealer, election: election) {
+                received[i] = v
+                good.append(i)
+            } else {
+                complaints.append(
+                    ShareComplaint(from: index, against: i, evidence: opening(of: share, election: election)))
+            }
+        }
+        return ShareCheck(
+            received: received, complaints: complaints,
+            acknowledgement: ShareAcknowledgement(from: index, dealers: good))
+    }
+
+    /// Z = e_ℓ·R with its proof, to publish a bad share (protocol.md §7.3).
+    public func opening(of share: EncryptedShare<G>, election: ElectionHash) -> ShareOpening<G> {
+        let z = encryptionSecret * share.ephemeral
+        return ShareOpening(
+            shared: z,
+            proof: .prove(
+                secret: encryptionSecret, base: share.ephemeral, X: publicKey.encryptionKey, Y: z,
+                statement: ShareOpening<G>.statement(from: share.from, to: index), election: election))
+    }
+
+    /// The share a dealer revealed to this trustee, if it matches the dealer's commitments.
+    public func acceptReveal(_ r: ShareReveal<G>, from dealer: TrusteePublicKey<G>) -> Scalar<G>? {
+        guard r.to == index, r.from == dealer.index,
+            GroupElement<G>.base(r.share) == dealer.expectedShareImage(for: index)
+        else { return nil }
+        return r.share
+    }
+
     /// Reveals the share this trustee sent to `recipient`, to answer a complaint.
     public func reveal(to recipient: Int) -> ShareReveal<G> {
         ShareReveal(from: index, to: recipient, share: evaluate(at: recipient))
@@ -289,8 +415,7 @@ public struct Trustee<G: PrimeOrderGroup>: Sendable {
         w.u16(UInt16(index))
         w.u16(UInt16(threshold.trustees))
         w.u16(UInt16(threshold.quorum))
-        w.fixed(encryptionSecret.bytes)
-        for c in coefficients { w.fixed(c.bytes) }
+        for j in 0..<secrets.count { w.fixed(secrets[j].bytes) }
         return w.bytes
     }
     public init(secretBytes: [UInt8], election: ElectionHash) throws(CryptoError) {
@@ -298,68 +423,73 @@ public struct Trustee<G: PrimeOrderGroup>: Sendable {
         let i = Int(try r.u16("trustee index")), n = Int(try r.u16("trustee count")), k = Int(try r.u16("quorum"))
         let t = try TrusteeThreshold(trustees: n, quorum: k)
         let sb = G.scalarField.byteCount
-        let e = try Scalar<G>(bytes: try r.fixed(sb, "encryption secret"))
-        var cs: [Scalar<G>] = []
-        for j in 0..<k { cs.append(try Scalar(bytes: try r.fixed(sb, "coefficient \(j)"))) }
+        let secrets = try SecretScalars<G>(count: k + 1) { (j) throws(CryptoError) in
+            try Scalar<G>(bytes: try r.fixed(sb, j == 0 ? "encryption secret" : "coefficient \(j - 1)"))
+        }
         try r.finish("trustee secrets")
-        self.init(index: i, threshold: t, encryptionSecret: e, coefficients: cs, election: election)
+        self.init(index: i, threshold: t, secrets: secrets, election: election)
     }
 }
 
 /// Public results of the ceremony, computable by anyone from the published messages.
 public enum KeyCeremony<G: PrimeOrderGroup> {
-    /// Resolves complaints: a trustee is disqualified if any complaint against it is not
-    /// answered by a reveal that matches its commitments. Trustees whose public key fails
-    /// verification are disqualified too. Returns the qualified set.
+    /// The qualified set QUAL (protocol.md §7.3), from messages the board has accepted: the
+    /// trustees with a published key that
+    /// - acknowledged their shares (so, for every other published trustee, checked its share or
+    ///   complained),
+    /// - have fewer than `quorum` complaints against them,
+    /// - have no complaint against them that proves a share bad, and
+    /// - answered every complaint about a missing share with a reveal matching their
+    ///   commitments.
+    /// Then for every ordered pair in QUAL there is a checked share or an answered complaint.
     public static func qualified(
-        publicKeys: [TrusteePublicKey<G>], complaints: [ShareComplaint], reveals: [ShareReveal<G>],
-        threshold: TrusteeThreshold, election: ElectionHash
+        publicKeys: [Int: TrusteePublicKey<G>], acknowledged: Set<Int>, complaints: [ShareComplaint<G>],
+        reveals: [ShareReveal<G>], threshold: TrusteeThreshold
     ) -> Set<Int> {
         var ok = Set<Int>()
-        var byIndex: [Int: TrusteePublicKey<G>] = [:]
-        for pk in publicKeys where byIndex[pk.index] == nil {
-            if (try? pk.verify(threshold: threshold, election: election)) != nil {
-                ok.insert(pk.index)
-                byIndex[pk.index] = pk
+        for (i, dealer) in publicKeys where acknowledged.contains(i) {
+            let against = complaints.filter { $0.against == i }
+            guard against.count < threshold.quorum, !against.contains(where: { $0.evidence != nil }) else { continue }
+            let answered = against.allSatisfy { c in
+                reveals.contains { r in
+                    r.from == i && r.to == c.from
+                        && GroupElement<G>.base(r.share) == dealer.expectedShareImage(for: c.from)
+                }
             }
-        }
-        for c in complaints {
-            guard let accused = byIndex[c.against] else { continue }
-            let answered = reveals.contains { r in
-                r.from == c.against && r.to == c.from
-                    && GroupElement<G>.base(r.share) == accused.expectedShareImage(for: c.from)
-            }
-            if !answered { ok.remove(c.against) }
+            if answered { ok.insert(i) }
         }
         return ok
     }
 
     /// K = Σ_{i ∈ qualified} C_{i,0}.
-    public static func jointKey(publicKeys: [TrusteePublicKey<G>], qualified: Set<Int>) -> GroupElement<G> {
-        publicKeys.filter { qualified.contains($0.index) }.map { $0.commitments[0] }.reduce(.identity, +)
+    public static func jointKey(publicKeys: [Int: TrusteePublicKey<G>], qualified: Set<Int>) -> GroupElement<G> {
+        qualified.sorted().map { publicKeys[$0]!.commitments[0] }.reduce(.identity, +)
     }
 
     /// S_ℓ = s_ℓ·G = Σ_{i ∈ qualified} Σ_j C_{i,j}·ℓ^j: trustee ℓ's verification key.
     public static func verificationKey(
-        for trustee: Int, publicKeys: [TrusteePublicKey<G>], qualified: Set<Int>
+        for trustee: Int, publicKeys: [Int: TrusteePublicKey<G>], qualified: Set<Int>
     ) -> GroupElement<G> {
-        publicKeys.filter { qualified.contains($0.index) }.map { $0.expectedShareImage(for: trustee) }.reduce(
-            .identity, +)
+        qualified.sorted().map { publicKeys[$0]!.expectedShareImage(for: trustee) }.reduce(.identity, +)
     }
 }
 
 /// Trustee ℓ's share s_ℓ of the election secret (a point on the joint polynomial).
 public struct ElectionKeyShare<G: PrimeOrderGroup>: Sendable {
     public let index: Int
-    let secret: Scalar<G>
+    /// s_ℓ, zeroed when the last copy of the share is dropped.
+    private let stored: SecretScalars<G>
+    var secret: Scalar<G> { stored[0] }
     public var verificationKey: GroupElement<G> { .base(secret) }
     public var secretBytes: [UInt8] { secret.bytes }
     public init(index: Int, secretBytes: [UInt8]) throws(CryptoError) {
         self.index = index
-        secret = try Scalar(bytes: secretBytes, what: "election key share")
+        stored = try SecretScalars(count: 1) { _ throws(CryptoError) in
+            try Scalar(bytes: secretBytes, what: "election key share")
+        }
     }
     init(index: Int, secret: Scalar<G>) {
         self.index = index
-        self.secret = secret
+        stored = try! SecretScalars(count: 1) { _ in secret }
     }
 }

@@ -75,6 +75,8 @@ public enum TestVectors {
             "proof": Hex.encode(cp.bytes),
         ]
 
+        out["key_ceremony"] = try keyCeremony(G.self, election: election)
+
         var ballots: [[String: Any]] = []
         let shapes: [(String, BallotShape, [[Int]])] = [
             ("referendum-yes", .referendum, [[1, 0]]),
@@ -110,5 +112,45 @@ public enum TestVectors {
 
         let data = try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// Trustee secrets of the "key_ceremony" vector: e_i, then a_i0 … a_i,k−1, from labels.
+    static func trustee<G: PrimeOrderGroup>(
+        _ i: Int, _: G.Type, threshold: TrusteeThreshold, election: ElectionHash
+    ) throws(CryptoError) -> Trustee<G> {
+        Trustee(
+            index: i, threshold: threshold,
+            secrets: try SecretScalars(count: threshold.quorum + 1) { scalar("trustee-\(i)-secret-\($0)") },
+            election: election)
+    }
+
+    /// Dealer 2 → recipient 3 of 3 trustees, quorum 2 (protocol.md §7.1–7.3): the dealer's public
+    /// key, the share f_2(3) sealed with a fixed y, and the recipient's opening (Z = e_3·R and
+    /// its Chaum–Pedersen proof with a fixed nonce), as in a complaint. Bound to `election` (h₀).
+    static func keyCeremony<G: PrimeOrderGroup>(_: G.Type, election: ElectionHash) throws -> [String: Any] {
+        let t = try TrusteeThreshold(trustees: 3, quorum: 2)
+        let dealer = try trustee(2, G.self, threshold: t, election: election)
+        let recipient = try trustee(3, G.self, threshold: t, election: election)
+        let y: Scalar<G> = scalar("dkg-ephemeral"), nonce: Scalar<G> = scalar("dkg-opening-nonce")
+        let share = EncryptedShare<G>.seal(
+            share: dealer.evaluate(at: 3), from: 2, to: 3, recipientKey: recipient.publicKey.encryptionKey,
+            election: election, ephemeralSecret: y)
+        let opening = recipient.opening(of: share, election: election, nonce: nonce)
+        return [
+            "trustees": 3, "quorum": 2,
+            "dealer": [
+                "index": 2, "secrets": (0...t.quorum).map { dealer.secrets[$0].hex },
+                "commitments": Hex.encode(dealer.publicKey.commitments.flatMap(\.bytes)),
+                "encryption_key": dealer.publicKey.encryptionKey.hex,
+            ],
+            "recipient": [
+                "index": 3, "secrets": (0...t.quorum).map { recipient.secrets[$0].hex },
+                "encryption_key": recipient.publicKey.encryptionKey.hex,
+            ],
+            "share_value": dealer.evaluate(at: 3).hex, "ephemeral_secret": y.hex,
+            "encrypted_share": Hex.encode(share.ephemeral.bytes + share.sealed),
+            "opening_nonce": nonce.hex, "opening_z": opening.shared.hex,
+            "opening_proof": Hex.encode(opening.proof.bytes),
+        ]
     }
 }

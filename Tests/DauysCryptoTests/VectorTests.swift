@@ -53,6 +53,8 @@ final class VectorTests: XCTestCase {
             election: election, nonce: try Scalar(hex: cv["nonce"]!))
         XCTAssertEqual(Hex.encode(cp.bytes), cv["proof"])
 
+        try checkKeyCeremony(G.self, v["key_ceremony"] as! [String: Any], election: election)
+
         for b in v["ballots"] as! [[String: Any]] {
             let name = b["name"] as! String
             let shape = try BallotShape(
@@ -71,5 +73,31 @@ final class VectorTests: XCTestCase {
             XCTAssertEqual(ballot.trackingCode.short, b["tracking_code_short"] as? String, name)
             XCTAssertNoThrow(try ctx.decodeAndVerify(try Hex.decode(b["ballot"] as! String)), name)
         }
+    }
+
+    /// protocol.md §7.2–7.3 from the vector's numbers alone: the commitments, the sealed share,
+    /// its opening by Z, and the opening proof.
+    func checkKeyCeremony<G: PrimeOrderGroup>(_: G.Type, _ k: [String: Any], election: ElectionHash) throws {
+        let dealer = k["dealer"] as! [String: Any], recipient = k["recipient"] as! [String: Any]
+        let ds = try (dealer["secrets"] as! [String]).map { try Scalar<G>(hex: $0) }
+        let rs = try (recipient["secrets"] as! [String]).map { try Scalar<G>(hex: $0) }
+        XCTAssertEqual(
+            Hex.encode(ds.dropFirst().flatMap { GroupElement<G>.base($0).bytes }), dealer["commitments"] as? String)
+        XCTAssertEqual(GroupElement<G>.base(rs[0]).hex, recipient["encryption_key"] as? String)
+        // f_2(3) = a_20 + 3·a_21
+        let sigma = ds[1] + Scalar<G>(3) * ds[2]
+        XCTAssertEqual(sigma.hex, k["share_value"] as? String)
+        let y = try Scalar<G>(hex: k["ephemeral_secret"] as! String)
+        let sealed = EncryptedShare<G>.seal(
+            share: sigma, from: 2, to: 3, recipientKey: .base(rs[0]), election: election, ephemeralSecret: y)
+        XCTAssertEqual(Hex.encode(sealed.ephemeral.bytes + sealed.sealed), k["encrypted_share"] as? String)
+        let z = try GroupElement<G>(hex: k["opening_z"] as! String)
+        XCTAssertEqual(z, rs[0] * sealed.ephemeral)
+        XCTAssertEqual(try sealed.open(shared: z, recipientKey: .base(rs[0]), election: election), sigma)
+        let proof = ChaumPedersenProof<G>.prove(
+            secret: rs[0], base: sealed.ephemeral, X: .base(rs[0]), Y: z,
+            statement: ShareOpening<G>.statement(from: 2, to: 3), election: election,
+            nonce: try Scalar(hex: k["opening_nonce"] as! String))
+        XCTAssertEqual(Hex.encode(proof.bytes), k["opening_proof"] as? String)
     }
 }

@@ -109,7 +109,7 @@ final class KeyCeremonyTests: XCTestCase {
         try await c.check(3)
         // A share sent now comes too late: its recipients have checked.
         await assertThrowsAsync({ try await c.deal(3) }) {
-            XCTAssertTrue("\($0)".contains("comes after trustee 1 checked its shares"), "\($0)")
+            XCTAssertTrue("\($0)".contains("checked its shares"), "\($0)")
         }
         let ek = try await c.ref.finishKeyCeremony()
         XCTAssertEqual(ek.qualified, [1, 2])

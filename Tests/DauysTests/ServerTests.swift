@@ -215,16 +215,24 @@ final class ServerTests: XCTestCase {
                     XCTAssertEqual(r.0, .created)
                 }
             }
+            var received: [Int: [Int: Scalar<G>]] = [:]
+            for tr in w.trustees {
+                let check = w.server.referendum.state.checkShares(as: tr)
+                XCTAssertEqual(check.complaints, [])
+                received[tr.index] = check.received
+                // Only the trustee itself may acknowledge its shares.
+                let ack = try w.signed(.shareAcknowledgement, check.acknowledgement.payload, by: tr.index)
+                let other = tr.index % w.trustees.count + 1
+                let wrong = try await Self.post(
+                    c, "/api/v1/ceremony/acknowledgements", token: t["trustee-\(other)"], ["payload": ack])
+                XCTAssertEqual(wrong.0, .forbidden)
+                let r = try await Self.post(
+                    c, "/api/v1/ceremony/acknowledgements", token: t["trustee-\(tr.index)"], ["payload": ack])
+                XCTAssertEqual(r.0, .created)
+            }
             do {
                 let r = try await Self.post(c, "/api/v1/ceremony/finish", token: t["admin"], [:])
                 XCTAssertEqual(r.0, .created)
-            }
-            var received: [Int: [Int: Scalar<G>]] = [:]
-            for tr in w.trustees {
-                for s in w.server.referendum.state.encryptedShares where s.to == tr.index {
-                    received[tr.index, default: [:]][s.from] = tr.receive(
-                        s, from: w.server.referendum.state.trusteeKeys[s.from]!, election: w.server.referendum.baseHash)
-                }
             }
             // Credentials by the registrar.
             for region in [0, 1] {

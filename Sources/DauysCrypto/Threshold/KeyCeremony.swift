@@ -118,10 +118,11 @@ public struct EncryptedShare<G: PrimeOrderGroup>: Hashable, Sendable {
             inputKeyMaterial: SymmetricKey(data: shared.bytes), salt: election.bytes, info: info, outputByteCount: 32)
     }
 
+    /// `y` is fixed only by the known-answer vectors.
     static func seal(
-        share: Scalar<G>, from: Int, to: Int, recipientKey: GroupElement<G>, election: ElectionHash
+        share: Scalar<G>, from: Int, to: Int, recipientKey: GroupElement<G>, election: ElectionHash,
+        ephemeralSecret y: Scalar<G> = .randomNonZero()
     ) -> EncryptedShare {
-        let y = Scalar<G>.randomNonZero()
         let r = GroupElement<G>.base(y)
         let info = info(from: from, to: to, ephemeral: r, recipientKey: recipientKey)
         let k = key(shared: y * recipientKey, election: election, info: info)
@@ -371,12 +372,16 @@ public struct Trustee<G: PrimeOrderGroup>: Sendable {
 
     /// Z = e_ℓ·R with its proof, to publish a bad share (protocol.md §7.3).
     public func opening(of share: EncryptedShare<G>, election: ElectionHash) -> ShareOpening<G> {
+        opening(of: share, election: election, nonce: .randomNonZero())
+    }
+
+    func opening(of share: EncryptedShare<G>, election: ElectionHash, nonce: Scalar<G>) -> ShareOpening<G> {
         let z = encryptionSecret * share.ephemeral
         return ShareOpening(
             shared: z,
             proof: .prove(
                 secret: encryptionSecret, base: share.ephemeral, X: publicKey.encryptionKey, Y: z,
-                statement: ShareOpening<G>.statement(from: share.from, to: index), election: election))
+                statement: ShareOpening<G>.statement(from: share.from, to: index), election: election, nonce: nonce))
     }
 
     /// The share a dealer revealed to this trustee, if it matches the dealer's commitments.

@@ -481,18 +481,22 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// How many trustees complained against trustee `i`.
     public func complaintsAgainst(_ i: Int) -> Int { complaints.count { $0.against == i } }
 
+    /// Trustee `i` can no longer qualify whatever it does: `quorum` or more complaints against
+    /// it, or one that proves a share of it bad.
+    public func isDisqualified(_ i: Int) -> Bool {
+        complaintsAgainst(i) >= threshold.quorum || complaints.contains { $0.against == i && $0.evidence != nil }
+    }
+
     /// What the ceremony still waits for, in words (empty: complete): trustees with a published
-    /// key that have not acknowledged their shares, and complaints about a missing share that
-    /// the dealer may still answer.
+    /// key that could still qualify and have not acknowledged their shares, and complaints about
+    /// a missing share that the dealer may still answer.
     public var ceremonyOutstanding: [String] {
         var out: [String] = []
-        for i in trusteeKeys.keys.sorted() where acknowledgements[i] == nil {
+        for i in trusteeKeys.keys.sorted() where acknowledgements[i] == nil && !isDisqualified(i) {
             out.append("trustee \(i) has not checked its shares")
         }
-        for c in complaints where c.evidence == nil && complaintsAgainst(c.against) < threshold.quorum {
-            if !complaints.contains(where: { $0.against == c.against && $0.evidence != nil }),
-                !reveals.contains(where: { $0.from == c.against && $0.to == c.from })
-            {
+        for c in complaints where c.evidence == nil && !isDisqualified(c.against) {
+            if !reveals.contains(where: { $0.from == c.against && $0.to == c.from }) {
                 out.append("trustee \(c.against) has not answered trustee \(c.from)'s complaint (missing share)")
             }
         }

@@ -4,11 +4,15 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// Signed-in voters, in memory. A session lets its voter cast ballots for the voter's own
-/// region only. A voter holds at most `perVoter` sessions: opening one more closes the oldest.
+/// region, signed with the voter's own credential, only. A voter holds at most `perVoter`
+/// sessions: opening one more closes the oldest.
 public final class VoterSessions: Sendable {
     public struct Session: Sendable, Equatable {
         public let voter: Int64
         public let region: Int
+        /// The encoding of the voter's public credential U, from the registry; nil if the
+        /// registry has forgotten it (then the session cannot cast).
+        public let credential: [UInt8]?
         public let opened: Date
         public let expires: Date
     }
@@ -26,7 +30,7 @@ public final class VoterSessions: Sendable {
     }
 
     /// Opens a session; returns its token (shown once; kept only as a hash).
-    public func open(voter: Int64, region: Int, now: Date = Date()) -> String {
+    public func open(voter: Int64, region: Int, credential: [UInt8]?, now: Date = Date()) -> String {
         let token = "v_" + Hex.encode(SecureRandom.bytes(24))
         let key = DigestKey(Array(token.utf8))
         state.withLockedValue { s in
@@ -34,7 +38,8 @@ public final class VoterSessions: Sendable {
             while mine.count >= perVoter { s.byToken[mine.removeFirst()] = nil }
             mine.append(key)
             s.byVoter[voter] = mine
-            s.byToken[key] = Session(voter: voter, region: region, opened: now, expires: now.addingTimeInterval(ttl))
+            s.byToken[key] = Session(
+                voter: voter, region: region, credential: credential, opened: now, expires: now.addingTimeInterval(ttl))
             if s.byToken.count % 4096 == 0 {
                 s.byToken = s.byToken.filter { $0.value.expires > now }
                 s.byVoter = s.byVoter.compactMapValues { keys in

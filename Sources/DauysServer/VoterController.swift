@@ -52,14 +52,14 @@ struct VoterController<G: PrimeOrderGroup> {
                 .tooManyRequests, "slowed_down", "many wrong codes were tried for this IIN; try again in \(s) s",
                 headers: [.retryAfter: String(s)])
         }
-        guard let (id, region) = try await registry.signIn(iin: iin, code: b.code, cipher: cipher) else {
+        guard let (id, region, credential) = try await registry.signIn(iin: iin, code: b.code, cipher: cipher) else {
             service.signInGuard.failed(iin: iinKey, client: client)
             service.signInFailures.increment()
             ctx.logger.notice("voter sign-in failed")
             throw APIError.unauthorized("bad_credentials", "IIN or sign-in code is wrong")
         }
         service.signInGuard.succeeded(iin: iinKey, client: client)
-        let token = service.sessions.open(voter: id, region: region)
+        let token = service.sessions.open(voter: id, region: region, credential: credential)
         return JSON.response(
             SessionBody(
                 token: token, region: service.referendum.manifest.regions[region].id,
@@ -73,12 +73,16 @@ struct VoterController<G: PrimeOrderGroup> {
         let outcome: Result<CastReceipt, CastError>
         do {
             let bytes = try Hex.decode(b.ballot, what: "ballot")
+            try Self.requireOwnCredential(bytes, session)
             switch try service.referendum.prepare(bytes, region: session.region) {
             case .duplicate(let receipt): outcome = .success(receipt)
             case .verified: outcome = await service.referendum.submit(.init(bytes: bytes, region: session.region))
             }
         } catch let e as CastError {
             outcome = .failure(e)
+        } catch let e as APIError {
+            service.rejectCounter.increment()
+            throw e
         } catch {
             service.rejectCounter.increment()
             throw APIError.badRequest("bad_encoding", "\(error)")
@@ -91,6 +95,22 @@ struct VoterController<G: PrimeOrderGroup> {
         case .failure(let e):
             service.rejectCounter.increment()
             throw APIError.from(e, retryAfter: service.retryAfter)
+        }
+    }
+
+    /// A session casts only ballots signed with its voter's credential (record.md §10): a bought
+    /// or stolen letter code is useless without the voter's sign-in, and a sign-in alone is
+    /// useless without the code.
+    static func requireOwnCredential(_ ballot: [UInt8], _ session: VoterSessions.Session) throws {
+        guard let mine = session.credential else {
+            throw APIError(
+                .forbidden, "no_credential",
+                "the registry holds no credential for this voter; casting online is not possible — vote on paper")
+        }
+        guard let header = Ballot<G>.header(of: ballot) else { return }  // malformed: refused by the board
+        guard header.credential.elementsEqual(mine) else {
+            throw APIError(
+                .forbidden, "wrong_credential", "this ballot is signed with a credential that is not this voter's")
         }
     }
 }

@@ -116,18 +116,24 @@ public final class SQLiteRegistry: Sendable {
     /// The IIN is only hashed, never stored or logged.
     /// The voter with this IIN and sign-in code (compared in constant time), if any. Async: the
     /// read runs on GRDB's reader, not on the request's thread.
-    public func signIn(iin: IIN, code: String, cipher: RegistryCipher) async throws -> (id: Int64, region: Int)? {
+    public func signIn(
+        iin: IIN, code: String, cipher: RegistryCipher
+    ) async throws -> (id: Int64, region: Int, credential: [UInt8]?)? {
         let index = Data(cipher.index(iin))
         let row = try await db.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT id, region, signin_hash FROM voter WHERE iin_index = ?", arguments: [index])
+                db,
+                sql: """
+                    SELECT v.id, v.region, v.signin_hash, l.public_credential FROM voter v
+                    LEFT JOIN credential_link l ON l.voter_id = v.id WHERE v.iin_index = ?
+                    """, arguments: [index])
         }
         guard let row, let stored = row["signin_hash"] as Data? else { return nil }
         let given = cipher.signInHash(code)
         guard stored.count == given.count, zip(stored, given).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 else {
             return nil
         }
-        return (row["id"], row["region"])
+        return (row["id"], row["region"], (row["public_credential"] as Data?).map { Array($0) })
     }
 
     /// Marks voters who received a paper ballot (from the precinct lists). Returns how many were

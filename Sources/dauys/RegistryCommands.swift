@@ -65,7 +65,11 @@ struct CredentialsIssue: AsyncParsableCommand {
     )
     @OptionGroup var r: RegistryOptions
     @Option(help: "Directory for the letters (one file per voter, Kazakh and Russian).") var letters: String
-    @Flag(name: .customLong("forget-links"), help: "Destroy the voter ↔ credential links right after issuing.")
+    @Flag(
+        name: .customLong("forget-links"),
+        help:
+            "Destroy the voter ↔ credential links right after issuing (then no voter can cast through the server, which accepts a voter's ballot only with that voter's own credential)."
+    )
     var forgetLinks = false
     func run() async throws {
         struct Body: GroupCommand {
@@ -116,7 +120,10 @@ struct CredentialsIssue: AsyncParsableCommand {
 
 struct CredentialsForget: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "forget-links", abstract: "Destroy every voter ↔ credential link in the registry.")
+        commandName: "forget-links",
+        abstract:
+            "Destroy every voter ↔ credential link in the registry (after voting closes: the server needs them to bind sessions to credentials)."
+    )
     @OptionGroup var d: DataOption
     func run() async throws {
         let n = try SQLiteRegistry(path: d.dir.registryPath).forgetCredentialLinks()

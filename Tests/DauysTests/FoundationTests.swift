@@ -230,8 +230,9 @@ final class AbuseTests: XCTestCase {
 
     func testSessionsPerVoterAreBounded() {
         let sessions = VoterSessions(ttl: 600, perVoter: 2)
-        let a = sessions.open(voter: 7, region: 0), b = sessions.open(voter: 7, region: 0),
-            c = sessions.open(voter: 7, region: 0)
+        let a = sessions.open(voter: 7, region: 0, credential: nil),
+            b = sessions.open(voter: 7, region: 0, credential: nil),
+            c = sessions.open(voter: 7, region: 0, credential: nil)
         XCTAssertNil(sessions.session(token: a), "the oldest session was closed")
         XCTAssertNotNil(sessions.session(token: b))
         XCTAssertNotNil(sessions.session(token: c))

@@ -329,19 +329,16 @@ final class ServerTests: XCTestCase {
                     c, "/api/v1/ballots", token: session0, ["ballot": String(repeating: "00", count: 40_000)])
                 XCTAssertEqual(Self.code(r), "too_large")
             }
-            let foreignVoter = try ctx.encrypt(selections: [[1, 0]], credential: w.voters[4].credential)
-            do {
-                let r = try await Self.post(
-                    c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(foreignVoter.bytes)])
-                XCTAssertEqual(Self.code(r), "wrong_region")
-            }
-            do {
+            // Issue 10: a session casts only with its own voter's credential — not with another
+            // voter's code (of this region or another), nor with a made-up one.
+            for cred in [w.voters[1].credential, w.voters[4].credential, .generate()] {
                 let r = try await Self.post(
                     c, "/api/v1/ballots", token: session0,
-                    ["ballot": Hex.encode(try ctx.encrypt(selections: [[1, 0]], credential: .generate()).bytes)])
-                XCTAssertEqual(Self.code(r), "unknown_credential")
+                    ["ballot": Hex.encode(try ctx.encrypt(selections: [[1, 0]], credential: cred).bytes)])
+                XCTAssertEqual(r.0, .forbidden)
+                XCTAssertEqual(Self.code(r), "wrong_credential")
             }
-            var forged = try ctx.encrypt(selections: [[0, 1]], credential: w.voters[1].credential).bytes
+            var forged = try ctx.encrypt(selections: [[0, 1]], credential: v0.credential).bytes
             forged[forged.count - 3] ^= 1
             do {
                 let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(forged)])
@@ -481,6 +478,11 @@ extension ServerTests {
     ) async throws -> (service: ReferendumService<G>, tokens: [String]) {
         let service = ReferendumService(
             referendum: s.ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: []))
-        return (service, s.credentials[0].indices.map { service.sessions.open(voter: Int64($0), region: 0) })
+        return (
+            service,
+            s.credentials[0].indices.map {
+                service.sessions.open(voter: Int64($0), region: 0, credential: s.credentials[0][$0].publicKey.bytes)
+            }
+        )
     }
 }

@@ -164,6 +164,14 @@ public struct RegistryCipher: Sendable {
         return Array(HMAC<SHA256>.authenticationCode(for: Array("signin:\(normalized)".utf8), using: indexKey))
     }
 
+    /// A key check value: HMAC(index key, "dauys registry key check v1"), 16 bytes. The
+    /// registry stores it on first use, so a wrong key is refused at once rather than making
+    /// every voter's code look wrong.
+    public var keyCheckValue: [UInt8] {
+        Array(
+            HMAC<SHA256>.authenticationCode(for: Array("dauys registry key check v1".utf8), using: indexKey).prefix(16))
+    }
+
     public func index(_ iin: IIN) -> [UInt8] {
         Array(HMAC<SHA256>.authenticationCode(for: Array(iin.text.utf8), using: indexKey))
     }

@@ -131,10 +131,24 @@ public func buildApplication(
         func run<G: PrimeOrderGroup>(_: G.Type) async throws -> any ApplicationProtocol {
             let ref = try await data.open(G.self)
             let hasRegistry = FileManager.default.fileExists(atPath: data.registryPath)
-            let cipher = hasRegistry ? try? RegistryCipher.load(path: registryKey) : nil
-            if hasRegistry && cipher == nil { logger.warning("no registry key: voter sign-in is disabled") }
+            let registry = hasRegistry ? try SQLiteRegistry(path: data.registryPath) : nil
+            var cipher: RegistryCipher?
+            if let registry {
+                // A wrong key would tell every voter that their code is wrong: refuse to start.
+                // A missing one only where voters sign in (credentials published, voting open).
+                do {
+                    let c = try RegistryCipher.load(path: registryKey)
+                    try registry.checkKey(c)
+                    cipher = c
+                } catch let e as RegistryError {
+                    guard case .badKey(let why) = e, ![Phase.credentialsPublished, .votingOpen].contains(ref.phase),
+                        registryKey == nil, ProcessInfo.processInfo.environment["DAUYS_REGISTRY_KEY"] == nil
+                    else { throw ServerStartError("voter sign-in needs the registry key: \(e)") }
+                    logger.warning("no registry key: voter sign-in is disabled (\(why))")
+                }
+            }
             let service = ReferendumService(
-                referendum: ref, registry: hasRegistry ? try SQLiteRegistry(path: data.registryPath) : nil,
+                referendum: ref, registry: registry,
                 cipher: cipher,
                 officials: try OfficialRegistry.load(path: data.officialsPath), officialsPath: data.officialsPath,
                 configuration: configuration,
@@ -178,4 +192,10 @@ struct RequestLogMiddleware: RouterMiddleware {
             throw e
         }
     }
+}
+
+/// Why `dauys serve` will not start, in words for the operator.
+public struct ServerStartError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
 }

@@ -33,14 +33,36 @@ public final class SQLiteRegistry: Sendable {
                     CREATE TABLE IF NOT EXISTS credential_link (
                         voter_id INTEGER PRIMARY KEY REFERENCES voter(id),
                         public_credential BLOB NOT NULL);
+                    CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
                     """)
+        }
+        // Personal data: readable by its owner only, in a directory only its owner can list.
+        chmod(path, 0o600)
+        chmod((path as NSString).deletingLastPathComponent, 0o700)
+    }
+
+    /// Binds the registry to its key on first use and refuses any other key afterwards (by the
+    /// key's check value, `RegistryCipher.keyCheckValue`).
+    public func checkKey(_ cipher: RegistryCipher) throws {
+        let kcv = Data(cipher.keyCheckValue)
+        try db.write { db in
+            if let stored = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'key_check'") {
+                guard stored == kcv else {
+                    throw RegistryError.badKey(
+                        "the registry key does not open this registry (its key check value differs): use the key the voters were imported with"
+                    )
+                }
+            } else {
+                try db.execute(sql: "INSERT INTO meta (name, value) VALUES ('key_check', ?)", arguments: [kcv])
+            }
         }
     }
 
     /// Imports checked rows in one transaction; refuses the whole list if any voter is
     /// already registered (reporting the lines).
     public func importVoters(_ rows: [VoterRow], cipher: RegistryCipher) throws -> Int {
-        try db.write { db in
+        try checkKey(cipher)
+        return try db.write { db in
             var problems: [ImportProblem] = []
             for r in rows
             where try Bool.fetchOne(
@@ -139,7 +161,8 @@ public final class SQLiteRegistry: Sendable {
     /// Marks voters who received a paper ballot (from the precinct lists). Returns how many were
     /// marked and the IINs (by position in the list) that are not registered.
     public func markVotedOnPaper(_ iins: [IIN], cipher: RegistryCipher) throws -> (marked: Int, unknown: [Int]) {
-        try db.write { db in
+        try checkKey(cipher)
+        return try db.write { db in
             var marked = 0, unknown: [Int] = []
             for (i, iin) in iins.enumerated() {
                 try db.execute(
@@ -175,7 +198,8 @@ public final class SQLiteRegistry: Sendable {
 
     /// Finds a voter by IIN through the keyed hash.
     public func find(iin: IIN, cipher: RegistryCipher) throws -> (id: Int64, region: Int, precinct: String)? {
-        try db.read { db in
+        try checkKey(cipher)
+        return try db.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT id, region, precinct FROM voter WHERE iin_index = ?",
                 arguments: [Data(cipher.index(iin))]

@@ -81,6 +81,7 @@ struct CredentialsIssue: AsyncParsableCommand {
                         "credentials are issued on the machine that holds the registry: give --data, not --server")
                 }
                 let reg = try SQLiteRegistry(path: c.r.d.dir.registryPath)
+                try reg.checkKey(cipher)
                 let pending = try reg.votersWithoutCredential()
                 guard !pending.isEmpty else { throw CLIError("every registered voter already has a credential") }
                 var perRegion: [Int: [GroupElement<G>]] = [:]
@@ -93,7 +94,10 @@ struct CredentialsIssue: AsyncParsableCommand {
                     let kp = code.keyPair(G.self, base: ref.baseHash)
                     let person = try cipher.open(v.sealed, voterID: v.id)
                     let dir = c.letters + "/" + ref.manifest.regions[v.region].id + "/" + v.precinct
-                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                    // Letters hold credential codes: directories only their owner can list.
+                    try FileManager.default.createDirectory(
+                        atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                    chmod(c.letters, 0o700)
                     try writeSecret(
                         Data(
                             CredentialLetter.text(

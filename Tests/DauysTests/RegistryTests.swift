@@ -107,7 +107,14 @@ final class RegistryTests: XCTestCase {
         XCTAssertEqual(try cipher.open(pending[0].sealed, voterID: pending[0].id).fullName, "Айгерім Сәрсенова")
         let other = try RegistryCipher(masterKey: Array(repeating: 8, count: 32))
         XCTAssertThrowsError(try other.open(pending[0].sealed, voterID: pending[0].id))
-        XCTAssertNil(try reg.find(iin: try IIN(iin), cipher: other))
+        // Another key is refused outright by the registry's key check value.
+        XCTAssertThrowsError(try reg.find(iin: try IIN(iin), cipher: other)) {
+            XCTAssertTrue("\($0)".contains("its key check value differs"), "\($0)")
+        }
+        // Personal data: the file for its owner only, in a directory only its owner lists.
+        let fileMode = try FileManager.default.attributesOfItem(atPath: dir + "/r.sqlite")[.posixPermissions] as? Int
+        XCTAssertEqual(fileMode, 0o600)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: dir)[.posixPermissions] as? Int, 0o700)
         // The database file holds neither the IIN nor the name in clear.
         let bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/r.sqlite"))
         XCTAssertNil(bytes.range(of: Data(iin.utf8)))
@@ -150,5 +157,17 @@ final class RegistryTests: XCTestCase {
         XCTAssertTrue(
             try CLI.run(["registry", "import", "v.csv", "--data", "d"], cwd: w, env: ["DAUYS_REGISTRY_KEY": key]).stdout
                 .contains("1 voters imported"))
+        // A server given another registry key refuses to start (it would tell every voter that
+        // their code is wrong); so does any registry command.
+        let wrong = String(repeating: "cd", count: 32)
+        let serve = try CLI.run(
+            ["serve", "--data", "d", "--port", "\(Int.random(in: 20000...40000))"], cwd: w,
+            env: ["DAUYS_REGISTRY_KEY": wrong])
+        XCTAssertNotEqual(serve.status, 0)
+        XCTAssertTrue(serve.stderr.contains("voter sign-in needs the registry key"), serve.stderr)
+        XCTAssertTrue(serve.stderr.contains("its key check value differs"), serve.stderr)
+        let mark = try CLI.run(
+            ["registry", "import", "v.csv", "--data", "d"], cwd: w, env: ["DAUYS_REGISTRY_KEY": wrong])
+        XCTAssertTrue(mark.stderr.contains("its key check value differs"), mark.stderr)
     }
 }

@@ -10,6 +10,7 @@ public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case revokedCredentials = 14
     case trusteeCommitment = 15
     case shareAcknowledgement = 16
+    case eligibleCounts = 17
 
     public var description: String {
         switch self {
@@ -30,6 +31,7 @@ public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .revokedCredentials: "revoked credentials (voted on paper)"
         case .trusteeCommitment: "trustee commitment"
         case .shareAcknowledgement: "key-share acknowledgement"
+        case .eligibleCounts: "eligible voters per precinct"
         }
     }
 }
@@ -52,7 +54,7 @@ public enum Phase: String, Sendable, CaseIterable, Comparable, Codable {
         switch kind {
         case .genesis, .manifest: .setup
         case .trusteeCommitment, .trusteeKey, .encryptedShare, .complaint, .shareAcknowledgement, .shareReveal,
-            .electionKey, .credentials:
+            .electionKey, .credentials, .eligibleCounts:
             .keyCeremony
         case .ballot: .votingOpen
         case .encryptedTally, .revokedCredentials: .closed

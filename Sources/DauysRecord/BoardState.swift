@@ -83,6 +83,12 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     public private(set) var credentialRegion: [DigestKey: Int] = [:]
     /// Published credentials per region: the voters entitled to vote electronically.
     public private(set) var eligible: [UInt64]
+    /// Eligible voters per precinct, as the registry signed them (record.md §3.3).
+    public private(set) var eligibleCounts: [String: UInt64]?
+    /// Published credentials per precinct.
+    public private(set) var credentialsPerPrecinct: [String: UInt64] = [:]
+    /// The region of every precinct of the manifest.
+    let precinctRegion: [String: Int]
     /// Credentials whose holders voted on paper: their e-ballots do not count.
     public private(set) var revoked = Set<DigestKey>()
 
@@ -144,6 +150,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         baseHash = RecordContext.baseHash(manifestPayload: m.payload, group: G.name)
         head = m.hash
         eligible = [UInt64](repeating: 0, count: manifest.regions.count)
+        precinctRegion = manifest.precinctRegions()
         castsByRegionHour = [[Int]](repeating: [Int](repeating: 0, count: 24), count: manifest.regions.count)
     }
 
@@ -203,6 +210,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         case .shareReveal: try applyReveal(e)
         case .electionKey: try applyElectionKey(e)
         case .credentials: try applyCredentials(e)
+        case .eligibleCounts: try applyEligibleCounts(e)
         case .ballot:
             do { applyBallot(try checkBallot(e.payload), entry: e) } catch { throw error.violation(at: e.index) }
         case .revokedCredentials: try applyRevocation(e)
@@ -225,6 +233,12 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
                 "entry \(e.index) moves from \(phase.rawValue) to \(p.rawValue); the next phase is \(phase.next?.rawValue ?? "none")"
             )
         }
+        // Counts that credentials do not match are an eligibility failure, named as such.
+        if p == .credentialsPublished, electionKey != nil, eligibleCounts != nil, let m = missingFor(p),
+            !credentialShortfall.isEmpty
+        {
+            throw BoardViolation(.credentialLists, "entry \(e.index) starts \(p.rawValue): \(m)")
+        }
         if let missing = missingFor(p) {
             throw BoardViolation(.phases, "entry \(e.index) starts \(p.rawValue) too early: \(missing)")
         }
@@ -236,7 +250,13 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         switch p {
         case .credentialsPublished:
             if electionKey == nil { return "the key ceremony is not finished: no election key yet" }
+            if eligibleCounts == nil { return "the registry has not published the number of eligible voters" }
             if credentialRegion.isEmpty { return "no credential list has been published" }
+            let short = credentialShortfall
+            if !short.isEmpty {
+                return "credentials and eligible voters differ: " + short.prefix(5).joined(separator: "; ")
+                    + (short.count > 5 ? "; … (\(short.count) precincts)" : "")
+            }
         case .tallied:
             if tally == nil { return "the encrypted tally has not been computed" }
         case .decrypted:
@@ -560,20 +580,75 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
 
     // MARK: credentials
 
+    /// The registry's count of eligible voters: once, signed by the registry's key of the
+    /// manifest, naming every precinct of the manifest once, in manifest order (record.md §5).
+    private mutating func applyEligibleCounts(_ e: BoardEntry) throws(BoardViolation) {
+        guard eligibleCounts == nil else {
+            throw BoardViolation(.credentialLists, "a second count of eligible voters at entry \(e.index)")
+        }
+        let c: EligibleCounts
+        do { c = try EligibleCounts(payload: e.payload) } catch {
+            throw BoardViolation(.credentialLists, "eligible counts at entry \(e.index): \(error)")
+        }
+        guard c.isSigned(manifest: manifest, base: baseHash) else {
+            throw BoardViolation(
+                .credentialLists, "eligible counts at entry \(e.index) are not signed by the registry's key")
+        }
+        guard c.counts.map(\.precinct) == manifest.precinctsInOrder.map(\.precinct) else {
+            throw BoardViolation(
+                .credentialLists,
+                "eligible counts at entry \(e.index) must name every precinct of the manifest once, in order")
+        }
+        eligibleCounts = Dictionary(uniqueKeysWithValues: c.counts.map { ($0.precinct, $0.count) })
+    }
+
+    /// A credential list: signed by the credential authority's key of the manifest, for a
+    /// precinct of the manifest in the region it names, after the registry's counts, never more
+    /// credentials in a precinct than its eligible voters, no credential twice (record.md §5).
     private mutating func applyCredentials(_ e: BoardEntry) throws(BoardViolation) {
         let list: CredentialList<G>
         do { list = try CredentialList<G>(payload: e.payload) } catch {
             throw BoardViolation(.credentialLists, "entry \(e.index): \(error)")
         }
-        guard manifest.regions.indices.contains(list.region) else {
-            throw BoardViolation(.credentialLists, "entry \(e.index) names region \(list.region), which does not exist")
+        guard list.isSigned(manifest: manifest, base: baseHash) else {
+            throw BoardViolation(
+                .credentialLists, "credential list at entry \(e.index) is not signed by the credential authority's key")
+        }
+        guard let region = precinctRegion[list.precinct], region == list.region else {
+            throw BoardViolation(
+                .credentialLists,
+                "credential list at entry \(e.index) names precinct \(list.precinct) of region \(list.region), which the manifest does not have"
+            )
+        }
+        guard let counts = eligibleCounts else {
+            throw BoardViolation(
+                .credentialLists,
+                "credential list at entry \(e.index) comes before the registry's count of eligible voters")
         }
         let keys = list.credentials.map { DigestKey($0.bytes) }
+        let total = (credentialsPerPrecinct[list.precinct] ?? 0) + UInt64(keys.count)
+        guard total <= counts[list.precinct] ?? 0 else {
+            throw BoardViolation(
+                .credentialLists,
+                "precinct \(list.precinct) would have \(total) credentials for \(counts[list.precinct] ?? 0) eligible voters (entry \(e.index))"
+            )
+        }
         for k in keys where credentialRegion[k] != nil {
             throw BoardViolation(.credentialLists, "a credential is listed twice (entry \(e.index))")
         }
         for k in keys { credentialRegion[k] = list.region }
+        credentialsPerPrecinct[list.precinct] = total
         eligible[list.region] += UInt64(keys.count)
+    }
+
+    /// Precincts whose published credentials differ from their eligible voters (empty before
+    /// the counts, meaning: nothing to compare yet).
+    public var credentialShortfall: [String] {
+        guard let counts = eligibleCounts else { return [] }
+        return manifest.precinctsInOrder.compactMap { p in
+            let have = credentialsPerPrecinct[p.precinct] ?? 0, need = counts[p.precinct] ?? 0
+            return have == need ? nil : "precinct \(p.precinct): \(have) credentials for \(need) eligible voters"
+        }
     }
 
     /// The region of a published credential.

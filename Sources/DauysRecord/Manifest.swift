@@ -159,6 +159,27 @@ public struct TrusteeSetup: Codable, Hashable, Sendable {
     }
 }
 
+/// Who answers for eligibility (record.md §3.3): the Ed25519 public keys (hex) of the
+/// credential authority, which signs every credential list, and of the registry, which signs
+/// the number of eligible voters per precinct. Neither key belongs to the board operator, so
+/// the board can neither add a credential nor change a count without the record showing it.
+public struct EligibilitySetup: Codable, Hashable, Sendable {
+    public var credentialAuthority: String
+    public var registry: String
+    public init(credentialAuthority: String, registry: String) {
+        self.credentialAuthority = credentialAuthority
+        self.registry = registry
+    }
+    enum CodingKeys: String, CodingKey { case credentialAuthority = "credential_authority", registry }
+
+    public var credentialAuthorityKey: Curve25519.Signing.PublicKey? { Self.key(credentialAuthority) }
+    public var registryKey: Curve25519.Signing.PublicKey? { Self.key(registry) }
+    static func key(_ hex: String) -> Curve25519.Signing.PublicKey? {
+        guard let raw = try? Hex.decode(hex, what: "key") else { return nil }
+        return try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
+    }
+}
+
 /// Where ballots are added up before decryption.
 public struct TallySetup: Codable, Hashable, Sendable {
     /// "region": one encrypted tally per region; "national": one for the country.
@@ -184,11 +205,12 @@ public struct Manifest: Codable, Hashable, Sendable {
     public var regions: [Region]
     public var schedule: Schedule
     public var trustees: TrusteeSetup
+    public var eligibility: EligibilitySetup
     public var tally: TallySetup
 
     public init(
         id: String, title: LocalizedText, group: String = "P-256", questions: [Question], regions: [Region],
-        schedule: Schedule, trustees: TrusteeSetup, tally: TallySetup = TallySetup()
+        schedule: Schedule, trustees: TrusteeSetup, eligibility: EligibilitySetup, tally: TallySetup = TallySetup()
     ) {
         self.id = id
         self.title = title
@@ -197,6 +219,7 @@ public struct Manifest: Codable, Hashable, Sendable {
         self.regions = regions
         self.schedule = schedule
         self.trustees = trustees
+        self.eligibility = eligibility
         self.tally = tally
     }
 
@@ -287,6 +310,13 @@ public struct Manifest: Codable, Hashable, Sendable {
         if Self.parseDay(schedule.votingDay) == nil { problems.append("voting_day must be a date YYYY-MM-DD") }
         if !(1 <= trustees.quorum && trustees.quorum <= trustees.count && trustees.count <= 255) {
             problems.append("trustees: need 1 ≤ quorum ≤ count ≤ 255")
+        }
+        if eligibility.credentialAuthorityKey == nil || eligibility.registryKey == nil {
+            problems.append(
+                "eligibility: the credential authority and the registry each need an Ed25519 public key (64 hex digits)"
+            )
+        } else if eligibility.credentialAuthority.lowercased() == eligibility.registry.lowercased() {
+            problems.append("eligibility: the credential authority and the registry must have different keys")
         }
         if trustees.keys.count != trustees.count {
             problems.append("trustees: \(trustees.count) signing keys expected, \(trustees.keys.count) given")

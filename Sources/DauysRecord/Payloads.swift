@@ -162,48 +162,6 @@ public struct ElectionKeyRecord<G: PrimeOrderGroup>: Sendable, Equatable {
     }
 }
 
-/// Public credentials of one region: u16(region) ‖ u32(n) ‖ n elements, in increasing byte
-/// order (which hides the order in which voters were registered) and without repetition.
-public struct CredentialList<G: PrimeOrderGroup>: Sendable {
-    public let region: Int
-    public let credentials: [GroupElement<G>]
-
-    public init(region: Int, credentials: [GroupElement<G>]) {
-        self.region = region
-        self.credentials = credentials.map { $0.withCachedEncoding() }.sorted {
-            $0.bytes.lexicographicallyPrecedes($1.bytes)
-        }
-    }
-    public var payload: [UInt8] {
-        var w = ByteWriter(capacity: 6 + credentials.count * G.elementByteCount)
-        w.u16(UInt16(region))
-        w.u32(UInt32(credentials.count))
-        for c in credentials { w.fixed(c.bytes) }
-        return w.bytes
-    }
-    public init(payload: [UInt8]) throws(CryptoError) {
-        var r = ByteReader(payload)
-        region = Int(try r.u16("credential region"))
-        let n = Int(try r.u32("credential count"))
-        guard n <= r.remaining / G.elementByteCount else {
-            throw .invalidEncoding("credential list: count larger than the data")
-        }
-        var out: [GroupElement<G>] = []
-        out.reserveCapacity(n)
-        var previous: ArraySlice<UInt8>? = nil
-        for i in 0..<n {
-            let b = try r.fixed(G.elementByteCount, "credential \(i)")
-            if let p = previous, !p.lexicographicallyPrecedes(b) {
-                throw .invalidEncoding("credential list: not in increasing order or repeated at position \(i)")
-            }
-            previous = b
-            out.append(try GroupElement(bytes: b))
-        }
-        try r.finish("credential list")
-        credentials = out
-    }
-}
-
 /// One tally unit: regions whose counted ballots are added up and decrypted together.
 public struct TallyUnit: Sendable, Equatable, Codable {
     public let id: String

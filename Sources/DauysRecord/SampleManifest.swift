@@ -55,7 +55,8 @@ extension Manifest {
     public static func kazakhstan2026(
         regions: Int = 20, districts: Int = 2, precincts: Int = 3,
         trustees: Int = 5, quorum: Int = 3, group: String = "P-256", privacyFloor: Int = 10,
-        trusteeKeys: [Curve25519.Signing.PublicKey]? = nil, ceremonyCloses: String = "2026-03-01T18:00:00+05:00"
+        trusteeKeys: [Curve25519.Signing.PublicKey]? = nil, ceremonyCloses: String = "2026-03-01T18:00:00+05:00",
+        credentialAuthority: Curve25519.Signing.PublicKey? = nil, registry: Curve25519.Signing.PublicKey? = nil
     ) -> Manifest {
         // Without the trustees' keys: fresh keys nobody holds — only for a manifest in which no
         // trustee will act (a sample to edit, tests of the rules or of paper protocols).
@@ -93,6 +94,10 @@ extension Manifest {
             trustees: TrusteeSetup(
                 count: trustees, quorum: quorum, names: (1...trustees).map { "Trustee \($0)" },
                 keys: keys.map { Hex.encode($0.rawRepresentation) }, ceremonyCloses: ceremonyCloses),
+            eligibility: EligibilitySetup(
+                credentialAuthority: Hex.encode(
+                    (credentialAuthority ?? Curve25519.Signing.PrivateKey().publicKey).rawRepresentation),
+                registry: Hex.encode((registry ?? Curve25519.Signing.PrivateKey().publicKey).rawRepresentation)),
             tally: TallySetup(unit: "region", privacyFloor: privacyFloor))
     }
 }

@@ -255,16 +255,42 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
 
     // MARK: credentials
 
-    /// Publishes public credentials of one region (sorted; split into entries of 100,000).
-    public func publishCredentials(region: Int, credentials: [GroupElement<G>]) async throws {
-        let chunk = 100_000
-        var parts: [(EntryKind, [UInt8])] = []
-        for s in stride(from: 0, to: credentials.count, by: chunk) {
-            let list = CredentialList<G>(
-                region: region, credentials: Array(credentials[s..<min(s + chunk, credentials.count)]))
-            parts.append((.credentials, list.payload))
+    /// Publishes the registry's signed count of eligible voters per precinct; posting the same
+    /// counts again does nothing (a re-run after a crash).
+    public func publishEligibleCounts(_ c: EligibleCounts) async throws {
+        try await write {
+            if let have = state.eligibleCounts {
+                guard c.counts.allSatisfy({ have[$0.precinct] == $0.count }) else {
+                    throw ReferendumError.precondition(
+                        "the registry's counts are already published, with other figures")
+                }
+                return
+            }
+            try await append([(.eligibleCounts, c.payload)])
         }
-        try await write { try await append(parts) }
+    }
+
+    /// Publishes credential lists signed by the credential authority. A list whose credentials
+    /// are all on the board already is skipped, so a re-run after an interruption publishes
+    /// nothing twice; a list that is partly on the board is refused.
+    @discardableResult
+    public func publishCredentials(_ lists: [CredentialList<G>]) async throws -> Int {
+        try await write {
+            let s = state
+            var parts: [(EntryKind, [UInt8])] = []
+            for l in lists {
+                let on = l.credentials.count { s.region(ofCredential: $0.bytes) != nil }
+                if on == l.credentials.count { continue }
+                guard on == 0 else {
+                    throw ReferendumError.precondition(
+                        "a credential list of precinct \(l.precinct) is partly on the board already (\(on) of \(l.credentials.count))"
+                    )
+                }
+                parts.append((.credentials, l.payload))
+            }
+            if !parts.isEmpty { try await append(parts) }
+            return parts.count
+        }
     }
 
     public func region(of credential: GroupElement<G>) -> Int? { read { $0.region(ofCredential: credential.bytes) } }

@@ -238,4 +238,43 @@ public enum CredentialLetter {
         Дауыс беру / Голосование: \(manifest.schedule.votingOpens) — \(manifest.schedule.votingCloses)
         """
     }
+
+    /// The credential authority's letter: the credential code only, addressed by registry
+    /// number and precinct (the authority never learns names; the printing house joins it with
+    /// the registry's sign-in letter in one envelope).
+    public static func credentialText(manifest: Manifest, voter: Int64, precinct: String, code: String) -> String {
+        """
+        \(manifest.title.kk)
+        \(manifest.title.ru)
+
+        Сайлаушы / Избиратель № \(voter)
+        Учаске / Участок: \(precinct)
+
+        Электрондық дауыс беру коды / Код для электронного голосования:
+
+            \(code)
+
+        Бұл кодты ешкімге бермеңіз және көрсетпеңіз. Қайта дауыс беруге болады: соңғы бюллетень есептеледі.
+        Никому не передавайте и не показывайте этот код. Можно проголосовать повторно: учитывается последний бюллетень.
+        Дауыс беру / Голосование: \(manifest.schedule.votingOpens) — \(manifest.schedule.votingCloses)
+        """
+    }
+
+    /// The registry's letter: the sign-in code for the voting website, with the voter's name.
+    public static func signInText(manifest: Manifest, fullName: String, precinct: String, signInCode: String) -> String
+    {
+        """
+        \(manifest.title.kk)
+        \(manifest.title.ru)
+
+        Құрметті / Уважаемый(ая) \(fullName)
+        Учаске / Участок: \(precinct)
+
+        Сайтқа кіру коды (ЖСН-мен бірге) / Код входа на сайт (вместе с ИИН):
+
+            \(signInCode)
+
+        Дауыс беру коды бөлек хатта / Код для голосования — в отдельном письме.
+        """
+    }
 }

@@ -73,10 +73,6 @@ struct PayloadBody: Decodable {
     func bytes() throws -> [UInt8] { try Hex.decode(payload, what: "payload") }
 }
 struct PayloadsBody: Decodable { let payloads: [String] }
-struct CredentialsBody: Decodable {
-    let region: String
-    let credentials: [String]
-}
 struct PaperTurnoutBody: Encodable {
     let times: [String]
     let national: [Double]

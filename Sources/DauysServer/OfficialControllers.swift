@@ -88,15 +88,21 @@ struct LifecycleController<G: PrimeOrderGroup> {
             _ = ceremony.accepted(ctx, req, "phase")
             return JSON.response(["phase": p.rawValue])
         }
+        // Lists signed by the credential authority and counts signed by the registry; the
+        // registrar's token only lets it hand them over (record.md §3.3).
         g.post("credentials") { req, ctx in
             _ = try ctx.official(.registrar)
-            let b = try await JSON.decode(CredentialsBody.self, req, limit: service.configuration.officialBodyBytes)
-            guard let r = referendum.manifest.regions.firstIndex(where: { $0.id == b.region }) else {
-                throw APIError(.unprocessableContent, "invalid", "unknown region \(b.region)")
-            }
-            let creds = try b.credentials.map { try GroupElement<G>(hex: $0, what: "credential") }
-            try await referendum.publishCredentials(region: r, credentials: creds)
-            return ceremony.accepted(ctx, req, "\(creds.count) credentials")
+            let b = try await JSON.decode(PayloadsBody.self, req, limit: service.configuration.officialBodyBytes)
+            let lists = try b.payloads.map { try CredentialList<G>(payload: try Hex.decode($0, what: "payload")) }
+            let n = try await referendum.publishCredentials(lists)
+            return ceremony.accepted(ctx, req, "\(n) credential lists")
+        }
+        g.post("eligible-counts") { req, ctx in
+            _ = try ctx.official(.registrar)
+            let b = try await JSON.decode(PayloadBody.self, req, limit: service.configuration.officialBodyBytes)
+            try await referendum.publishEligibleCounts(
+                try EligibleCounts(payload: try Hex.decode(b.payload, what: "payload")))
+            return ceremony.accepted(ctx, req, "eligible counts")
         }
         g.post("revocations") { req, ctx in
             _ = try ctx.official(.registrar)

@@ -93,6 +93,16 @@ public final class SQLiteRegistry: Sendable {
         public let sealed: [UInt8]
     }
 
+    /// Every registered voter as the credential authority needs it: registry number, region,
+    /// precinct — no personal data.
+    public func allVoters() throws -> [CredentialAuthority.Voter] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, region, precinct FROM voter ORDER BY id").map {
+                CredentialAuthority.Voter(id: $0["id"], region: $0["region"], precinct: $0["precinct"])
+            }
+        }
+    }
+
     /// Voters who have no credential yet.
     public func votersWithoutCredential() throws -> [PendingVoter] {
         try db.read { db in

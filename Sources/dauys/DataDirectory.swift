@@ -90,7 +90,9 @@ protocol BoardAccess<G>: Sendable {
     /// Trustees' signed messages: keys, shares, complaints, reveals, decryption shares.
     func post(_ messages: [SignedTrusteeMessage]) async throws
     func finishKeyCeremony() async throws -> ElectionKeyRecord<G>
-    func publishCredentials(region: Int, credentials: [GroupElement<G>]) async throws
+    /// Credential lists signed by the credential authority; returns how many were new.
+    func publishCredentials(_ lists: [CredentialList<G>]) async throws -> Int
+    func publishEligibleCounts(_ counts: EligibleCounts) async throws
     func revoke(credentials: [GroupElement<G>]) async throws
     func computeTally() async throws -> EncryptedTally<G>
     func publishResults() async throws -> Results
@@ -218,10 +220,14 @@ struct RemoteBoard<G: PrimeOrderGroup>: BoardAccess {
         }
         return ek
     }
-    func publishCredentials(region: Int, credentials: [GroupElement<G>]) async throws {
-        let m = try await server.manifest()
-        try await server.post(
-            "credentials", CredentialsBody(region: m.regions[region].id, credentials: credentials.map(\.hex)))
+    func publishCredentials(_ lists: [CredentialList<G>]) async throws -> Int {
+        let before = try await fetchState().credentialsPerPrecinct.values.reduce(0, +)
+        try await server.post("credentials", ["payloads": lists.map { Hex.encode($0.payload) }])
+        let after = try await fetchState().credentialsPerPrecinct.values.reduce(0, +)
+        return after == before ? 0 : lists.count
+    }
+    func publishEligibleCounts(_ counts: EligibleCounts) async throws {
+        try await server.post("eligible-counts", payload(counts.payload))
     }
     func revoke(credentials: [GroupElement<G>]) async throws {
         try await server.post("revocations", ["credentials": credentials.map(\.hex)])

@@ -12,7 +12,8 @@ struct Dauys: AsyncParsableCommand {
         subcommands: [
             Simulate.self, Verify.self, Init.self, ManifestSample.self, PhaseCommand.self, TrusteeCommand.self,
             CeremonyFinish.self,
-            RegistryCommand.self, CredentialsCommand.self, Vote.self, Tally.self, ResultsCommand.self,
+            RegistryCommand.self, CredentialAuthorityCommand.self, CredentialsCommand.self, Vote.self, Tally.self,
+            ResultsCommand.self,
             RecordCommand.self,
             Serve.self, OfficialCommand.self, LoadtestSetup.self, Load.self, PaperCommand.self, Report.self,
             Bench.self, Vectors.self,

@@ -53,6 +53,14 @@ struct ManifestSample: ParsableCommand {
             "Each trustee's public signing key, in trustee order (printed by `dauys trustee new-key`); one per trustee."
     )
     var trusteeKeys: [String] = []
+    @Option(
+        name: .customLong("credential-authority-key"),
+        help: "The credential authority's public signing key (printed by `dauys ca new-key`).")
+    var caKey: String
+    @Option(
+        name: .customLong("registry-signing-key"),
+        help: "The registry's public signing key (printed by `dauys registry new-signing-key`).")
+    var registryKey: String
     func run() throws {
         guard trusteeKeys.count == trustees else {
             throw CLIError(
@@ -62,8 +70,14 @@ struct ManifestSample: ParsableCommand {
         let keys = try trusteeKeys.map {
             try Curve25519.Signing.PublicKey(rawRepresentation: try Hex.decode($0, what: "trustee signing key"))
         }
+        func key(_ hex: String, _ what: String) throws -> Curve25519.Signing.PublicKey {
+            try Curve25519.Signing.PublicKey(rawRepresentation: try Hex.decode(hex, what: what))
+        }
         let m = Manifest.kazakhstan2026(
-            regions: regions, trustees: trustees, quorum: quorum, privacyFloor: privacyFloor, trusteeKeys: keys)
+            regions: regions, trustees: trustees, quorum: quorum, privacyFloor: privacyFloor, trusteeKeys: keys,
+            credentialAuthority: try key(caKey, "credential authority key"),
+            registry: try key(registryKey, "registry signing key"))
+        try m.validate()
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try e.encode(m), as: UTF8.self))

@@ -37,9 +37,11 @@ struct LoadtestSetup: AsyncParsableCommand {
             atPath: dir.path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         guard await !dir.hasBoard() else { throw CLIError("\(dir.path) already holds a referendum") }
         let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
+        let eligibility = SimulatedEligibility()
         let m = Manifest.kazakhstan2026(
             regions: regions, districts: 1, precincts: 1, trustees: 3, quorum: 2, privacyFloor: 1,
-            trusteeKeys: signers.map(\.publicKey))
+            trusteeKeys: signers.map(\.publicKey), credentialAuthority: eligibility.keys.credentialAuthority,
+            registry: eligibility.keys.registry)
         let ref = try await Referendum<DauysCrypto.P256>.create(
             store: try await dir.boardStore(), manifest: m, boardKey: try dir.createBoardKey())
         try await ref.advance(to: .keyCeremony)
@@ -98,9 +100,7 @@ struct LoadtestSetup: AsyncParsableCommand {
                         TestVoter(iin: row.iin.text, signinCode: signInCode, credential: code.printed)), as: UTF8.self)
                 + "\n"
         }
-        for (r, list) in perRegion.sorted(by: { $0.key < $1.key }) {
-            try await ref.publishCredentials(region: r, credentials: list)
-        }
+        try await eligibility.publish((0..<m.regions.count).map { perRegion[$0] ?? [] }, to: ref)
         try registry.recordIssued(links, signIn: signIn)
         try writeSecret(Data(lines.utf8), to: dir.path + "/test-voters.jsonl")
         try writeSecret(

@@ -9,7 +9,10 @@ import Foundation
 struct RegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry", abstract: "The voter registry (personal data sealed at rest).",
-        subcommands: [RegistryKeygen.self, RegistryImport.self, RegistryMarkPaper.self])
+        subcommands: [
+            RegistryKeygen.self, RegistryNewSigningKey.self, RegistryImport.self, RegistryExport.self,
+            RegistryPublishCounts.self, RegistryLink.self, RegistryMarkPaper.self,
+        ])
 }
 
 struct RegistryKeygen: ParsableCommand {
@@ -53,73 +56,8 @@ struct RegistryImport: AsyncParsableCommand {
 struct CredentialsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "credentials",
-        abstract: "Issue anonymous voting credentials: letters for voters, public lists on the board.",
-        subcommands: [CredentialsIssue.self, CredentialsRevokePaper.self, CredentialsForget.self])
-}
-
-struct CredentialsIssue: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "issue",
-        abstract:
-            "Create a credential for every registered voter without one; write letters; publish the public credentials per region."
-    )
-    @OptionGroup var r: RegistryOptions
-    @Option(help: "Directory for the letters (one file per voter, Kazakh and Russian).") var letters: String
-    @Flag(
-        name: .customLong("forget-links"),
-        help:
-            "Destroy the voter ↔ credential links right after issuing (then no voter can cast through the server, which accepts a voter's ballot only with that voter's own credential)."
-    )
-    var forgetLinks = false
-    func run() async throws {
-        struct Body: GroupCommand {
-            let c: CredentialsIssue
-            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let cipher = try RegistryCipher.load(path: c.r.registryKey)
-                guard let ref = try await c.r.d.access(G.self) as? Referendum<G> else {
-                    throw CLIError(
-                        "credentials are issued on the machine that holds the registry: give --data, not --server")
-                }
-                let reg = try SQLiteRegistry(path: c.r.d.dir.registryPath)
-                try reg.checkKey(cipher)
-                let pending = try reg.votersWithoutCredential()
-                guard !pending.isEmpty else { throw CLIError("every registered voter already has a credential") }
-                var perRegion: [Int: [GroupElement<G>]] = [:]
-                var links: [(Int64, [UInt8])] = []
-                var signIn: [Int64: [UInt8]] = [:]
-                for v in pending {
-                    let code = VoterCredential.random()
-                    let signInCode = CredentialLetter.newSignInCode()
-                    signIn[v.id] = cipher.signInHash(signInCode)
-                    let kp = code.keyPair(G.self, base: ref.baseHash)
-                    let person = try cipher.open(v.sealed, voterID: v.id)
-                    let dir = c.letters + "/" + ref.manifest.regions[v.region].id + "/" + v.precinct
-                    // Letters hold credential codes: directories only their owner can list.
-                    try FileManager.default.createDirectory(
-                        atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-                    chmod(c.letters, 0o700)
-                    try writeSecret(
-                        Data(
-                            CredentialLetter.text(
-                                manifest: ref.manifest, fullName: person.fullName, precinct: v.precinct,
-                                code: code.printed, signInCode: signInCode
-                            ).utf8),
-                        to: dir + "/voter-\(v.id).txt")
-                    perRegion[v.region, default: []].append(kp.publicKey)
-                    links.append((v.id, kp.publicKey.bytes))
-                }
-                for (region, list) in perRegion.sorted(by: { $0.key < $1.key }) {
-                    try await ref.publishCredentials(region: region, credentials: list)
-                }
-                try reg.recordIssued(links, signIn: signIn)
-                if c.forgetLinks { _ = try reg.forgetCredentialLinks() }
-                print(
-                    "\(pending.count) credentials issued in \(perRegion.count) regions; letters in \(c.letters)\(c.forgetLinks ? "; links destroyed" : "")"
-                )
-            }
-        }
-        try await Body(c: self).dispatch(try await r.d.group())
-    }
+        abstract: "Public credentials on the board: the credential authority's signed lists, revocations, links.",
+        subcommands: [CredentialsPublish.self, CredentialsRevokePaper.self, CredentialsForget.self])
 }
 
 struct CredentialsForget: AsyncParsableCommand {

@@ -77,9 +77,11 @@ struct Simulation<G: PrimeOrderGroup> {
             return r
         }
         let signers = (0..<o.trustees).map { _ in Curve25519.Signing.PrivateKey() }
+        let eligibility = SimulatedEligibility()
         let manifest = Manifest.kazakhstan2026(
             regions: o.regions, trustees: o.trustees, quorum: o.quorum, group: G.name,
-            trusteeKeys: signers.map(\.publicKey))
+            trusteeKeys: signers.map(\.publicKey), credentialAuthority: eligibility.keys.credentialAuthority,
+            registry: eligibility.keys.registry)
         let dataDir = o.data ?? NSTemporaryDirectory() + "dauys-sim-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let store = try SQLiteBoardStore(path: dataDir + "/board.sqlite")
@@ -116,9 +118,7 @@ struct Simulation<G: PrimeOrderGroup> {
             for n in perRegion {
                 out.append(await parallelMap(0..<n) { _ in VoterCredential.random().keyPair(G.self, base: base) })
             }
-            for (r, list) in out.enumerated() where !list.isEmpty {
-                try await ref.publishCredentials(region: r, credentials: list.map(\.publicKey))
-            }
+            try await eligibility.publish(out.map { $0.map(\.publicKey) }, to: ref)
             try await ref.advance(to: .credentialsPublished)
             try await ref.advance(to: .votingOpen)
             return out

@@ -176,6 +176,49 @@ extension CLI {
             let k = try ok(["trustee", "new-key", "--key", "t\(i).json", "--index", "\(i)"], cwd: cwd)
             keys += ["--trustee-key", k.trimmingCharacters(in: .whitespacesAndNewlines)]
         }
+        // The credential authority keeps its key in its own directory, apart from the board's.
+        try FileManager.default.createDirectory(
+            atPath: cwd + "/ca", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let ca = try ok(["ca", "new-key", "--key", "ca/ca.json"], cwd: cwd)
+        let reg = try ok(["registry", "new-signing-key", "--key", "reg-sign.json"], cwd: cwd)
+        keys += ["--credential-authority-key", ca.trimmingCharacters(in: .whitespacesAndNewlines)]
+        keys += ["--registry-signing-key", reg.trimmingCharacters(in: .whitespacesAndNewlines)]
         return try ok(["manifest-sample", "--trustees", "\(trustees)"] + options + keys, cwd: cwd)
+    }
+
+    /// Credentials the way record.md §3.3 splits the work: the registry exports its voters and
+    /// publishes the counts; the credential authority, in `ca/` with the public manifest only,
+    /// signs the lists; the board publishes them; the authority writes letters for what the
+    /// public board shows; the registry keeps the links and writes the sign-in letters. Credential
+    /// letters end up in `ca/letters`, sign-in letters in `signin`.
+    static func issueCredentials(
+        data: String = "d", manifest: String = "m.json", forgetLinks: Bool = false, cwd: String
+    ) throws {
+        try ok(
+            ["registry", "export", "--data", data, "--registry-key", "reg.key", "--out", "ca/voters.json"], cwd: cwd)
+        try ok(
+            [
+                "registry", "publish-counts", "--data", data, "--registry-key", "reg.key", "--signing-key",
+                "reg-sign.json",
+            ], cwd: cwd)
+        try FileManager.default.copyItem(atPath: cwd + "/" + manifest, toPath: cwd + "/ca/manifest.json")
+        try ok(
+            [
+                "ca", "issue", "--key", "ca.json", "--manifest", "manifest.json", "--voters", "voters.json", "--out",
+                "out",
+            ], cwd: cwd + "/ca")
+        try ok(["credentials", "publish", "--data", data, "ca/out/credentials.json"], cwd: cwd)
+        try ok(["record", "export", "--data", data, "ca/public"], cwd: cwd)
+        try ok(
+            [
+                "ca", "letters", "--key", "ca.json", "--voters", "voters.json", "--record", "public", "--letters",
+                "letters",
+            ],
+            cwd: cwd + "/ca")
+        try ok(
+            [
+                "registry", "link", "ca/out/links.json", "--data", data, "--registry-key", "reg.key", "--letters",
+                "signin",
+            ] + (forgetLinks ? ["--forget-links"] : []), cwd: cwd)
     }
 }

@@ -282,18 +282,13 @@ final class FiveTrusteeCLITests: XCTestCase {
         try csv.write(toFile: w + "/voters.csv", atomically: true, encoding: .utf8)
         try CLI.ok(["registry", "keygen", "--out", "reg.key"], cwd: w)
         try CLI.ok(["registry", "import", "voters.csv", "--data", "d", "--registry-key", "reg.key"], cwd: w)
-        try CLI.ok(
-            [
-                "credentials", "issue", "--data", "d", "--registry-key", "reg.key", "--letters", "letters",
-                "--forget-links",
-            ],
-            cwd: w)
+        try CLI.issueCredentials(forgetLinks: true, cwd: w)
         try CLI.ok(["phase", "--data", "d", "credentials-published"], cwd: w)
         try CLI.ok(["phase", "--data", "d", "voting-open"], cwd: w)
-        let letters = FileManager.default.enumerator(atPath: w + "/letters")!.compactMap { $0 as? String }
+        let letters = FileManager.default.enumerator(atPath: w + "/ca/letters")!.compactMap { $0 as? String }
             .filter { $0.hasSuffix(".txt") }.sorted()
         for (n, f) in letters.enumerated() {
-            let text = try String(contentsOfFile: w + "/letters/" + f, encoding: .utf8)
+            let text = try String(contentsOfFile: w + "/ca/letters/" + f, encoding: .utf8)
             let code = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first {
                 $0.count == 29 && $0.split(separator: "-").count == 6
             }!

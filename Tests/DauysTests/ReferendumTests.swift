@@ -18,6 +18,8 @@ final class ReferendumTests: XCTestCase {
         let received: [Int: [Int: Scalar<G>]]
         /// The trustees' signing keys (the manifest names their public halves).
         let signers: [Curve25519.Signing.PrivateKey]
+        /// The credential authority's and the registry's keys.
+        let eligibility: SimulatedEligibility
 
         /// A decryption posted as its trustee signs it.
         func signed(_ d: TrusteeDecryption<G>) throws -> SignedTrusteeMessage {
@@ -28,11 +30,14 @@ final class ReferendumTests: XCTestCase {
     /// A referendum with 2 regions × `perRegion` voters, ready for voting.
     static func ready(
         store: BoardStore, boardKey: Curve25519.Signing.PrivateKey = .init(), perRegion: Int = 5,
-        corruptShareFrom: Int? = nil, withholdShareFrom: Int? = nil, answerComplaints: Bool = true
+        corruptShareFrom: Int? = nil, withholdShareFrom: Int? = nil, answerComplaints: Bool = true,
+        publishCredentials: Bool = true
     ) async throws -> Setup {
         let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
+        let eligibility = SimulatedEligibility()
         let m = Manifest.kazakhstan2026(
-            regions: 2, trustees: 3, quorum: 2, privacyFloor: 1, trusteeKeys: signers.map(\.publicKey))
+            regions: 2, trustees: 3, quorum: 2, privacyFloor: 1, trusteeKeys: signers.map(\.publicKey),
+            credentialAuthority: eligibility.keys.credentialAuthority, registry: eligibility.keys.registry)
         let ref = try await Referendum<G>.create(store: store, manifest: m, boardKey: boardKey)
         let base = ref.baseHash
         await assertThrowsAsync({
@@ -73,12 +78,14 @@ final class ReferendumTests: XCTestCase {
         }
         try await ref.finishKeyCeremony()
         let creds = (0..<2).map { _ in (0..<perRegion).map { _ in KeyPair<G>.generate() } }
-        for (r, list) in creds.enumerated() {
-            try await ref.publishCredentials(region: r, credentials: list.map(\.publicKey))
-        }
+        let setup = Setup(
+            ref: ref, trustees: trustees, credentials: creds, received: received, signers: signers,
+            eligibility: eligibility)
+        guard publishCredentials else { return setup }
+        try await eligibility.publish(creds.map { $0.map(\.publicKey) }, to: ref)
         try await ref.advance(to: .credentialsPublished)
         try await ref.advance(to: .votingOpen)
-        return Setup(ref: ref, trustees: trustees, credentials: creds, received: received, signers: signers)
+        return setup
     }
 
     func testCastingRules() async throws {
@@ -164,7 +171,8 @@ final class ReferendumTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("this board key is not the one"), "\($0)")
         }
         s = Setup(
-            ref: reopened, trustees: s.trustees, credentials: s.credentials, received: s.received, signers: s.signers)
+            ref: reopened, trustees: s.trustees, credentials: s.credentials, received: s.received, signers: s.signers,
+            eligibility: s.eligibility)
         // Voter 0 changes the vote to yes: the last ballot counts.
         _ = try await s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][0]).bytes)
         XCTAssertEqual(s.ref.countedPerRegion(), [5, 0])

@@ -28,6 +28,8 @@ final class ServerTests: XCTestCase {
                     kind: kind, message: message, key: signers[trustee - 1], base: server.referendum.baseHash
                 ).payload)
         }
+        /// The credential authority's and the registry's keys.
+        let eligibility: SimulatedEligibility
         let voters: [(iin: String, code: String, credential: KeyPair<G>, region: Int)]
         let dir: String
     }
@@ -46,8 +48,10 @@ final class ServerTests: XCTestCase {
     ) async throws -> World {
         let dir = CLI.tempDir()
         let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
+        let eligibility = SimulatedEligibility()
         let m = Manifest.kazakhstan2026(
-            regions: 2, trustees: 3, quorum: 2, privacyFloor: 1, trusteeKeys: signers.map(\.publicKey))
+            regions: 2, trustees: 3, quorum: 2, privacyFloor: 1, trusteeKeys: signers.map(\.publicKey),
+            credentialAuthority: eligibility.keys.credentialAuthority, registry: eligibility.keys.registry)
         let ref = try await Referendum<G>.create(store: try await open(dir), manifest: m, boardKey: .init())
         var tokens: [String: String] = [:]
         for role in ["admin", "registrar", "trustee-1", "trustee-2", "trustee-3"] {
@@ -80,7 +84,9 @@ final class ServerTests: XCTestCase {
         let trustees = try (1...3).map {
             try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
         }
-        return World(server: server, tokens: tokens, trustees: trustees, signers: signers, voters: voters, dir: dir)
+        return World(
+            server: server, tokens: tokens, trustees: trustees, signers: signers, eligibility: eligibility,
+            voters: voters, dir: dir)
     }
 
     static func post(
@@ -234,25 +240,41 @@ final class ServerTests: XCTestCase {
                 let r = try await Self.post(c, "/api/v1/ceremony/finish", token: t["admin"], [:])
                 XCTAssertEqual(r.0, .created)
             }
-            // Credentials by the registrar.
-            for region in [0, 1] {
-                let list = w.voters.filter { $0.region == region }.map { $0.credential.publicKey.hex }
-                do {
-                    let r = try await Self.post(
-                        c, "/api/v1/credentials", token: t["admin"], ["region": "abai", "credentials": list])
-                    XCTAssertEqual(r.0, .forbidden)
-                }
-                do {
-                    let r = try await Self.post(
-                        c, "/api/v1/credentials", token: t["registrar"],
-                        ["region": ["abai", "akmola"][region], "credentials": list])
-                    XCTAssertEqual(r.0, .created)
-                }
-            }
+            // Counts signed by the registry, lists signed by the credential authority; the
+            // registrar's token hands them over, nobody else's; a list signed by another key is refused.
+            let ref = w.server.referendum
+            let plan = SimulatedEligibility.byPrecinct(
+                [0, 1].map { r in w.voters.filter { $0.region == r }.map(\.credential.publicKey) },
+                manifest: ref.manifest)
+            let counts = try w.eligibility.counts(plan, manifest: ref.manifest, base: ref.baseHash)
             do {
                 let r = try await Self.post(
-                    c, "/api/v1/credentials", token: t["registrar"], ["region": "mars", "credentials": []])
+                    c, "/api/v1/eligible-counts", token: t["admin"], ["payload": Hex.encode(counts.payload)])
+                XCTAssertEqual(r.0, .forbidden)
+            }
+            let lists = try w.eligibility.lists(plan, manifest: ref.manifest, base: ref.baseHash)
+            do {
+                let early = try await Self.post(
+                    c, "/api/v1/credentials", token: t["registrar"], ["payloads": lists.map { Hex.encode($0.payload) }])
+                XCTAssertEqual(early.0, .unprocessableContent)
+                XCTAssertTrue("\(early.1)".contains("comes before the registry"), "\(early.1)")
+                let r = try await Self.post(
+                    c, "/api/v1/eligible-counts", token: t["registrar"], ["payload": Hex.encode(counts.payload)])
+                XCTAssertEqual(r.0, .created)
+            }
+            do {
+                let forged = try CredentialList(
+                    region: lists[0].region, precinct: lists[0].precinct, credentials: lists[0].credentials,
+                    authority: w.eligibility.registry, base: ref.baseHash)
+                let r = try await Self.post(
+                    c, "/api/v1/credentials", token: t["registrar"], ["payloads": [Hex.encode(forged.payload)]])
                 XCTAssertEqual(r.0, .unprocessableContent)
+                XCTAssertTrue("\(r.1)".contains("is not signed by the credential authority"), "\(r.1)")
+            }
+            for token in [t["admin"], t["registrar"]] {
+                let r = try await Self.post(
+                    c, "/api/v1/credentials", token: token, ["payloads": lists.map { Hex.encode($0.payload) }])
+                XCTAssertEqual(r.0, token == t["admin"] ? .forbidden : .created)
             }
 
             // Sign-in before voting is open works; casting does not.

@@ -1,0 +1,255 @@
+import Crypto
+import DauysCrypto
+import DauysRecord
+import DauysReferendum
+import DauysStore
+import DauysVerifier
+import Foundation
+import XCTest
+
+/// Eligibility anyone can check (record.md §3.3, §5): the registry's signed counts, the
+/// credential authority's signed lists, and what the board and the verifier do with forgeries.
+final class EligibilityTests: XCTestCase {
+    typealias G = DauysCrypto.P256
+
+    func testBoardRefusesListsAndCountsItCannotAttribute() async throws {
+        let s = try await ReferendumTests.ready(store: MemoryBoardStore(), publishCredentials: false)
+        let ref = s.ref, m = ref.manifest, base = ref.baseHash, e = s.eligibility
+        let plan = SimulatedEligibility.byPrecinct(s.credentials.map { $0.map(\.publicKey) }, manifest: m)
+        let lists = try e.lists(plan, manifest: m, base: base)
+        func refused(_ body: () async throws -> Void, _ message: String, line: UInt = #line) async {
+            await assertThrowsAsync(body, line: line) {
+                XCTAssertTrue("\($0)".contains(message), "\($0)", line: line)
+            }
+        }
+        await refused({ try await ref.publishCredentials(lists) }, "comes before the registry's count of eligible")
+        let forgedCounts = try EligibleCounts(
+            counts: m.precinctsInOrder.map {
+                .init(precinct: $0.precinct, count: UInt64(plan[$0.precinct]?.count ?? 0))
+            },
+            registry: e.authority, base: base)
+        await refused(
+            { try await ref.publishEligibleCounts(forgedCounts) }, "are not signed by the registry's key")
+        let partial = try EligibleCounts(
+            counts: [.init(precinct: m.precinctsInOrder[0].precinct, count: 1)], registry: e.registry, base: base)
+        await refused(
+            { try await ref.publishEligibleCounts(partial) }, "must name every precinct of the manifest once, in order")
+        let counts = try e.counts(plan, manifest: m, base: base)
+        try await ref.publishEligibleCounts(counts)
+        let entries = ref.read { $0.count }
+        try await ref.publishEligibleCounts(counts)
+        XCTAssertEqual(ref.read { $0.count }, entries, "the same counts again: nothing appended")
+        var more = plan
+        more[lists[0].precinct]!.append(KeyPair<G>.generate().publicKey)
+        await refused(
+            { try await ref.publishEligibleCounts(try e.counts(more, manifest: m, base: base)) },
+            "already published, with other figures")
+
+        // Lists: the authority's key only, the precinct in its region, never above the count.
+        let byRegistry = try CredentialList(
+            region: lists[0].region, precinct: lists[0].precinct, credentials: lists[0].credentials,
+            authority: e.registry, base: base)
+        await refused(
+            { try await ref.publishCredentials([byRegistry]) }, "is not signed by the credential authority's key")
+        let extra = try CredentialList(
+            region: lists[0].region, precinct: lists[0].precinct, credentials: more[lists[0].precinct]!,
+            authority: e.authority, base: base)
+        await refused(
+            { try await ref.publishCredentials([extra]) },
+            "precinct \(lists[0].precinct) would have \(lists[0].credentials.count + 1) credentials for \(lists[0].credentials.count) eligible voters"
+        )
+        let elsewhere = try CredentialList(
+            region: 1 - lists[0].region, precinct: lists[0].precinct, credentials: lists[0].credentials,
+            authority: e.authority, base: base)
+        await refused({ try await ref.publishCredentials([elsewhere]) }, "which the manifest does not have")
+
+        // Half the lists: the phase cannot start; the rest after an interruption: nothing twice.
+        let one = try await ref.publishCredentials(Array(lists.prefix(1)))
+        XCTAssertEqual(one, 1)
+        await refused({ try await ref.advance(to: .credentialsPublished) }, "credentials and eligible voters differ")
+        let rest = try await ref.publishCredentials(lists)
+        XCTAssertEqual(rest, lists.count - 1)
+        let again = try await ref.publishCredentials(lists)
+        XCTAssertEqual(again, 0)
+        let mixed = try CredentialList(
+            region: lists[0].region, precinct: lists[0].precinct,
+            credentials: [lists[0].credentials[0], KeyPair<G>.generate().publicKey], authority: e.authority,
+            base: base)
+        await refused({ try await ref.publishCredentials([mixed]) }, "is partly on the board already")
+        XCTAssertEqual(ref.state.credentialsPerPrecinct.values.reduce(0, +), 10)
+        XCTAssertEqual(ref.state.credentialShortfall, [])
+        try await ref.advance(to: .credentialsPublished)
+    }
+
+    func testVerifierNamesForgedListsAndCounts() async throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let s = try await ReferendumTests.ready(store: MemoryBoardStore())
+        try await s.ref.advance(to: .closed)
+        let report = try await ReferendumTests.finish(s, record: dir + "/rec")
+        XCTAssertTrue(report.valid, "\(report.failedChecks)")
+        let base = s.ref.baseHash, e = s.eligibility
+        let items = try RecordRewrite.entries(dir + "/rec")
+        let listAt = items.firstIndex { $0.kind == .credentials }!
+        let countsAt = items.firstIndex { $0.kind == .eligibleCounts }!
+        let list = try CredentialList<G>(payload: items[listAt].payload)
+        let counts = try EligibleCounts(payload: items[countsAt].payload)
+
+        func failed(
+            _ change: (inout [(kind: EntryKind, time: UInt64, payload: [UInt8])]) throws -> Void
+        ) async throws
+            -> [String]
+        {
+            var copy = items
+            try change(&copy)
+            let out = dir + "/t-" + UUID().uuidString
+            try RecordRewrite.rechain(copy, to: out)
+            let r = await RecordVerifier(directory: out).run()
+            XCTAssertFalse(r.valid)
+            return r.failedChecks.map(\.name)
+        }
+        // One credential more, signed by the authority: above the registry's count.
+        let extra = try await failed { items in
+            items[listAt].payload =
+                try CredentialList(
+                    region: list.region, precinct: list.precinct,
+                    credentials: list.credentials + [KeyPair<G>.generate().publicKey], authority: e.authority,
+                    base: base
+                ).payload
+        }
+        XCTAssertTrue(extra.contains("credential lists"), "\(extra)")
+        // The authority's signature missing (replaced by zeros).
+        let unsigned = try await failed { items in
+            items[listAt].payload.replaceSubrange(
+                (items[listAt].payload.count - 64)..., with: [UInt8](repeating: 0, count: 64))
+        }
+        XCTAssertTrue(unsigned.contains("credential lists"), "\(unsigned)")
+        // Counts that differ from the lists, signed by the registry: one voter more somewhere.
+        let differ = try await failed { items in
+            var c = counts.counts
+            c[0] = .init(precinct: c[0].precinct, count: c[0].count + 1)
+            items[countsAt].payload = try EligibleCounts(counts: c, registry: e.registry, base: base).payload
+        }
+        XCTAssertTrue(differ.contains("credential lists"), "\(differ)")
+        // Counts signed by the board operator's own key instead of the registry's.
+        let operatorCounts = try await failed { items in
+            items[countsAt].payload =
+                try EligibleCounts(counts: counts.counts, registry: .init(), base: base).payload
+        }
+        XCTAssertTrue(operatorCounts.contains("credential lists"), "\(operatorCounts)")
+    }
+
+    /// The credential authority works in its own directory from the registry's export; every
+    /// step re-run after an interruption publishes nothing twice and gives no voter a second
+    /// credential; letters exist only for credentials on the board.
+    func testIssuanceSplitAcrossAuthoritiesSurvivesReruns() throws {
+        let w = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        try CLI.manifestSample(["--regions", "2"], trustees: 3, cwd: w).write(
+            toFile: w + "/m.json", atomically: true, encoding: .utf8)
+        try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
+        var csv = "iin,full_name,birth_date,region,precinct\n"
+        for n in 0..<12 {
+            let (r, p) = n < 7 ? ("abai", n % 2 == 0 ? "abai.d1.p1" : "abai.d2.p3") : ("akmola", "akmola.d1.p2")
+            csv += "\(Fixtures.iin(500 + n)),Voter \(n),1885-01-01,\(r),\(p)\n"
+        }
+        try csv.write(toFile: w + "/voters.csv", atomically: true, encoding: .utf8)
+        try CLI.ok(["registry", "keygen", "--out", "reg.key"], cwd: w)
+        try CLI.ok(["registry", "import", "voters.csv", "--data", "d", "--registry-key", "reg.key"], cwd: w)
+        // Out of phase: nothing is published, nothing written.
+        let early = try CLI.run(
+            [
+                "registry", "publish-counts", "--data", "d", "--registry-key", "reg.key", "--signing-key",
+                "reg-sign.json",
+            ],
+            cwd: w)
+        XCTAssertTrue(early.stderr.contains("phase"), early.stderr)
+        try CLI.ok(["phase", "--data", "d", "key-ceremony"], cwd: w)
+        // The wrong key for the role is refused before anything is signed.
+        let wrongKey = try CLI.run(
+            ["registry", "publish-counts", "--data", "d", "--registry-key", "reg.key", "--signing-key", "ca/ca.json"],
+            cwd: w)
+        XCTAssertTrue(wrongKey.stderr.contains("is a credential-authority key, not a registry key"), wrongKey.stderr)
+
+        try CLI.ok(
+            ["registry", "export", "--data", "d", "--registry-key", "reg.key", "--out", "ca/voters.json"], cwd: w)
+        let export = try String(contentsOfFile: w + "/ca/voters.json", encoding: .utf8)
+        XCTAssertFalse(export.contains("Voter 0") || export.contains(Fixtures.iin(500)), "no personal data")
+        let publishCounts = [
+            "registry", "publish-counts", "--data", "d", "--registry-key", "reg.key", "--signing-key", "reg-sign.json",
+        ]
+        try CLI.ok(publishCounts, cwd: w)
+        try CLI.ok(publishCounts, cwd: w)  // a re-run: nothing appended
+        try FileManager.default.copyItem(atPath: w + "/m.json", toPath: w + "/ca/manifest.json")
+        let issue = [
+            "ca", "issue", "--key", "ca.json", "--manifest", "manifest.json", "--voters", "voters.json", "--out", "out",
+        ]
+        try CLI.ok(issue, cwd: w + "/ca")
+        let first = try Data(contentsOf: URL(fileURLWithPath: w + "/ca/out/credentials.json"))
+        try CLI.ok(issue, cwd: w + "/ca")
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: w + "/ca/out/credentials.json")), first,
+            "a re-run of the authority gives the very same credentials")
+        XCTAssertEqual(
+            try FileManager.default.attributesOfItem(atPath: w + "/ca/out/links.json")[.posixPermissions] as? Int, 0o600
+        )
+
+        // Before the lists are on the board the authority writes no letter.
+        try CLI.ok(["record", "export", "--data", "d", "ca/public"], cwd: w)
+        let none = try CLI.run(
+            [
+                "ca", "letters", "--key", "ca.json", "--voters", "voters.json", "--record", "public", "--letters",
+                "letters",
+            ],
+            cwd: w + "/ca")
+        XCTAssertEqual(none.status, 3)
+        XCTAssertTrue(none.stdout.contains("0 credential letters"), none.stdout)
+        XCTAssertTrue(none.stdout.contains("12 credentials not on the board"), none.stdout)
+
+        // Interrupted after the first list: the re-run publishes the rest, nothing twice.
+        let lists = try JSONDecoder().decode([String: [String]].self, from: first)["payloads"]!
+        XCTAssertEqual(lists.count, 3)
+        try JSONEncoder().encode(["payloads": Array(lists.prefix(1))]).write(to: URL(fileURLWithPath: w + "/one.json"))
+        XCTAssertTrue(try CLI.ok(["credentials", "publish", "--data", "d", "one.json"], cwd: w).contains("1 of 1"))
+        XCTAssertTrue(
+            try CLI.ok(["credentials", "publish", "--data", "d", "ca/out/credentials.json"], cwd: w).contains("2 of 3"))
+        XCTAssertTrue(
+            try CLI.ok(["credentials", "publish", "--data", "d", "ca/out/credentials.json"], cwd: w).contains("0 of 3"))
+
+        try FileManager.default.removeItem(atPath: w + "/ca/public")
+        try CLI.ok(["record", "export", "--data", "d", "ca/public"], cwd: w)
+        let letters = ["ca", "letters", "--key", "ca.json", "--voters", "voters.json", "--record", "public"]
+        XCTAssertTrue(try CLI.ok(letters + ["--letters", "letters"], cwd: w + "/ca").contains("12 credential letters"))
+        let link = ["registry", "link", "ca/out/links.json", "--data", "d", "--registry-key", "reg.key"]
+        XCTAssertTrue(try CLI.ok(link + ["--letters", "signin"], cwd: w).contains("12 voters linked"))
+        XCTAssertTrue(try CLI.ok(link + ["--letters", "signin"], cwd: w).contains("0 voters linked"))
+
+        // The record: one count entry, every precinct's credentials equal to its voters, each
+        // voter's credential exactly once, the same as the authority's links.
+        let rec = try RecordRewrite.entries(w + "/ca/public")
+        XCTAssertEqual(rec.filter { $0.kind == .eligibleCounts }.count, 1)
+        var onBoard: [String] = []
+        for e in rec where e.kind == .credentials {
+            onBoard += try CredentialList<G>(payload: e.payload).credentials.map(\.hex)
+        }
+        struct Links: Decodable {
+            struct Link: Decodable { let credential: String }
+            let links: [Link]
+        }
+        let links = try JSONDecoder().decode(
+            Links.self, from: Data(contentsOf: URL(fileURLWithPath: w + "/ca/out/links.json")))
+        XCTAssertEqual(onBoard.count, 12)
+        XCTAssertEqual(Set(onBoard), Set(links.links.map(\.credential)))
+        // Letters of both authorities, one per voter, readable by their owner only.
+        for d in ["ca/letters", "signin"] {
+            let files = FileManager.default.enumerator(atPath: w + "/" + d)!.compactMap { $0 as? String }.filter {
+                $0.hasSuffix(".txt")
+            }
+            XCTAssertEqual(files.count, 12, d)
+            let mode = try FileManager.default.attributesOfItem(atPath: w + "/" + d + "/" + files[0])[.posixPermissions]
+            XCTAssertEqual(mode as? Int, 0o600)
+        }
+        let caLetter = try String(contentsOfFile: w + "/ca/letters/abai/abai.d1.p1/voter-1.txt", encoding: .utf8)
+        XCTAssertFalse(caLetter.contains("Voter 0"), "the authority never learns names")
+    }
+}

@@ -654,6 +654,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// The region of a published credential.
     public func region(ofCredential bytes: some Collection<UInt8>) -> Int? { credentialRegion[DigestKey(bytes)] }
 
+    /// Whether a credential's holder is recorded as having voted on paper.
+    public func isRevoked(_ credential: some Collection<UInt8>) -> Bool { revoked.contains(DigestKey(credential)) }
+
     private mutating func applyRevocation(_ e: BoardEntry) throws(BoardViolation) {
         guard tally == nil else {
             throw BoardViolation(.phases, "revoked credentials at entry \(e.index) come after the tally")
@@ -728,6 +731,25 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// Where the ballot with this tracking digest is.
     public func ballot(trackingDigest d: [UInt8]) -> BallotLocation? {
         d.count == 32 ? ballots[DigestKey(digest: d)] : nil
+    }
+
+    /// What became of a ballot, as the voter who holds its tracking code may ask (record.md §7).
+    public enum BallotStatus: Sendable, Equatable {
+        /// The last ballot of its credential, not overridden: it counts (during voting: it
+        /// will, unless its voter votes again or on paper).
+        case counted
+        /// A later ballot of the same credential replaced it (revoting): the entry of the last one.
+        case superseded(by: UInt64)
+        /// Its voter voted on paper: the e-ballot does not count.
+        case overriddenByPaper
+    }
+
+    /// The status of the ballot at entry `index` signed by `credential`.
+    public func status(ofBallotAt index: UInt64, credential: some Collection<UInt8>) -> BallotStatus? {
+        let key = DigestKey(credential)
+        guard let last = lastBallot[key] else { return nil }
+        if last != index { return .superseded(by: last) }
+        return revoked.contains(key) ? .overriddenByPaper : .counted
     }
 
     /// Entry indices of the counted ballots: the last of every credential not revoked.

@@ -297,9 +297,13 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
 
     /// Publishes the credentials of voters who voted on paper, so that their e-ballots do not
     /// count. Only after voting closed and before the tally.
+    /// Publishes the credentials of voters who voted on paper. Credentials revoked already are
+    /// left out, so a re-run after an interruption publishes nothing twice.
     public func revoke(credentials: [GroupElement<G>]) async throws {
         try await write {
-            try await append([(.revokedCredentials, RevokedCredentials<G>(credentials: credentials).payload)])
+            let fresh = credentials.filter { !state.isRevoked($0.bytes) }
+            guard !fresh.isEmpty else { return }
+            try await append([(.revokedCredentials, RevokedCredentials<G>(credentials: fresh).payload)])
         }
     }
 
@@ -478,6 +482,23 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         guard let bytes = try? Hex.decode(hex), bytes.count == 32, let at = read({ $0.ballot(trackingDigest: bytes) })
         else { return nil }
         return (at.index, manifest.regions[at.region].id)
+    }
+
+    /// A ballot by its tracking digest (hex): where it is and whether it counts.
+    public func ballotStatus(
+        trackingDigest hex: String
+    ) async throws -> (index: UInt64, region: String, status: BoardState<G>.BallotStatus, final: Bool)? {
+        guard let (index, region) = lookup(trackingDigest: hex) else { return nil }
+        let entry: BoardEntry?
+        do { entry = try await store.entries(from: index, limit: 1).first } catch {
+            throw ReferendumError.storageUnavailable("\(error)")
+        }
+        guard let entry, let header = Ballot<G>.header(of: entry.payload) else { return nil }
+        return read { s in
+            s.status(ofBallotAt: index, credential: header.credential).map {
+                (index, region, $0, s.tally != nil)
+            }
+        }
     }
 
     // MARK: tally, decryption, results

@@ -28,7 +28,15 @@ struct LookupBody: Encodable {
     let trackingDigest: String
     let entry: UInt64
     let region: String
-    enum CodingKeys: String, CodingKey { case trackingDigest = "tracking_digest", entry, region }
+    /// "counted", "superseded" (a revote replaced it) or "overridden_by_paper".
+    let status: String
+    /// For "superseded": the entry of the voter's last ballot.
+    let supersededBy: UInt64?
+    /// false while voting may still change the status (before the tally).
+    let final: Bool
+    enum CodingKeys: String, CodingKey {
+        case trackingDigest = "tracking_digest", entry, region, status, supersededBy = "superseded_by", final
+    }
 }
 struct BoardPage: Encodable {
     struct Entry: Encodable {

@@ -69,10 +69,19 @@ struct PublicController<G: PrimeOrderGroup> {
 
     @Sendable func lookup(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
         let d = ctx.parameters.get("digest") ?? ""
-        guard let (index, region) = referendum.lookup(trackingDigest: d) else {
+        guard let found = try await referendum.ballotStatus(trackingDigest: d) else {
             throw APIError.notFound("not_found", "no ballot with this tracking digest is on the board")
         }
-        return JSON.response(LookupBody(trackingDigest: d.lowercased(), entry: index, region: region))
+        let (status, by): (String, UInt64?) =
+            switch found.status {
+            case .counted: ("counted", nil)
+            case .superseded(let by): ("superseded", by)
+            case .overriddenByPaper: ("overridden_by_paper", nil)
+            }
+        return JSON.response(
+            LookupBody(
+                trackingDigest: d.lowercased(), entry: found.index, region: found.region, status: status,
+                supersededBy: by, final: found.final))
     }
 
     @Sendable func turnout(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {

@@ -214,9 +214,14 @@ final class ReferendumTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let s = try await Self.ready(store: MemoryBoardStore())
         let ctx = s.ref.ballotContext!
+        var tracking: [String] = []
         for v in 0..<3 {
-            _ = try await s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][v]).bytes)
+            let b = try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][v])
+            _ = try await s.ref.cast(b.bytes)
+            tracking.append(b.trackingCode.hex)
         }
+        let before = try await s.ref.ballotStatus(trackingDigest: tracking[0])
+        XCTAssertEqual(before?.status, .counted)
         let paperVoter = s.credentials[0][0].publicKey
         await assertThrowsAsync({ _ = try await s.ref.revoke(credentials: [paperVoter]) }) {
             XCTAssertTrue("\($0)".contains("phase"))
@@ -224,6 +229,15 @@ final class ReferendumTests: XCTestCase {
         try await s.ref.advance(to: .closed)
         await assertThrowsAsync({ _ = try await s.ref.revoke(credentials: [KeyPair<G>.generate().publicKey]) })
         try await s.ref.revoke(credentials: [paperVoter])
+        // The voter looks the ballot up: overridden by the paper vote; the others still count.
+        let after = try await s.ref.ballotStatus(trackingDigest: tracking[0])
+        XCTAssertEqual(after?.status, .overriddenByPaper)
+        let other = try await s.ref.ballotStatus(trackingDigest: tracking[1])
+        XCTAssertEqual(other?.status, .counted)
+        // Revoking the same credential again (a re-run) publishes nothing.
+        let entries = s.ref.read { $0.count }
+        try await s.ref.revoke(credentials: [paperVoter])
+        XCTAssertEqual(s.ref.read { $0.count }, entries)
         XCTAssertEqual(s.ref.countedPerRegion(), [2, 0])
         try await s.ref.computeTally()
         await assertThrowsAsync(

@@ -393,10 +393,10 @@ final class ServerTests: XCTestCase {
                     XCTAssertEqual(r.0, .created)
                 }
             }
+            let revote0 = try ctx.encrypt(selections: [[0, 1]], credential: v0.credential)
             do {
                 let r = try await Self.post(
-                    c, "/api/v1/ballots", token: session0,
-                    ["ballot": Hex.encode(try ctx.encrypt(selections: [[0, 1]], credential: v0.credential).bytes)])
+                    c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(revote0.bytes)])
                 XCTAssertEqual(r.0, .created)
             }
 
@@ -404,6 +404,16 @@ final class ServerTests: XCTestCase {
             let (ls, lb, _) = try await Self.get(c, "/api/v1/ballots/\(ballot0.trackingCode.hex)")
             XCTAssertEqual(ls, .ok)
             XCTAssertTrue(String(decoding: lb, as: UTF8.self).contains("\"region\":\"abai\""))
+            // The voter sees that the revote replaced the first ballot, and that the revote counts.
+            func status(_ b: Ballot<G>) async throws -> [String: Any] {
+                let (_, body, _) = try await Self.get(c, "/api/v1/ballots/\(b.trackingCode.hex)")
+                return try JSONSerialization.jsonObject(with: body) as! [String: Any]
+            }
+            let first = try await status(ballot0), last = try await status(revote0)
+            XCTAssertEqual(first["status"] as? String, "superseded")
+            XCTAssertEqual(first["superseded_by"] as? Int, last["entry"] as? Int)
+            XCTAssertEqual(first["final"] as? Bool, false)
+            XCTAssertEqual(last["status"] as? String, "counted")
             do {
                 let r = try await Self.get(c, "/api/v1/ballots/\(String(repeating: "ab", count: 32))")
                 XCTAssertEqual(r.0, .notFound)
@@ -441,6 +451,11 @@ final class ServerTests: XCTestCase {
             do {
                 let r = try await Self.post(c, "/api/v1/tally", token: t["admin"], [:])
                 XCTAssertEqual(r.0, .created)
+            }
+            do {
+                let s = try await status(revote0)
+                XCTAssertEqual(s["status"] as? String, "counted")
+                XCTAssertEqual(s["final"] as? Bool, true)
             }
             do {
                 let r = try await Self.post(c, "/api/v1/phase", token: t["admin"], ["next": "tallied"])

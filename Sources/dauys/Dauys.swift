@@ -1,6 +1,7 @@
 import ArgumentParser
 import DauysBench
 import DauysCrypto
+import DauysRecord
 import DauysVerifier
 import Foundation
 
@@ -47,7 +48,7 @@ struct Vectors: ParsableCommand {
     @Option(help: "Output directory.") var out = "Tests/DauysCryptoTests/Vectors"
     func run() throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        for (name, text) in try TestVectors.generateAll() {
+        for (name, text) in try TestVectors.generateAll() + [try RecordVectors.generate()] {
             try text.write(toFile: out + "/" + name, atomically: true, encoding: .utf8)
             FileHandle.standardError.write(Data("wrote \(out)/\(name)\n".utf8))
         }

@@ -253,3 +253,65 @@ final class EligibilityTests: XCTestCase {
         XCTAssertFalse(caLetter.contains("Voter 0"), "the authority never learns names")
     }
 }
+
+/// The eligibility known-answer vectors (written by `dauys test-vectors`), re-computed.
+final class EligibilityVectorTests: XCTestCase {
+    func testVectors() throws {
+        typealias G = DauysCrypto.P256
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../DauysCryptoTests/Vectors/eligibility-p256.json")
+        let v = try JSONSerialization.jsonObject(with: try Data(contentsOf: url)) as! [String: Any]
+        let base = try ElectionHash(hex: v["base_hash"] as! String)
+        let caV = v["credential_authority"] as! [String: String], regV = v["registry"] as! [String: String]
+        let caKey = try Curve25519.Signing.PrivateKey(rawRepresentation: try Hex.decode(caV["signing_key_seed"]!))
+        let regKey = try Curve25519.Signing.PrivateKey(rawRepresentation: try Hex.decode(regV["signing_key_seed"]!))
+        XCTAssertEqual(Hex.encode(caKey.publicKey.rawRepresentation), caV["public_key"])
+        let ca = try CredentialAuthority(signingKey: caKey, secret: try Hex.decode(caV["secret"]!))
+        var creds: [GroupElement<G>] = []
+        for c in v["credentials"] as! [[String: Any]] {
+            let n = Int64(c["registry_number"] as! Int)
+            XCTAssertEqual(ca.code(voter: n, base: base).printed, c["code"] as? String)
+            let u = ca.credential(G.self, voter: n, base: base)
+            XCTAssertEqual(u.hex, c["public_credential"] as? String)
+            XCTAssertEqual(try VoterCredential(typed: c["code"] as! String).keyPair(G.self, base: base).publicKey, u)
+            creds.append(u)
+        }
+        // Messages re-computed; signatures checked (Ed25519 may sign with fresh randomness).
+        let lv = v["credential_list"] as! [String: Any]
+        let list = try CredentialList(
+            region: 0, precinct: "abai.d1.p1", credentials: creds, authority: caKey, base: base)
+        XCTAssertEqual(Hex.encode(list.payload.dropLast(64)), lv["message"] as? String)
+        let given = try Hex.decode(lv["payload"] as! String)
+        XCTAssertEqual(Hex.encode(given.dropLast(64)), lv["message"] as? String)
+        XCTAssertEqual(
+            try CredentialList<G>(payload: given).credentials,
+            creds.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) })
+        let signedList = try Hex.decode(lv["signed_bytes"] as! String)
+        XCTAssertTrue(caKey.publicKey.isValidSignature(given.suffix(64), for: signedList))
+        var w = ByteWriter()
+        w.string("DAUYS-v1")
+        w.string("authority-message")
+        w.string("credential-authority")
+        w.fixed(base.bytes)
+        w.u8(EntryKind.credentials.rawValue)
+        w.lengthPrefixed(Array(given.dropLast(64)))
+        XCTAssertEqual(w.bytes, signedList, "σ_CA covers exactly record.md §3.3's bytes")
+
+        let cv = v["eligible_counts"] as! [String: String]
+        let counts = try EligibleCounts(
+            counts: [.init(precinct: "abai.d1.p1", count: 3), .init(precinct: "abai.d1.p2", count: 0)],
+            registry: regKey, base: base)
+        XCTAssertEqual(Hex.encode(counts.payload.dropLast(64)), cv["message"])
+        let givenCounts = try Hex.decode(cv["payload"]!)
+        XCTAssertEqual(try EligibleCounts(payload: givenCounts).counts, counts.counts)
+        var r = ByteWriter()
+        r.string("DAUYS-v1")
+        r.string("authority-message")
+        r.string("registry")
+        r.fixed(base.bytes)
+        r.u8(EntryKind.eligibleCounts.rawValue)
+        r.lengthPrefixed(Array(givenCounts.dropLast(64)))
+        XCTAssertEqual(Hex.encode(r.bytes), cv["signed_bytes"])
+        XCTAssertTrue(regKey.publicKey.isValidSignature(givenCounts.suffix(64), for: r.bytes))
+    }
+}

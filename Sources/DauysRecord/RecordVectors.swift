@@ -1,0 +1,61 @@
+import Crypto
+import DauysCrypto
+import Foundation
+
+/// Known-answer vectors of the eligibility records (record.md §3.3): a credential authority's
+/// codes and public credentials, its signed credential list and the registry's signed counts,
+/// from fixed keys. Written by `dauys test-vectors` beside the crypto vectors; an independent
+/// implementation reproduces the codes, credentials and messages, and checks the signatures.
+public enum RecordVectors {
+    public static func generate() throws -> (String, String) {
+        typealias G = DauysCrypto.P256
+        let base = ElectionHash.derive("kat-election", parts: [Array(G.name.utf8)])
+        let secret = TestVectors.bytes32("ca-secret")
+        let caKey = try Curve25519.Signing.PrivateKey(rawRepresentation: TestVectors.bytes32("ca-signing-key"))
+        let registryKey = try Curve25519.Signing.PrivateKey(
+            rawRepresentation: TestVectors.bytes32("registry-signing-key"))
+        let ca = try CredentialAuthority(signingKey: caKey, secret: secret)
+        let voters: [Int64] = [1, 2, 3]
+        let list = try CredentialList<G>(
+            region: 0, precinct: "abai.d1.p1", credentials: voters.map { ca.credential(G.self, voter: $0, base: base) },
+            authority: caKey, base: base)
+        let counts = try EligibleCounts(
+            counts: [.init(precinct: "abai.d1.p1", count: 3), .init(precinct: "abai.d1.p2", count: 0)],
+            registry: registryKey, base: base)
+        let out: [String: Any] = [
+            "group": G.name, "base_hash": base.hex,
+            "generated_by": "dauys test-vectors (Sources/DauysRecord/RecordVectors.swift)",
+            "credential_authority": [
+                "secret": Hex.encode(secret), "signing_key_seed": Hex.encode(caKey.rawRepresentation),
+                "public_key": Hex.encode(caKey.publicKey.rawRepresentation),
+            ],
+            "registry": [
+                "signing_key_seed": Hex.encode(registryKey.rawRepresentation),
+                "public_key": Hex.encode(registryKey.publicKey.rawRepresentation),
+            ],
+            "credentials": voters.map { v -> [String: Any] in
+                let code = ca.code(voter: v, base: base)
+                return [
+                    "registry_number": v, "code": code.printed,
+                    "public_credential": code.keyPair(G.self, base: base).publicKey.hex,
+                ]
+            },
+            "credential_list": [
+                "region": 0, "precinct": "abai.d1.p1", "message": Hex.encode(list.payload.dropLast(64)),
+                "signed_bytes": Hex.encode(
+                    EligibilityAuthority.credentialAuthority.signed(
+                        kind: .credentials, message: Array(list.payload.dropLast(64)), base: base)),
+                "payload": Hex.encode(list.payload),
+            ],
+            "eligible_counts": [
+                "message": Hex.encode(counts.payload.dropLast(64)),
+                "signed_bytes": Hex.encode(
+                    EligibilityAuthority.registry.signed(
+                        kind: .eligibleCounts, message: Array(counts.payload.dropLast(64)), base: base)),
+                "payload": Hex.encode(counts.payload),
+            ],
+        ]
+        let data = try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys])
+        return ("eligibility-p256.json", String(decoding: data, as: UTF8.self) + "\n")
+    }
+}

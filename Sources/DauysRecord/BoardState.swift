@@ -80,15 +80,20 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     public private(set) var ballotContext: BallotContext<G>?
 
     /// Region of every published credential (by digest of its encoding).
-    public private(set) var credentialRegion: [DigestKey: Int] = [:]
+    /// The precinct (index in `precincts`) of every published credential; its region follows.
+    public private(set) var credentialPrecinct: [DigestKey: Int32] = [:]
     /// Published credentials per region: the voters entitled to vote electronically.
     public private(set) var eligible: [UInt64]
     /// Eligible voters per precinct, as the registry signed them (record.md §3.3).
     public private(set) var eligibleCounts: [String: UInt64]?
     /// Published credentials per precinct.
     public private(set) var credentialsPerPrecinct: [String: UInt64] = [:]
-    /// The region of every precinct of the manifest.
-    let precinctRegion: [String: Int]
+    /// Every precinct of the manifest, in manifest order, with its region.
+    public let precincts: [(precinct: String, region: Int)]
+    /// Index in `precincts` of every precinct id.
+    let precinctIndex: [String: Int]
+    /// Region of the precinct with this index.
+    public let regionOfPrecinct: [Int]
     /// Credentials whose holders voted on paper: their e-ballots do not count.
     public private(set) var revoked = Set<DigestKey>()
 
@@ -150,7 +155,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         baseHash = RecordContext.baseHash(manifestPayload: m.payload, group: G.name)
         head = m.hash
         eligible = [UInt64](repeating: 0, count: manifest.regions.count)
-        precinctRegion = manifest.precinctRegions()
+        precincts = manifest.precinctsInOrder
+        precinctIndex = Dictionary(uniqueKeysWithValues: precincts.enumerated().map { ($1.precinct, $0) })
+        regionOfPrecinct = precincts.map(\.region)
         castsByRegionHour = [[Int]](repeating: [Int](repeating: 0, count: 24), count: manifest.regions.count)
     }
 
@@ -251,7 +258,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         case .credentialsPublished:
             if electionKey == nil { return "the key ceremony is not finished: no election key yet" }
             if eligibleCounts == nil { return "the registry has not published the number of eligible voters" }
-            if credentialRegion.isEmpty { return "no credential list has been published" }
+            if credentialPrecinct.isEmpty { return "no credential list has been published" }
             let short = credentialShortfall
             if !short.isEmpty {
                 return "credentials and eligible voters differ: " + short.prefix(5).joined(separator: "; ")
@@ -614,7 +621,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
             throw BoardViolation(
                 .credentialLists, "credential list at entry \(e.index) is not signed by the credential authority's key")
         }
-        guard let region = precinctRegion[list.precinct], region == list.region else {
+        guard let pi = precinctIndex[list.precinct], regionOfPrecinct[pi] == list.region else {
             throw BoardViolation(
                 .credentialLists,
                 "credential list at entry \(e.index) names precinct \(list.precinct) of region \(list.region), which the manifest does not have"
@@ -633,10 +640,10 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
                 "precinct \(list.precinct) would have \(total) credentials for \(counts[list.precinct] ?? 0) eligible voters (entry \(e.index))"
             )
         }
-        for k in keys where credentialRegion[k] != nil {
+        for k in keys where credentialPrecinct[k] != nil {
             throw BoardViolation(.credentialLists, "a credential is listed twice (entry \(e.index))")
         }
-        for k in keys { credentialRegion[k] = list.region }
+        for k in keys { credentialPrecinct[k] = Int32(pi) }
         credentialsPerPrecinct[list.precinct] = total
         eligible[list.region] += UInt64(keys.count)
     }
@@ -652,7 +659,17 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     }
 
     /// The region of a published credential.
-    public func region(ofCredential bytes: some Collection<UInt8>) -> Int? { credentialRegion[DigestKey(bytes)] }
+    public func region(ofCredential bytes: some Collection<UInt8>) -> Int? {
+        credentialPrecinct[DigestKey(bytes)].map { regionOfPrecinct[Int($0)] }
+    }
+
+    /// The precinct id of a published credential.
+    public func precinct(ofCredential bytes: some Collection<UInt8>) -> String? {
+        credentialPrecinct[DigestKey(bytes)].map { precincts[Int($0)].precinct }
+    }
+
+    /// How many credentials are revoked.
+    public var revokedCount: Int { revoked.count }
 
     /// Whether a credential's holder is recorded as having voted on paper.
     public func isRevoked(_ credential: some Collection<UInt8>) -> Bool { revoked.contains(DigestKey(credential)) }
@@ -665,10 +682,25 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         do { list = try RevokedCredentials<G>(payload: e.payload) } catch {
             throw BoardViolation(.credentialLists, "revoked credentials at entry \(e.index): \(error)")
         }
+        guard list.isSigned(manifest: manifest, base: baseHash) else {
+            throw BoardViolation(
+                .credentialLists, "revoked credentials at entry \(e.index) are not signed by the registry's key")
+        }
+        guard let pi = precinctIndex[list.precinct] else {
+            throw BoardViolation(
+                .credentialLists,
+                "revoked credentials at entry \(e.index) name precinct \(list.precinct), not in the manifest")
+        }
         let keys = list.credentials.map { DigestKey($0.bytes) }
         for k in keys {
-            guard credentialRegion[k] != nil else {
+            guard let p = credentialPrecinct[k] else {
                 throw BoardViolation(.credentialLists, "entry \(e.index) revokes a credential that was never published")
+            }
+            guard p == Int32(pi) else {
+                throw BoardViolation(
+                    .credentialLists,
+                    "entry \(e.index) revokes, for precinct \(list.precinct), a credential of precinct \(precincts[Int(p)].precinct)"
+                )
             }
             guard !revoked.contains(k) else {
                 throw BoardViolation(.credentialLists, "entry \(e.index) revokes a credential twice")
@@ -715,7 +747,8 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         guard let header = Ballot<G>.header(of: payload) else { throw .malformed }
         guard header.election.elementsEqual(ctx.election.bytes) else { throw .wrongElection }
         let credential = DigestKey(header.credential)
-        guard let region = credentialRegion[credential] else { throw .unknownCredential }
+        guard let p = credentialPrecinct[credential] else { throw .unknownCredential }
+        let region = regionOfPrecinct[Int(p)]
         let tracking = TrackingCode(ballotBytes: payload)
         if let first = ballots[DigestKey(digest: tracking.digest)] { throw .replay(first) }
         return BallotFacts(credential: credential, region: region, tracking: tracking)
@@ -763,7 +796,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     public var countedPerRegion: [UInt64] {
         var out = [UInt64](repeating: 0, count: manifest.regions.count)
         for c in lastBallot.keys where !revoked.contains(c) {
-            if let r = credentialRegion[c] { out[r] += 1 }
+            if let p = credentialPrecinct[c] { out[regionOfPrecinct[Int(p)]] += 1 }
         }
         return out
     }

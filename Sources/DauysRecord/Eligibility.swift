@@ -182,6 +182,64 @@ public struct EligibleCounts: Sendable, Equatable {
     }
 }
 
+/// Credentials of one precinct whose holders voted on paper there (entry kind 14), signed by
+/// the registry, which alone knows whose credential is whose:
+///
+///     message = lp(precinct id) ‖ u32(n) ‖ n × E(U)   (U strictly increasing, n ≥ 1)
+///     payload = message ‖ σ_registry
+public struct RevokedCredentials<G: PrimeOrderGroup>: Sendable {
+    public let precinct: String
+    public let credentials: [GroupElement<G>]
+    public let payload: [UInt8]
+
+    /// Signs the revocation as the registry.
+    public init(
+        precinct: String, credentials: [GroupElement<G>], registry: Curve25519.Signing.PrivateKey, base: ElectionHash
+    ) throws {
+        self.precinct = precinct
+        self.credentials = credentials.map { $0.withCachedEncoding() }.sorted {
+            $0.bytes.lexicographicallyPrecedes($1.bytes)
+        }
+        var w = ByteWriter(capacity: 40 + self.credentials.count * G.elementByteCount)
+        w.lengthPrefixed(Array(precinct.utf8))
+        w.u32(UInt32(self.credentials.count))
+        for c in self.credentials { w.fixed(c.bytes) }
+        payload = try EligibilityAuthority.registry.sign(
+            kind: .revokedCredentials, message: w.bytes, key: registry, base: base)
+    }
+
+    public init(payload: [UInt8]) throws(DauysCrypto.CryptoError) {
+        guard payload.count > 64 else { throw .invalidEncoding("revoked credentials: too short for its signature") }
+        var r = ByteReader(Array(payload.dropLast(64)))
+        let p = try r.lengthPrefixed("precinct id", max: 64)
+        guard let id = String(bytes: p, encoding: .utf8) else { throw .invalidEncoding("precinct id: not UTF-8") }
+        precinct = id
+        let n = Int(try r.u32("revoked count"))
+        guard n >= 1 else { throw .invalidEncoding("revoked credentials: an empty list") }
+        guard n <= r.remaining / G.elementByteCount else {
+            throw .invalidEncoding("revoked list: count larger than the data")
+        }
+        var out: [GroupElement<G>] = []
+        var previous: ArraySlice<UInt8>? = nil
+        for i in 0..<n {
+            let b = try r.fixed(G.elementByteCount, "revoked credential \(i)")
+            if let p = previous, !p.lexicographicallyPrecedes(b) {
+                throw .invalidEncoding("revoked list: not increasing at \(i)")
+            }
+            previous = b
+            out.append(try GroupElement(bytes: b))
+        }
+        try r.finish("revoked credentials")
+        credentials = out
+        self.payload = payload
+    }
+
+    public func isSigned(manifest: Manifest, base: ElectionHash) -> Bool {
+        EligibilityAuthority.registry.verifies(
+            kind: .revokedCredentials, payload: payload, manifest: manifest, base: base)
+    }
+}
+
 extension Manifest {
     /// Every precinct id with its region, in manifest order.
     public var precinctsInOrder: [(precinct: String, region: Int)] {

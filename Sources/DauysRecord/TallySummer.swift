@@ -6,16 +6,22 @@ import DauysCrypto
 /// verifier, which must compute the same sums.
 public struct TallySummer<G: PrimeOrderGroup>: Sendable {
     public let shape: BallotShape
-    public let regionOf: [DigestKey: Int]
+    /// Precinct index of each credential, and region of each precinct (BoardState's maps).
+    public let precinctOf: [DigestKey: Int32]
+    public let regionOfPrecinct: [Int]
     public let regions: Int
     public let blockSize: Int
     /// sums[region][question][encrypted option]
     public private(set) var sums: [[[Ciphertext<G>]]]
     private var block: [[UInt8]] = []
 
-    public init(shape: BallotShape, regionOf: [DigestKey: Int], regions: Int, blockSize: Int = 65_536) {
+    public init(
+        shape: BallotShape, precinctOf: [DigestKey: Int32], regionOfPrecinct: [Int], regions: Int,
+        blockSize: Int = 65_536
+    ) {
         self.shape = shape
-        self.regionOf = regionOf
+        self.precinctOf = precinctOf
+        self.regionOfPrecinct = regionOfPrecinct
         self.regions = regions
         self.blockSize = blockSize
         sums = [[[Ciphertext<G>]]](repeating: Self.zero(shape), count: regions)
@@ -37,7 +43,9 @@ public struct TallySummer<G: PrimeOrderGroup>: Sendable {
         guard !block.isEmpty else { return }
         let payloads = block
         block.removeAll(keepingCapacity: true)
-        let (shape, regionOf, regions) = (self.shape, self.regionOf, self.regions)
+        let (shape, precinctOf, regionOfPrecinct, regions) = (
+            self.shape, self.precinctOf, self.regionOfPrecinct, self.regions
+        )
         let chunk = max(1, (payloads.count + 63) / 64)
         var total = sums
         await withTaskGroup(of: [[[Ciphertext<G>]]].self) { group in
@@ -47,8 +55,9 @@ public struct TallySummer<G: PrimeOrderGroup>: Sendable {
                     var part = [[[Ciphertext<G>]]](repeating: Self.zero(shape), count: regions)
                     for p in slice {
                         guard let b = try? Ballot<G>.ciphertexts(of: p, shape: shape),
-                            let r = regionOf[DigestKey(b.credential)]
+                            let p = precinctOf[DigestKey(b.credential)]
                         else { continue }
+                        let r = regionOfPrecinct[Int(p)]
                         for (qi, a) in b.answers.enumerated() {
                             for (oi, c) in a.enumerated() { part[r][qi][oi] = part[r][qi][oi] + c }
                         }
@@ -90,7 +99,8 @@ public struct TallyComputation<G: PrimeOrderGroup>: Sendable {
         units = state.tallyUnits
         counted = state.countedBallots
         summer = TallySummer(
-            shape: state.shape, regionOf: state.credentialRegion, regions: state.manifest.regions.count)
+            shape: state.shape, precinctOf: state.credentialPrecinct, regionOfPrecinct: state.regionOfPrecinct,
+            regions: state.manifest.regions.count)
     }
 
     /// Feeds one board entry; only counted ballots are added.

@@ -297,13 +297,26 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
 
     /// Publishes the credentials of voters who voted on paper, so that their e-ballots do not
     /// count. Only after voting closed and before the tally.
-    /// Publishes the credentials of voters who voted on paper. Credentials revoked already are
-    /// left out, so a re-run after an interruption publishes nothing twice.
-    public func revoke(credentials: [GroupElement<G>]) async throws {
+    /// Publishes revocations signed by the registry (voters who voted on paper). A list whose
+    /// credentials are all revoked already is skipped, so a re-run after an interruption
+    /// publishes nothing twice; a list partly revoked already is refused.
+    @discardableResult
+    public func revoke(_ lists: [RevokedCredentials<G>]) async throws -> Int {
         try await write {
-            let fresh = credentials.filter { !state.isRevoked($0.bytes) }
-            guard !fresh.isEmpty else { return }
-            try await append([(.revokedCredentials, RevokedCredentials<G>(credentials: fresh).payload)])
+            let s = state
+            var parts: [(EntryKind, [UInt8])] = []
+            for l in lists {
+                let done = l.credentials.count { s.isRevoked($0.bytes) }
+                if done == l.credentials.count { continue }
+                guard done == 0 else {
+                    throw ReferendumError.precondition(
+                        "a revocation of precinct \(l.precinct) is partly on the board already (\(done) of \(l.credentials.count))"
+                    )
+                }
+                parts.append((.revokedCredentials, l.payload))
+            }
+            if !parts.isEmpty { try await append(parts) }
+            return parts.count
         }
     }
 

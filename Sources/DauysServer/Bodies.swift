@@ -86,4 +86,3 @@ struct PaperTurnoutBody: Encodable {
     let national: [Double]
     let regions: [String: [Double]]
 }
-struct RevocationsBody: Decodable { let credentials: [String] }

@@ -106,10 +106,10 @@ struct LifecycleController<G: PrimeOrderGroup> {
         }
         g.post("revocations") { req, ctx in
             _ = try ctx.official(.registrar)
-            let b = try await JSON.decode(RevocationsBody.self, req, limit: service.configuration.officialBodyBytes)
-            let creds = try b.credentials.map { try GroupElement<G>(hex: $0, what: "credential") }
-            try await referendum.revoke(credentials: creds)
-            return ceremony.accepted(ctx, req, "\(creds.count) revoked credentials")
+            let b = try await JSON.decode(PayloadsBody.self, req, limit: service.configuration.officialBodyBytes)
+            let lists = try b.payloads.map { try RevokedCredentials<G>(payload: try Hex.decode($0, what: "payload")) }
+            let n = try await referendum.revoke(lists)
+            return ceremony.accepted(ctx, req, "\(n) revocations")
         }
         g.post("tally") { req, ctx in
             _ = try ctx.official(.admin)

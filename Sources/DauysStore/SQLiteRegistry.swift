@@ -184,14 +184,17 @@ public final class SQLiteRegistry: Sendable {
         }
     }
 
-    /// Public credentials of the voters marked as having voted on paper (needs the links).
-    public func paperVoterCredentials() throws -> [[UInt8]] {
+    /// Public credentials of the voters marked as having voted on paper, with their precincts
+    /// (needs the links).
+    public func paperVoterCredentials() throws -> [(precinct: String, credential: [UInt8])] {
         try db.read { db in
-            try Data.fetchAll(
+            try Row.fetchAll(
                 db,
-                sql:
-                    "SELECT l.public_credential FROM voter v JOIN credential_link l ON l.voter_id = v.id WHERE v.voted_on_paper = 1"
-            ).map { [UInt8]($0) }
+                sql: """
+                    SELECT v.precinct, l.public_credential FROM voter v JOIN credential_link l ON l.voter_id = v.id
+                    WHERE v.voted_on_paper = 1 ORDER BY v.precinct
+                    """
+            ).map { (precinct: $0["precinct"], credential: [UInt8]($0["public_credential"] as Data)) }
         }
     }
 

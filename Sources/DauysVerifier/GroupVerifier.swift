@@ -68,7 +68,7 @@ struct GroupVerifier<G: PrimeOrderGroup> {
         report.ballots = ballots
         report.countedBallots = state.countedBallots.count
         if state.phase != .published { log.fail(.phases, "the record does not reach the published phase") }
-        if state.credentialRegion.isEmpty { log.fail(.credentialLists, "no credential was published") }
+        if state.credentialPrecinct.isEmpty { log.fail(.credentialLists, "no credential was published") }
         if state.electionKey == nil { log.fail(.keyCeremony, "no election key was published") }
 
         // The encrypted tally is the sum of the counted ballots (second pass, bounded memory).

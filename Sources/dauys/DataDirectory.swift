@@ -93,7 +93,8 @@ protocol BoardAccess<G>: Sendable {
     /// Credential lists signed by the credential authority; returns how many were new.
     func publishCredentials(_ lists: [CredentialList<G>]) async throws -> Int
     func publishEligibleCounts(_ counts: EligibleCounts) async throws
-    func revoke(credentials: [GroupElement<G>]) async throws
+    /// Revocations signed by the registry; returns how many were new.
+    func revoke(_ lists: [RevokedCredentials<G>]) async throws -> Int
     func computeTally() async throws -> EncryptedTally<G>
     func publishResults() async throws -> Results
 }
@@ -229,8 +230,11 @@ struct RemoteBoard<G: PrimeOrderGroup>: BoardAccess {
     func publishEligibleCounts(_ counts: EligibleCounts) async throws {
         try await server.post("eligible-counts", payload(counts.payload))
     }
-    func revoke(credentials: [GroupElement<G>]) async throws {
-        try await server.post("revocations", ["credentials": credentials.map(\.hex)])
+    func revoke(_ lists: [RevokedCredentials<G>]) async throws -> Int {
+        let before = try await fetchState().revokedCount
+        try await server.post("revocations", ["payloads": lists.map { Hex.encode($0.payload) }])
+        let after = try await fetchState().revokedCount
+        return after == before ? 0 : lists.count
     }
     func computeTally() async throws -> EncryptedTally<G> {
         try await server.post("tally", [String: String]())

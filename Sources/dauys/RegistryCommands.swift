@@ -123,9 +123,12 @@ struct CredentialsRevokePaper: AsyncParsableCommand {
         abstract:
             "After voting closes, publish the credentials of voters who voted on paper: their e-ballots do not count.")
     @OptionGroup var d: DataOption
+    @Option(name: .customLong("signing-key"), help: "The registry's signing key file (`registry new-signing-key`).")
+    var signingKey: String
     func run() async throws {
         struct Body: GroupCommand {
             let d: DataOption
+            let signingKey: String
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
                 let reg = try SQLiteRegistry(path: d.dir.registryPath)
                 let lost = try reg.paperVotersWithoutLink()
@@ -134,11 +137,25 @@ struct CredentialsRevokePaper: AsyncParsableCommand {
                         "warning: \(lost) paper voters have no credential link any more (destroyed too early); their e-votes cannot be revoked"
                     )
                 }
-                let creds = try reg.paperVoterCredentials().map { try GroupElement<G>(bytes: $0) }
-                try await d.access(G.self).revoke(credentials: creds)
-                print("\(creds.count) credentials revoked (their holders voted on paper)")
+                let board = try await d.access(G.self)
+                let state = try await board.fetchState()
+                let key = try AuthorityKeyFile.load(signingKey, role: .registry)
+                try key.check(state.manifest, role: .registry)
+                // Per precinct, only credentials not revoked yet: a re-run publishes nothing twice.
+                var byPrecinct: [String: [GroupElement<G>]] = [:]
+                for (p, c) in try reg.paperVoterCredentials() where !state.isRevoked(c) {
+                    byPrecinct[p, default: []].append(try GroupElement<G>(bytes: c))
+                }
+                let lists = try byPrecinct.sorted { $0.key < $1.key }.map {
+                    try RevokedCredentials(
+                        precinct: $0.key, credentials: $0.value, registry: try key.signer(), base: state.baseHash)
+                }
+                let n = try await board.revoke(lists)
+                print(
+                    "\(lists.reduce(0) { $0 + $1.credentials.count }) credentials revoked in \(n) precincts (their holders voted on paper)"
+                )
             }
         }
-        try await Body(d: d).dispatch(try await d.group())
+        try await Body(d: d, signingKey: signingKey).dispatch(try await d.group())
     }
 }

@@ -36,7 +36,7 @@ final class LifecycleCLITests: XCTestCase {
         try csv.write(toFile: w + "/voters.csv", atomically: true, encoding: .utf8)
         try CLI.ok(["registry", "keygen", "--out", "reg.key"], cwd: w)
         try CLI.ok(["registry", "import", "voters.csv", "--data", "d", "--registry-key", "reg.key"], cwd: w)
-        try CLI.issueCredentials(forgetLinks: true, cwd: w)
+        try CLI.issueCredentials(cwd: w)
         try CLI.ok(["phase", "--data", "d", "credentials-published"], cwd: w)
         try CLI.ok(["phase", "--data", "d", "voting-open"], cwd: w)
 
@@ -77,6 +77,14 @@ final class LifecycleCLITests: XCTestCase {
         XCTAssertNotEqual(
             try CLI.run(["vote", "--data", "d", "--credential", c0, "--choice", "yes"], cwd: w).status, 0,
             "voting is closed")
+        // Voter 0 (abai, yes) also voted on paper: the registry revokes the e-vote, signed, per
+        // precinct; a re-run publishes nothing; then the links are destroyed.
+        try "iin\n\(Fixtures.iin(100))\n".write(toFile: w + "/paper.csv", atomically: true, encoding: .utf8)
+        try CLI.ok(["registry", "mark-paper", "paper.csv", "--data", "d", "--registry-key", "reg.key"], cwd: w)
+        let revoke = ["credentials", "revoke-paper-voters", "--data", "d", "--signing-key", "reg-sign.json"]
+        XCTAssertTrue(try CLI.ok(revoke, cwd: w).contains("1 credentials revoked in 1 precincts"))
+        XCTAssertTrue(try CLI.ok(revoke, cwd: w).contains("0 credentials revoked in 0 precincts"))
+        XCTAssertTrue(try CLI.ok(["credentials", "forget-links", "--data", "d"], cwd: w).contains("8 links destroyed"))
         try CLI.ok(["tally", "--data", "d"], cwd: w)
         try CLI.ok(["phase", "--data", "d", "tallied"], cwd: w)
         // Trustee 2 is absent: 1 and 3 form the quorum.
@@ -88,9 +96,9 @@ final class LifecycleCLITests: XCTestCase {
         try CLI.ok(["phase", "--data", "d", "decrypted"], cwd: w)
         let json = try CLI.ok(["results", "--data", "d", "--publish", "--json"], cwd: w)
         let results = try JSONDecoder().decode(Results.self, from: Data(json.utf8))
-        XCTAssertEqual(results.questions[0].totals, [4, 2])
-        XCTAssertEqual(results.regions.map(\.participants), [3, 3])
-        XCTAssertEqual(results.regions.map { $0.totals[0] }, [[3, 0], [1, 2]])
+        XCTAssertEqual(results.questions[0].totals, [3, 2])
+        XCTAssertEqual(results.regions.map(\.participants), [2, 3])
+        XCTAssertEqual(results.regions.map { $0.totals[0] }, [[2, 0], [1, 2]])
         XCTAssertEqual(results.questions[0].regionsWithMajority, 1)
         XCTAssertFalse(results.questions[0].adopted, "1 of 2 regions is less than two thirds")
 
@@ -100,7 +108,7 @@ final class LifecycleCLITests: XCTestCase {
         let summary = try JSONSerialization.jsonObject(with: Data(v.stdout.utf8)) as! [String: Any]
         XCTAssertEqual(summary["valid"] as? Bool, true)
         XCTAssertEqual(summary["ballots"] as? Int, 7)
-        XCTAssertEqual(summary["counted_ballots"] as? Int, 6)
+        XCTAssertEqual(summary["counted_ballots"] as? Int, 5)
 
         // Nothing personal in the public record.
         let board = try Data(contentsOf: URL(fileURLWithPath: w + "/rec/board.bin"))

@@ -223,12 +223,29 @@ final class ReferendumTests: XCTestCase {
         let before = try await s.ref.ballotStatus(trackingDigest: tracking[0])
         XCTAssertEqual(before?.status, .counted)
         let paperVoter = s.credentials[0][0].publicKey
-        await assertThrowsAsync({ _ = try await s.ref.revoke(credentials: [paperVoter]) }) {
-            XCTAssertTrue("\($0)".contains("phase"))
+        let base = s.ref.baseHash
+        // The registry signs a revocation for the precinct where the voter is listed.
+        func revocation(
+            _ c: [GroupElement<G>], precinct: String? = nil, key: Curve25519.Signing.PrivateKey? = nil
+        ) throws -> RevokedCredentials<G> {
+            try RevokedCredentials(
+                precinct: precinct ?? s.ref.state.precinct(ofCredential: c[0].bytes)!, credentials: c,
+                registry: key ?? s.eligibility.registry, base: base)
         }
+        func refused(_ r: RevokedCredentials<G>, _ message: String, line: UInt = #line) async {
+            await assertThrowsAsync({ _ = try await s.ref.revoke([r]) }, line: line) {
+                XCTAssertTrue("\($0)".contains(message), "\($0)", line: line)
+            }
+        }
+        await refused(try revocation([paperVoter]), "phase")
         try await s.ref.advance(to: .closed)
-        await assertThrowsAsync({ _ = try await s.ref.revoke(credentials: [KeyPair<G>.generate().publicKey]) })
-        try await s.ref.revoke(credentials: [paperVoter])
+        await refused(
+            try revocation([KeyPair<G>.generate().publicKey], precinct: "abai.d1.p1"), "never published")
+        await refused(try revocation([paperVoter], key: s.eligibility.authority), "not signed by the registry's key")
+        let home = s.ref.state.precinct(ofCredential: paperVoter.bytes)!
+        let elsewhere = s.ref.manifest.precinctsInOrder.first { $0.precinct != home }!.precinct
+        await refused(try revocation([paperVoter], precinct: elsewhere), "a credential of precinct \(home)")
+        try await s.ref.revoke([try revocation([paperVoter])])
         // The voter looks the ballot up: overridden by the paper vote; the others still count.
         let after = try await s.ref.ballotStatus(trackingDigest: tracking[0])
         XCTAssertEqual(after?.status, .overriddenByPaper)
@@ -236,12 +253,16 @@ final class ReferendumTests: XCTestCase {
         XCTAssertEqual(other?.status, .counted)
         // Revoking the same credential again (a re-run) publishes nothing.
         let entries = s.ref.read { $0.count }
-        try await s.ref.revoke(credentials: [paperVoter])
+        let again = try await s.ref.revoke([try revocation([paperVoter])])
+        XCTAssertEqual(again, 0)
         XCTAssertEqual(s.ref.read { $0.count }, entries)
+        await refused(
+            try revocation([paperVoter, s.credentials[0][2].publicKey], precinct: home), "partly on the board")
         XCTAssertEqual(s.ref.countedPerRegion(), [2, 0])
         try await s.ref.computeTally()
         await assertThrowsAsync(
-            { _ = try await s.ref.revoke(credentials: [s.credentials[0][1].publicKey]) }, "too late after the tally")
+            { _ = try await s.ref.revoke([try revocation([s.credentials[0][1].publicKey])]) },
+            "too late after the tally")
         try await s.ref.advance(to: .tallied)
         try await Self.decrypt(s, tally: s.ref.tally!)
         try await s.ref.advance(to: .decrypted)
@@ -264,6 +285,12 @@ final class ReferendumTests: XCTestCase {
         try RecordRewrite.rechain(items, to: dir + "/t2")
         let r2 = await RecordVerifier(directory: dir + "/t2").run()
         XCTAssertTrue(r2.failedChecks.map(\.name).contains("phases"), "\(r2.failedChecks)")
+        // Signed by the board operator instead of the registry: named under credential lists.
+        var forged = try RecordRewrite.entries(dir + "/rec")
+        forged[rv].payload = try revocation([paperVoter], key: Curve25519.Signing.PrivateKey()).payload
+        try RecordRewrite.rechain(forged, to: dir + "/t3")
+        let r3 = await RecordVerifier(directory: dir + "/t3").run()
+        XCTAssertTrue(r3.failedChecks.map(\.name).contains("credential lists"), "\(r3.failedChecks)")
     }
 
     func testComplaintPath() async throws {

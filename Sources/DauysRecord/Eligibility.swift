@@ -43,6 +43,40 @@ public enum EligibilityAuthority: String, Sendable {
     }
 }
 
+/// `u32(n) ‖ n × E(U)` with the encodings strictly increasing (so no credential twice and the
+/// order reveals nothing): the credential part of kinds 8 and 14.
+enum SortedCredentials {
+    static func sorted<G: PrimeOrderGroup>(_ c: [GroupElement<G>]) -> [GroupElement<G>] {
+        c.map { $0.withCachedEncoding() }.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+    }
+
+    static func write<G: PrimeOrderGroup>(_ c: [GroupElement<G>], to w: inout ByteWriter) {
+        w.u32(UInt32(c.count))
+        for e in c { w.fixed(e.bytes) }
+    }
+
+    static func read<G: PrimeOrderGroup>(
+        _ r: inout ByteReader, what: String
+    ) throws(DauysCrypto.CryptoError) -> [GroupElement<G>] {
+        let n = Int(try r.u32("\(what): count"))
+        guard n <= r.remaining / G.elementByteCount else {
+            throw .invalidEncoding("\(what): count larger than the data")
+        }
+        var out: [GroupElement<G>] = []
+        out.reserveCapacity(n)
+        var previous: ArraySlice<UInt8>? = nil
+        for i in 0..<n {
+            let b = try r.fixed(G.elementByteCount, "\(what): credential \(i)")
+            if let p = previous, !p.lexicographicallyPrecedes(b) {
+                throw .invalidEncoding("\(what): not in increasing order or repeated at position \(i)")
+            }
+            previous = b
+            out.append(try GroupElement(bytes: b))
+        }
+        return out
+    }
+}
+
 /// Public credentials of one precinct, signed by the credential authority (entry kind 8):
 ///
 ///     message = u16(region) ‖ lp(precinct id) ‖ u32(n) ‖ n × E(U)   (U strictly increasing)
@@ -63,14 +97,11 @@ public struct CredentialList<G: PrimeOrderGroup>: Sendable {
     ) throws {
         self.region = region
         self.precinct = precinct
-        self.credentials = credentials.map { $0.withCachedEncoding() }.sorted {
-            $0.bytes.lexicographicallyPrecedes($1.bytes)
-        }
+        self.credentials = SortedCredentials.sorted(credentials)
         var w = ByteWriter(capacity: 40 + self.credentials.count * G.elementByteCount)
         w.u16(UInt16(region))
         w.lengthPrefixed(Array(precinct.utf8))
-        w.u32(UInt32(self.credentials.count))
-        for c in self.credentials { w.fixed(c.bytes) }
+        SortedCredentials.write(self.credentials, to: &w)
         payload = try EligibilityAuthority.credentialAuthority.sign(
             kind: .credentials, message: w.bytes, key: authority, base: base)
     }
@@ -83,23 +114,8 @@ public struct CredentialList<G: PrimeOrderGroup>: Sendable {
         let p = try r.lengthPrefixed("precinct id", max: 64)
         guard let id = String(bytes: p, encoding: .utf8) else { throw .invalidEncoding("precinct id: not UTF-8") }
         precinct = id
-        let n = Int(try r.u32("credential count"))
-        guard n <= r.remaining / G.elementByteCount else {
-            throw .invalidEncoding("credential list: count larger than the data")
-        }
-        var out: [GroupElement<G>] = []
-        out.reserveCapacity(n)
-        var previous: ArraySlice<UInt8>? = nil
-        for i in 0..<n {
-            let b = try r.fixed(G.elementByteCount, "credential \(i)")
-            if let p = previous, !p.lexicographicallyPrecedes(b) {
-                throw .invalidEncoding("credential list: not in increasing order or repeated at position \(i)")
-            }
-            previous = b
-            out.append(try GroupElement(bytes: b))
-        }
+        credentials = try SortedCredentials.read(&r, what: "credential list")
         try r.finish("credential list")
-        credentials = out
         self.payload = payload
     }
 
@@ -197,13 +213,10 @@ public struct RevokedCredentials<G: PrimeOrderGroup>: Sendable {
         precinct: String, credentials: [GroupElement<G>], registry: Curve25519.Signing.PrivateKey, base: ElectionHash
     ) throws {
         self.precinct = precinct
-        self.credentials = credentials.map { $0.withCachedEncoding() }.sorted {
-            $0.bytes.lexicographicallyPrecedes($1.bytes)
-        }
+        self.credentials = SortedCredentials.sorted(credentials)
         var w = ByteWriter(capacity: 40 + self.credentials.count * G.elementByteCount)
         w.lengthPrefixed(Array(precinct.utf8))
-        w.u32(UInt32(self.credentials.count))
-        for c in self.credentials { w.fixed(c.bytes) }
+        SortedCredentials.write(self.credentials, to: &w)
         payload = try EligibilityAuthority.registry.sign(
             kind: .revokedCredentials, message: w.bytes, key: registry, base: base)
     }
@@ -214,23 +227,9 @@ public struct RevokedCredentials<G: PrimeOrderGroup>: Sendable {
         let p = try r.lengthPrefixed("precinct id", max: 64)
         guard let id = String(bytes: p, encoding: .utf8) else { throw .invalidEncoding("precinct id: not UTF-8") }
         precinct = id
-        let n = Int(try r.u32("revoked count"))
-        guard n >= 1 else { throw .invalidEncoding("revoked credentials: an empty list") }
-        guard n <= r.remaining / G.elementByteCount else {
-            throw .invalidEncoding("revoked list: count larger than the data")
-        }
-        var out: [GroupElement<G>] = []
-        var previous: ArraySlice<UInt8>? = nil
-        for i in 0..<n {
-            let b = try r.fixed(G.elementByteCount, "revoked credential \(i)")
-            if let p = previous, !p.lexicographicallyPrecedes(b) {
-                throw .invalidEncoding("revoked list: not increasing at \(i)")
-            }
-            previous = b
-            out.append(try GroupElement(bytes: b))
-        }
+        credentials = try SortedCredentials.read(&r, what: "revoked credentials")
+        guard !credentials.isEmpty else { throw .invalidEncoding("revoked credentials: an empty list") }
         try r.finish("revoked credentials")
-        credentials = out
         self.payload = payload
     }
 

@@ -151,6 +151,17 @@ func loadManifest(_ path: String) throws -> (Manifest, ElectionHash) {
 
 // MARK: - the registry's side
 
+extension RegistryOptions {
+    /// The registry of `--data`, opened with its key (refused if the key's check value differs).
+    func open() throws -> (SQLiteRegistry, RegistryCipher) {
+        let cipher = try RegistryCipher.load(path: registryKey)
+        _ = try d.requireData()
+        let reg = try SQLiteRegistry(path: d.dir.registryPath)
+        try reg.checkKey(cipher)
+        return (reg, cipher)
+    }
+}
+
 struct RegistryExport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -163,10 +174,7 @@ struct RegistryExport: AsyncParsableCommand {
         struct Body: GroupCommand {
             let c: RegistryExport
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let cipher = try RegistryCipher.load(path: c.r.registryKey)
-                _ = try c.r.d.requireData()
-                let reg = try SQLiteRegistry(path: c.r.d.dir.registryPath)
-                try reg.checkKey(cipher)
+                let (reg, _) = try c.r.open()
                 let voters = try reg.allVoters()
                 guard !voters.isEmpty else { throw CLIError("the registry holds no voter") }
                 let state = try await c.r.d.access(G.self).fetchState()
@@ -191,10 +199,7 @@ struct RegistryPublishCounts: AsyncParsableCommand {
         struct Body: GroupCommand {
             let c: RegistryPublishCounts
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let cipher = try RegistryCipher.load(path: c.r.registryKey)
-                _ = try c.r.d.requireData()
-                let reg = try SQLiteRegistry(path: c.r.d.dir.registryPath)
-                try reg.checkKey(cipher)
+                let (reg, _) = try c.r.open()
                 let board = try await c.r.d.access(G.self)
                 let state = try await board.fetchState()
                 let key = try AuthorityKeyFile.load(c.signingKey, role: .registry)
@@ -233,10 +238,7 @@ struct RegistryLink: AsyncParsableCommand {
         struct Body: GroupCommand {
             let c: RegistryLink
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let cipher = try RegistryCipher.load(path: c.r.registryKey)
-                _ = try c.r.d.requireData()
-                let reg = try SQLiteRegistry(path: c.r.d.dir.registryPath)
-                try reg.checkKey(cipher)
+                let (reg, cipher) = try c.r.open()
                 let state = try await c.r.d.access(G.self).fetchState()
                 let file = try CredentialLinks.load(c.links)
                 guard file.election == state.baseHash.hex else {

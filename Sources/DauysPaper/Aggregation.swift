@@ -34,7 +34,10 @@ public struct PaperTotals: Equatable, Sendable {
 /// Lists: every voter is on one precinct list (e-voters too), so a region's eligible voters
 /// are the sum of its lists when it has protocols, and its credential count otherwise.
 /// Participants are ballots found in paper boxes plus counted e-ballots. A region whose
-/// e-ballots were folded with others (privacy floor) adds them to the national totals only.
+/// e-ballots were folded with others' (privacy floor) has them among its participants, but
+/// their split between the options is known only for the folded unit: the national totals get
+/// them, and the region's majority is judged on its paper figures plus the bounds of its share
+/// of the folded unit (record.md §8) — exactly as the e-vote result judges it.
 public enum OfficialResult {
     public static func compute(
         manifest: Manifest, protocols: [String: PrecinctProtocol], evote: Results?
@@ -58,14 +61,30 @@ public enum OfficialResult {
             let ePart: UInt64 = own ? (e?.participants ?? 0) : 0
             if let e, !own, !e.unit.isEmpty { foldedBallots += e.participants }
             eligible.append(paper[ri].precincts > 0 ? paper[ri].votersOnList : (e?.eligible ?? 0))
-            participants.append(paper[ri].inBoxes + ePart)
+            participants.append(paper[ri].inBoxes + (e?.participants ?? 0))
             invalid.append(paper[ri].questions.first?.invalid ?? 0)
             notCounted.append(paper[ri].questions.first?.notCounted ?? 0)
             var totals = paper[ri].questions.map(\.options)
             if own, let e {
                 for qi in totals.indices { for oi in totals[qi].indices { totals[qi][oi] += e.totals[qi][oi] } }
             }
-            units.append(UnitResult(id: r.id, regions: [r.id], ballots: participants[ri], totals: totals))
+            units.append(UnitResult(id: r.id, regions: [r.id], ballots: paper[ri].inBoxes + ePart, totals: totals))
+        }
+        // Each region on its own figures: paper plus its own e-votes, or plus the bounds of its
+        // share of a folded e-vote unit.
+        let eParticipants = manifest.regions.map { r in evote?.regions.first { $0.id == r.id }?.participants ?? 0 }
+        let figures = manifest.questions.indices.map { qi -> [RegionFigures] in
+            var f =
+                (evote?.units).map {
+                    Results.regionFigures(question: qi, manifest: manifest, participants: eParticipants, units: $0)
+                } ?? eParticipants.map { RegionFigures(participants: $0, yes: 0) }
+            for ri in f.indices {
+                let yes = paper[ri].questions[qi].options.first ?? 0
+                f[ri] = RegionFigures(
+                    participants: participants[ri], yesAtLeast: f[ri].yesAtLeast + yes, yesAtMost: f[ri].yesAtMost + yes
+                )
+            }
+            return f
         }
         if let ev = evote {
             for u in ev.units where u.regions.count > 1 || !manifest.regions.contains(where: { $0.id == u.id }) {
@@ -74,11 +93,10 @@ public enum OfficialResult {
         }
         var result = Results.compute(
             manifest: manifest, eligible: eligible, participants: participants, units: units,
-            invalid: invalid, notCounted: notCounted)
+            invalid: invalid, notCounted: notCounted, figures: figures)
         if foldedBallots > 0 {
-            // Folded e-ballots: national totals only.
+            // Folded e-ballots: already among the participants; their votes in the national totals.
             for qi in result.questions.indices {
-                result.questions[qi].participants += foldedBallots
                 for oi in result.questions[qi].totals.indices { result.questions[qi].totals[oi] += foldedE[qi][oi] }
             }
             result = Results.recomputeOutcomes(result, manifest: manifest)

@@ -95,7 +95,7 @@ public enum Publication {
                         <p>\(esc(manifest.questions[0].text.ru))</p>
                         <p class="outcome">\(q.adopted ? "ПРИНЯТ / ҚАБЫЛДАНДЫ / ADOPTED" : "НЕ ПРИНЯТ / ҚАБЫЛДАНБАДЫ / NOT ADOPTED") — \(esc(q.explanation))</p>
                         <p>Eligible \(q.eligible) · took part \(q.participants) (\(pct(rate(q.participants, q.eligible)))) · \(q.totals.enumerated().map { "\(manifest.questions[0].options[$0.offset].id) \($0.element)" }.joined(separator: " · ")) ·
-                           valid: \(q.valid ? "yes" : "no") · regions with a majority: \(q.regionsWithMajority) of \(q.regionsTotal)</p>
+                           valid: \(q.valid ? "yes" : "no") · regions with a majority: \(q.regionsWithMajority) of \(q.regionsTotal)\(q.regionsUndetermined > 0 ? " (\(q.regionsUndetermined) undetermined: e-votes folded)" : "")</p>
                         <table><tr><th>Region</th><th>Eligible</th><th>Took part</th><th>Turnout</th><th>\(manifest.questions[0].options[0].id)</th><th>\(manifest.questions[0].options.count > 1 ? manifest.questions[0].options[1].id : "")</th><th>Invalid</th><th>Not counted</th><th>Share</th></tr>
                         \(rows)</table>
                         \(turnoutSVG)\(yesSVG)
@@ -178,7 +178,8 @@ extension OfficialResult {
             "not_counted": r.regions.reduce(0) { $0 + $1.notCounted },
             "turnout": rate(q.participants, q.eligible), "valid": q.valid, "adopted": q.adopted,
             "decided_by": q.decidedBy.rawValue, "decided_by_text": q.explanation,
-            "regions_with_yes_majority": q.regionsWithMajority, "regions_total": q.regionsTotal, "regions": regions,
+            "regions_with_yes_majority": q.regionsWithMajority, "regions_undetermined": q.regionsUndetermined,
+            "regions_total": q.regionsTotal, "regions": regions,
         ]
         return String(decoding: try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self)
     }

@@ -328,6 +328,11 @@ public struct Manifest: Codable, Hashable, Sendable {
         if trustees.names.count != trustees.count {
             problems.append("trustees: \(trustees.count) expected, \(trustees.names.count) names given")
         }
+        if tally.unit == "national", let q = questions.first(where: { $0.rules.regionalTwoThirds }) {
+            problems.append(
+                "question \(q.id): the two-thirds-of-regions rule needs each region's own figures; a national tally unit hides them (record.md §8)"
+            )
+        }
         if !["region", "national"].contains(tally.unit) {
             problems.append("tally unit must be \"region\" or \"national\"")
         }

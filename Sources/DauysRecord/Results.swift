@@ -48,6 +48,43 @@ public enum DecidedBy: String, Codable, Equatable, Sendable, CaseIterable {
     case participantsNotMajority = "participants_not_majority"
     /// Not adopted: the majority was reached in fewer than two thirds of the regions.
     case regionsBelowTwoThirds = "regions_below_two_thirds"
+    /// Not adopted, undetermined: whether two thirds of the regions had a majority depends on
+    /// regions whose e-votes were folded with other regions' for privacy (record.md §8).
+    case regionsUndetermined = "regions_undetermined"
+}
+
+/// What is known of one region's figures for one question: its participants, and bounds on
+/// the votes for the first option — equal when the region is its own tally unit, apart when
+/// its e-votes were added up with other regions' (record.md §8).
+public struct RegionFigures: Equatable, Sendable {
+    public var participants: UInt64
+    public var yesAtLeast: UInt64
+    public var yesAtMost: UInt64
+    public init(participants: UInt64, yesAtLeast: UInt64, yesAtMost: UInt64) {
+        self.participants = participants
+        self.yesAtLeast = yesAtLeast
+        self.yesAtMost = yesAtMost
+    }
+    public init(participants: UInt64, yes: UInt64) {
+        self.init(participants: participants, yesAtLeast: yes, yesAtMost: yes)
+    }
+
+    /// true: a majority for the first option whatever the unknown split; false: none whatever
+    /// it is; nil: it depends on it. A region without participants has no majority.
+    public var majority: Bool? {
+        if participants == 0 || 2 * yesAtMost <= participants { return false }
+        return 2 * yesAtLeast > participants ? true : nil
+    }
+
+    /// Bounds on each member's first-option votes when only the unit's total `yes` is known and
+    /// each member's votes lie between 0 and its participants.
+    public static func split(yes: UInt64, participants: [UInt64]) -> [(atLeast: UInt64, atMost: UInt64)] {
+        let total = participants.reduce(0, +)
+        return participants.map { p in
+            let others = total - p
+            return (yes > others ? yes - others : 0, min(p, yes))
+        }
+    }
 }
 
 /// The law's verdict on one question.
@@ -59,43 +96,61 @@ public struct QuestionOutcome: Codable, Equatable, Sendable {
     /// More than half of the eligible took part (or the rule is off).
     public var valid: Bool
     public var adopted: Bool
-    /// Regions where more than half of the participants chose the first option.
+    /// Regions where more than half of the participants chose the first option, on the
+    /// region's own figures.
     public var regionsWithMajority: Int
+    /// Regions whose majority cannot be told because their e-votes were folded with others'.
+    public var regionsUndetermined: Int
     public var regionsTotal: Int
     /// Which rule decided.
     public var decidedBy: DecidedBy
 
     enum CodingKeys: String, CodingKey {
         case id, eligible, participants, totals, valid, adopted
-        case regionsWithMajority = "regions_with_majority", regionsTotal = "regions_total", decidedBy = "decided_by"
+        case regionsWithMajority = "regions_with_majority", regionsUndetermined = "regions_undetermined"
+        case regionsTotal = "regions_total", decidedBy = "decided_by"
     }
 
     /// The decision rules of the referendum law, art. 31 (record.md §8.3) — the one function
     /// that decides every result, e-vote and official. Majorities are strict (exactly one
-    /// half is not "more than half"); "at least two thirds" of n regions is 3·m ≥ 2·n. With
+    /// half is not "more than half"); "at least two thirds" of n regions is 3·m ≥ 2·n, where m
+    /// counts only regions with a majority on their own figures; when regions whose majority is
+    /// unknown (u, folded e-votes) could tip it either way the outcome is undetermined. With
     /// both majority rules switched off, a simple majority of the participants decides.
     public static func decide(
         id: String, rules: DecisionRules, eligible: UInt64, participants: UInt64, totals: [UInt64],
-        regionsWithMajority: Int, regionsTotal: Int
+        regionsWithMajority: Int, regionsUndetermined: Int = 0, regionsTotal: Int
     ) -> QuestionOutcome {
         let yes = totals.first ?? 0
         let valid = !rules.turnoutMajority || 2 * participants > eligible
         let majority = 2 * yes > participants
-        let twoThirds = 3 * regionsWithMajority >= 2 * regionsTotal
         let decidedBy: DecidedBy
         if !valid {
             decidedBy = .turnoutNotMajority
         } else if (rules.participantMajority || !rules.regionalTwoThirds) && !majority {
             decidedBy = .participantsNotMajority
-        } else if rules.regionalTwoThirds && !twoThirds {
+        } else if rules.regionalTwoThirds && 3 * (regionsWithMajority + regionsUndetermined) < 2 * regionsTotal {
             decidedBy = .regionsBelowTwoThirds
+        } else if rules.regionalTwoThirds && 3 * regionsWithMajority < 2 * regionsTotal {
+            decidedBy = .regionsUndetermined
         } else {
             decidedBy = .allRulesMet
         }
         return QuestionOutcome(
             id: id, eligible: eligible, participants: participants, totals: totals, valid: valid,
-            adopted: decidedBy == .allRulesMet, regionsWithMajority: regionsWithMajority, regionsTotal: regionsTotal,
-            decidedBy: decidedBy)
+            adopted: decidedBy == .allRulesMet, regionsWithMajority: regionsWithMajority,
+            regionsUndetermined: regionsUndetermined, regionsTotal: regionsTotal, decidedBy: decidedBy)
+    }
+
+    /// The same, counting the regions' majorities from what is known of their figures.
+    public static func decide(
+        id: String, rules: DecisionRules, eligible: UInt64, participants: UInt64, totals: [UInt64],
+        regions: [RegionFigures]
+    ) -> QuestionOutcome {
+        decide(
+            id: id, rules: rules, eligible: eligible, participants: participants, totals: totals,
+            regionsWithMajority: regions.count { $0.majority == true },
+            regionsUndetermined: regions.count { $0.majority == nil }, regionsTotal: regions.count)
     }
 
     /// The deciding rule in words, for tables and pages.
@@ -108,6 +163,10 @@ public struct QuestionOutcome: Codable, Equatable, Sendable {
             "not adopted: \(totals.first ?? 0) of \(participants) participants chose the first option, not more than half"
         case .regionsBelowTwoThirds:
             "not adopted: majority in \(regionsWithMajority) of \(regionsTotal) regions, fewer than two thirds"
+                + (regionsUndetermined > 0 ? " even with the \(regionsUndetermined) undetermined" : "")
+        case .regionsUndetermined:
+            "undetermined: majority in \(regionsWithMajority) of \(regionsTotal) regions; \(regionsUndetermined) more "
+                + "cannot be told because their e-votes were added up with other regions' for privacy"
         }
     }
 }
@@ -123,7 +182,7 @@ public struct Results: Codable, Equatable, Sendable {
     /// Applies the decision rules of each question.
     public static func compute(
         manifest: Manifest, eligible: [UInt64], participants: [UInt64], units: [UnitResult],
-        invalid: [UInt64]? = nil, notCounted: [UInt64]? = nil
+        invalid: [UInt64]? = nil, notCounted: [UInt64]? = nil, figures: [[RegionFigures]]? = nil
     ) -> Results {
         let nq = manifest.questions.count
         var unitOf: [Int: Int] = [:]
@@ -146,22 +205,32 @@ public struct Results: Codable, Equatable, Sendable {
             let q = manifest.questions[qi]
             var totals = [UInt64](repeating: 0, count: q.options.count)
             for u in units { for (oi, v) in u.totals[qi].enumerated() { totals[oi] += v } }
-            var withMajority = 0
-            for (ri, reg) in regions.enumerated() {
-                // A folded region is judged by its folded unit's totals and participants.
-                let (yes, part): (UInt64, UInt64) = {
-                    guard let ui = unitOf[ri] else { return (0, participants[ri]) }
-                    let members = units[ui].regions.compactMap { id in manifest.regions.firstIndex { $0.id == id } }
-                    return (reg.totals[qi][0], members.reduce(0) { $0 + participants[$1] })
-                }()
-                if part > 0 && 2 * yes > part { withMajority += 1 }
-            }
             outcomes.append(
                 QuestionOutcome.decide(
                     id: q.id, rules: q.rules, eligible: eligible.reduce(0, +), participants: participants.reduce(0, +),
-                    totals: totals, regionsWithMajority: withMajority, regionsTotal: manifest.regions.count))
+                    totals: totals,
+                    regions: figures?[qi]
+                        ?? regionFigures(question: qi, manifest: manifest, participants: participants, units: units)))
         }
         return Results(referendum: manifest.id, units: units, regions: regions, questions: outcomes)
+    }
+
+    /// Each region's figures for question `qi` on its own: exact for a region that is its own
+    /// unit, bounded (`RegionFigures.split`) for the members of a unit of several regions, none
+    /// for a region in no unit (no participant).
+    public static func regionFigures(
+        question qi: Int, manifest: Manifest, participants: [UInt64], units: [UnitResult]
+    ) -> [RegionFigures] {
+        let index = Dictionary(uniqueKeysWithValues: manifest.regions.enumerated().map { ($1.id, $0) })
+        var out = participants.map { RegionFigures(participants: $0, yes: 0) }
+        for u in units {
+            let members = u.regions.compactMap { index[$0] }
+            let yes = u.totals[qi].first ?? 0
+            for (m, b) in zip(members, RegionFigures.split(yes: yes, participants: members.map { participants[$0] })) {
+                out[m] = RegionFigures(participants: participants[m], yesAtLeast: b.atLeast, yesAtMost: b.atMost)
+            }
+        }
+        return out
     }
 
     public var payload: [UInt8] { Array(try! CanonicalJSON.encode(self)) }
@@ -173,7 +242,8 @@ public struct Results: Codable, Equatable, Sendable {
             let o = out.questions[qi]
             out.questions[qi] = QuestionOutcome.decide(
                 id: o.id, rules: q.rules, eligible: o.eligible, participants: o.participants, totals: o.totals,
-                regionsWithMajority: o.regionsWithMajority, regionsTotal: o.regionsTotal)
+                regionsWithMajority: o.regionsWithMajority, regionsUndetermined: o.regionsUndetermined,
+                regionsTotal: o.regionsTotal)
         }
         return out
     }

@@ -48,7 +48,11 @@ enum ResultsTable {
                 }
             }
             out += "\nValid (more than half of the eligible took part): \(o.valid ? "yes" : "no")\n"
-            out += "Regions with a majority for \"\(q.options[0].id)\": \(o.regionsWithMajority) of \(o.regionsTotal)\n"
+            out +=
+                "Regions with a majority for \"\(q.options[0].id)\": \(o.regionsWithMajority) of \(o.regionsTotal)"
+                + (o.regionsUndetermined > 0
+                    ? " (\(o.regionsUndetermined) undetermined: their e-votes are folded with other regions')" : "")
+                + "\n"
             out += "Outcome: \(o.adopted ? "ADOPTED" : "NOT ADOPTED") — \(o.explanation)\n"
         }
         return out

@@ -201,7 +201,8 @@ struct Simulation<G: PrimeOrderGroup> {
                 "voters": o.voters, "ballots_cast": ballotCount, "ballots_counted": report.countedBallots,
                 "valid_record": report.valid, "results_match_votes": matches,
                 "yes": q.totals[0], "no": q.totals[1], "valid": q.valid, "adopted": q.adopted,
-                "regions_with_yes_majority": q.regionsWithMajority, "regions_total": q.regionsTotal,
+                "regions_with_yes_majority": q.regionsWithMajority, "regions_undetermined": q.regionsUndetermined,
+                "regions_total": q.regionsTotal,
                 "timings_s": Dictionary(uniqueKeysWithValues: timings.map { ($0.0, ($0.1 * 1000).rounded() / 1000) }),
                 "verify_ballots_per_s": Double(report.ballots) / max(timings.last!.1, 1e-9),
             ]

@@ -1,3 +1,4 @@
+import DauysPaper
 import DauysRecord
 import XCTest
 
@@ -126,5 +127,84 @@ extension RulesTests {
             rules: DecisionRules(turnoutMajority: true, participantMajority: false, regionalTwoThirds: false))
         XCTAssertEqual(off.decidedBy, .participantsNotMajority)
         XCTAssertFalse(off.adopted)
+    }
+}
+
+/// record.md §8: the regional rule never credits a region with a majority it did not have.
+extension RulesTests {
+    /// E-vote results of regions with (participants, yes) each, tallied in the units the board
+    /// forms (privacy floor 10, folding small regions).
+    func folded(_ regions: [(UInt64, UInt64)]) -> (Manifest, Results) {
+        var m = Manifest.kazakhstan2026(regions: regions.count, privacyFloor: 10)
+        m.questions[0].rules = DecisionRules(turnoutMajority: false, participantMajority: true, regionalTwoThirds: true)
+        let units = RecordContext.tallyUnits(manifest: m, ballotsPerRegion: regions.map(\.0)).map { u in
+            let yes = u.regions.reduce(0) { $0 + regions[$1].1 }
+            return UnitResult(
+                id: u.id, regions: u.regions.map { m.regions[$0].id }, ballots: u.ballots,
+                totals: [[yes, u.ballots - yes]])
+        }
+        let r = Results.compute(
+            manifest: m, eligible: regions.map { _ in 100 }, participants: regions.map(\.0), units: units)
+        return (m, r)
+    }
+
+    func testFoldedRegionsAreNotCreditedWithTheFoldedMajority() {
+        // Abai 12 yes, Akmola 3 no, Aktobe 3 no: one folded unit of 12 yes / 6 no. The true count
+        // is 1 of 3; the record cannot tell it, so it must not say 3 of 3.
+        let (m, r) = folded([(12, 12), (3, 0), (3, 0)])
+        XCTAssertEqual(r.units.map(\.id), ["folded"])
+        let q = r.questions[0]
+        XCTAssertFalse(q.adopted)
+        XCTAssertEqual(q.decidedBy, .regionsUndetermined)
+        XCTAssertEqual(q.regionsWithMajority, 0)
+        XCTAssertEqual(q.regionsUndetermined, 3)
+        XCTAssertTrue(q.explanation.contains("undetermined"), q.explanation)
+        // The official result with no paper protocol says the same.
+        let official = OfficialResult.compute(manifest: m, protocols: [:], evote: r).0.questions[0]
+        XCTAssertEqual(official.decidedBy, .regionsUndetermined)
+        XCTAssertEqual(official.regionsUndetermined, 3)
+        XCTAssertEqual(official.participants, 18)
+        XCTAssertEqual(official.totals, [12, 6])
+    }
+
+    func testKnownFiguresDecideDespiteFolding() {
+        // Two large regions with clear majorities; a 3-voter region folded with the smaller
+        // one: that one's majority holds whatever the 3 did, the small one is undetermined,
+        // and 2 of 3 regions is two thirds: adopted.
+        let (m, r) = folded([(100, 90), (50, 45), (3, 0)])
+        XCTAssertEqual(r.units.map(\.id), ["abai", "folded"])
+        let q = r.questions[0]
+        XCTAssertEqual(q.regionsWithMajority, 2)
+        XCTAssertEqual(q.regionsUndetermined, 1)
+        XCTAssertEqual(q.decidedBy, .allRulesMet)
+        XCTAssertEqual(
+            OfficialResult.compute(manifest: m, protocols: [:], evote: r).0.questions[0].decidedBy, .allRulesMet)
+        // Clear minorities and one undetermined region cannot reach two thirds: not adopted.
+        let (_, low) = folded([(100, 10), (50, 45), (3, 3)])
+        XCTAssertEqual(low.questions[0].decidedBy, .participantsNotMajority)
+        let (_, split) = folded([(100, 90), (50, 5), (3, 3), (60, 10)])
+        XCTAssertEqual(split.questions[0].decidedBy, .regionsBelowTwoThirds)
+        XCTAssertEqual(split.questions[0].regionsUndetermined, 1)
+    }
+
+    func testNationalUnitWithTheRegionalRuleIsRefused() {
+        var m = Manifest.kazakhstan2026(regions: 3)
+        m.tally.unit = "national"
+        m.questions[0].rules.regionalTwoThirds = true
+        XCTAssertThrowsError(try m.validate()) {
+            XCTAssertTrue("\($0)".contains("a national tally unit hides them"), "\($0)")
+        }
+        m.questions[0].rules.regionalTwoThirds = false
+        XCTAssertNoThrow(try m.validate())
+    }
+
+    func testSplitBounds() {
+        let b = RegionFigures.split(yes: 12, participants: [12, 3, 3])
+        XCTAssertEqual(b.map(\.atLeast), [6, 0, 0])
+        XCTAssertEqual(b.map(\.atMost), [12, 3, 3])
+        XCTAssertEqual(RegionFigures(participants: 12, yesAtLeast: 7, yesAtMost: 12).majority, true)
+        XCTAssertEqual(RegionFigures(participants: 12, yesAtLeast: 6, yesAtMost: 12).majority, nil)
+        XCTAssertEqual(RegionFigures(participants: 12, yesAtLeast: 0, yesAtMost: 6).majority, false)
+        XCTAssertEqual(RegionFigures(participants: 0, yes: 0).majority, false)
     }
 }

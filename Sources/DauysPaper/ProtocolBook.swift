@@ -28,6 +28,9 @@ public final class ProtocolBook: @unchecked Sendable {
     public private(set) var history: [String: [PrecinctProtocol]] = [:]
     public private(set) var signed: [SignedProtocol] = []
     private let precinctPlace: [String: (region: Int, district: String)]
+    /// Accepted turnout reports, in order, and per precinct (kept incrementally: O(1) per report).
+    var turnout: [TurnoutReport] = []
+    var turnoutByPrecinct: [String: [TurnoutReport]] = [:]
 
     public init(directory: String, manifest: Manifest) throws {
         self.directory = directory
@@ -42,14 +45,56 @@ public final class ProtocolBook: @unchecked Sendable {
         } else {
             commissions = []
         }
-        if let text = try? String(contentsOfFile: directory + "/protocols.jsonl", encoding: .utf8) {
-            for line in text.split(separator: "\n") {
-                let s = try JSONDecoder().decode(SignedProtocol.self, from: Data(line.utf8))
-                let p = try s.verified()
-                history[p.precinct, default: []].append(p)
-                signed.append(s)
-            }
+        for s in try Self.readLines(
+            directory + "/protocols.jsonl",
+            { d throws -> SignedProtocol in
+                let s = try JSONDecoder().decode(SignedProtocol.self, from: d)
+                _ = try s.verified()
+                return s
+            })
+        {
+            let p = try s.verified()
+            history[p.precinct, default: []].append(p)
+            signed.append(s)
         }
+        for r in try Self.readLines(
+            directory + "/turnout.jsonl",
+            {
+                try JSONDecoder().decode(SignedTurnoutReport.self, from: $0).verified()
+            })
+        {
+            turnout.append(r)
+            turnoutByPrecinct[r.precinct, default: []].append(r)
+        }
+    }
+
+    /// Reads a JSON-lines file of the data directory. A last line without its newline that does
+    /// not decode is an append a crash cut short — never acknowledged, since the append returns
+    /// only after the whole line is on disk — and is cut off the file; any other bad line stops
+    /// with the file and line named.
+    static func readLines<T>(_ path: String, _ decode: (Data) throws -> T) throws -> [T] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        let name = (path as NSString).lastPathComponent
+        var out: [T] = []
+        var start = data.startIndex, line = 0
+        while start < data.endIndex {
+            line += 1
+            let end = data[start...].firstIndex(of: UInt8(ascii: "\n"))
+            let bytes = data[start..<(end ?? data.endIndex)]
+            do {
+                guard String(data: bytes, encoding: .utf8) != nil else { throw PaperError.storage("not UTF-8") }
+                out.append(try decode(Data(bytes)))
+            } catch {
+                guard end == nil else { throw PaperError.storage("\(name) line \(line): \(error)") }
+                let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+                defer { try? h.close() }
+                try h.truncate(atOffset: UInt64(start - data.startIndex))
+                try h.synchronize()
+                break
+            }
+            start = end.map { data.index(after: $0) } ?? data.endIndex
+        }
+        return out
     }
 
     /// Registers a new commission key (by the administrator); returns the private key.
@@ -127,6 +172,12 @@ public final class ProtocolBook: @unchecked Sendable {
         try h.seekToEnd()
         try h.write(contentsOf: data)
         try h.synchronize()
+    }
+
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
     }
 
     /// The current (latest) protocol of every precinct that has one.

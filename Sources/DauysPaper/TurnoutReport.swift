@@ -105,12 +105,7 @@ public struct SignedTurnoutReport: Codable, Sendable {
 
 extension ProtocolBook {
     /// Every accepted turnout report.
-    public func turnoutReports() throws -> [TurnoutReport] {
-        guard let text = try? String(contentsOfFile: directory + "/turnout.jsonl", encoding: .utf8) else { return [] }
-        return try text.split(separator: "\n").map {
-            try JSONDecoder().decode(SignedTurnoutReport.self, from: Data($0.utf8)).verified()
-        }
-    }
+    public func turnoutReports() throws -> [TurnoutReport] { withLock { turnout } }
 
     /// Checks (signature, commission scope, official time, monotonic) and appends a report durably.
     public func submitTurnout(_ s: SignedTurnoutReport) throws {
@@ -124,11 +119,16 @@ extension ProtocolBook {
         else {
             throw PaperError.notAuthorized(precinct: r.precinct)
         }
-        let previous = try turnoutReports().filter { $0.precinct == r.precinct && $0.time <= r.time }.max {
-            $0.time < $1.time
+        // Under the book's lock: two reports for one precinct are checked one after the other.
+        try withLock {
+            let previous = (turnoutByPrecinct[r.precinct] ?? []).filter { $0.time <= r.time }.max {
+                $0.time < $1.time
+            }
+            let p = r.problems(previous: previous)
+            guard p.isEmpty else { throw PaperError.violations(precinct: r.precinct, p) }
+            try appendDurably(try CanonicalJSON.encode(s) + Data("\n".utf8), to: "turnout.jsonl")
+            turnout.append(r)
+            turnoutByPrecinct[r.precinct, default: []].append(r)
         }
-        let p = r.problems(previous: previous)
-        guard p.isEmpty else { throw PaperError.violations(precinct: r.precinct, p) }
-        try appendDurably(try CanonicalJSON.encode(s) + Data("\n".utf8), to: "turnout.jsonl")
     }
 }

@@ -110,6 +110,19 @@ final class PaperTests: XCTestCase {
         let again = try ProtocolBook(directory: dir, manifest: manifest)
         XCTAssertEqual(again.history["abai.d1.p1"]?.count, 2)
         XCTAssertEqual(again.signed.count, 3)
+        // An append cut short by a crash (no newline: never acknowledged) is cut off on opening;
+        // a damaged line elsewhere stops with the file and line named.
+        let path = dir + "/protocols.jsonl"
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+        try (whole + Data("{\"commission_key\":\"ab".utf8)).write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try ProtocolBook(directory: dir, manifest: manifest).signed.count, 3)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), whole)
+        var lines = String(decoding: whole, as: UTF8.self).split(separator: "\n").map(String.init)
+        lines[1] = String(lines[1].prefix(40))
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ProtocolBook(directory: dir, manifest: manifest)) {
+            XCTAssertTrue("\($0)".contains("protocols.jsonl line 2:"), "\($0)")
+        }
     }
 
     func testCSVImportReportsEveryBadRow() throws {

@@ -104,3 +104,26 @@ public enum OfficialResult {
         return (result, paper)
     }
 }
+
+/// How complete an official result is: it is final only when every precinct's protocol is in
+/// and the e-voting results are published; until then every rendering says it is provisional.
+public struct OfficialStatus: Equatable, Sendable {
+    public let precinctsReported: Int
+    public let precinctsTotal: Int
+    public let eVotesPublished: Bool
+
+    public init(manifest: Manifest, protocols: [String: PrecinctProtocol], evote: Results?) {
+        precinctsTotal = manifest.regions.reduce(0) { $0 + $1.districts.reduce(0) { $0 + $1.precincts.count } }
+        precinctsReported = protocols.count
+        eVotesPublished = evote != nil
+    }
+
+    public var isFinal: Bool { precinctsReported == precinctsTotal && eVotesPublished }
+
+    /// One line for people.
+    public var text: String {
+        if isFinal { return "final: all \(precinctsTotal) precincts reported, e-votes counted" }
+        return "PROVISIONAL, not final: \(precinctsReported) of \(precinctsTotal) precincts reported"
+            + (eVotesPublished ? "" : "; e-votes not yet counted")
+    }
+}

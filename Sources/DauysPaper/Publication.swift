@@ -6,12 +6,12 @@ import Foundation
 /// observers' statistics report. Pure: returns file paths and contents.
 public enum Publication {
     public static func files(
-        manifest: Manifest, result: Results, book: ProtocolBook, turnout: [TurnoutReport]
+        manifest: Manifest, result: Results, book: ProtocolBook, turnout: [TurnoutReport], status: OfficialStatus
     ) -> [(String, String)] {
         var out: [(String, String)] = []
         let curve = TurnoutCurve.compute(manifest: manifest, reports: turnout)
         let q = result.questions[0]
-        out.append(("results.json", OfficialResult.json(result)))
+        out.append(("results.json", OfficialResult.json(result, status: status)))
         var regionsCSV =
             "region,eligible,participants,turnout,\(manifest.questions[0].options.map(\.id).joined(separator: ",")),invalid,not_counted,yes_majority\n"
         for r in result.regions {
@@ -93,7 +93,8 @@ public enum Publication {
                     body: """
                         <h1>\(esc(manifest.title.kk))<br>\(esc(manifest.title.ru))</h1>
                         <p>\(esc(manifest.questions[0].text.ru))</p>
-                        <p class="outcome">\(q.adopted ? "ПРИНЯТ / ҚАБЫЛДАНДЫ / ADOPTED" : "НЕ ПРИНЯТ / ҚАБЫЛДАНБАДЫ / NOT ADOPTED") — \(esc(q.explanation))</p>
+                        <p class="status">\(esc(status.isFinal ? status.text : "АЛДЫН АЛА / ПРЕДВАРИТЕЛЬНО / " + status.text))</p>
+                        <p class="outcome">\(q.adopted ? "ПРИНЯТ / ҚАБЫЛДАНДЫ / ADOPTED" : "НЕ ПРИНЯТ / ҚАБЫЛДАНБАДЫ / NOT ADOPTED")\(status.isFinal ? "" : " (provisional)") — \(esc(q.explanation))</p>
                         <p>Eligible \(q.eligible) · took part \(q.participants) (\(pct(rate(q.participants, q.eligible)))) · \(q.totals.enumerated().map { "\(manifest.questions[0].options[$0.offset].id) \($0.element)" }.joined(separator: " · ")) ·
                            valid: \(q.valid ? "yes" : "no") · regions with a majority: \(q.regionsWithMajority) of \(q.regionsTotal)\(q.regionsUndetermined > 0 ? " (\(q.regionsUndetermined) undetermined: e-votes folded)" : "")</p>
                         <table><tr><th>Region</th><th>Eligible</th><th>Took part</th><th>Turnout</th><th>\(manifest.questions[0].options[0].id)</th><th>\(manifest.questions[0].options.count > 1 ? manifest.questions[0].options[1].id : "")</th><th>Invalid</th><th>Not counted</th><th>Share</th></tr>
@@ -157,8 +158,9 @@ public enum Publication {
 }
 
 extension OfficialResult {
-    /// One JSON object: national figures of the first question, the outcome, one object per region.
-    public static func json(_ r: Results) -> String {
+    /// One JSON object: national figures of the first question, the outcome, how complete the
+    /// result is, one object per region.
+    public static func json(_ r: Results, status: OfficialStatus) -> String {
         let q = r.questions[0]
         func rate(_ a: UInt64, _ b: UInt64) -> Double { b == 0 ? 0 : (Double(a) / Double(b) * 1e6).rounded() / 1e6 }
         let regions: [[String: Any]] = r.regions.map { reg in
@@ -180,6 +182,8 @@ extension OfficialResult {
             "decided_by": q.decidedBy.rawValue, "decided_by_text": q.explanation,
             "regions_with_yes_majority": q.regionsWithMajority, "regions_undetermined": q.regionsUndetermined,
             "regions_total": q.regionsTotal, "regions": regions,
+            "provisional": !status.isFinal, "precincts_reported": status.precinctsReported,
+            "precincts_total": status.precinctsTotal, "status_text": status.text,
         ]
         return String(decoding: try! JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]), as: UTF8.self)
     }

@@ -163,11 +163,12 @@ struct PaperController<G: PrimeOrderGroup> {
         }
         group.get("official-results") { _, _ in
             let latest = service.paper { $0?.latest ?? [:] }
-            let (r, _) = OfficialResult.compute(
-                manifest: service.referendum.manifest, protocols: latest, evote: service.referendum.results)
+            let m = service.referendum.manifest, evote = service.referendum.results
+            let (r, _) = OfficialResult.compute(manifest: m, protocols: latest, evote: evote)
+            let status = OfficialStatus(manifest: m, protocols: latest, evote: evote)
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: OfficialResult.json(r))))
+                body: .init(byteBuffer: ByteBuffer(string: OfficialResult.json(r, status: status))))
         }
         group.post("protocols") { req, _ in
             let s = try await JSON.decode(SignedProtocol.self, req, limit: service.configuration.paperBodyBytes)

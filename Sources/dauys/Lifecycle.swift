@@ -167,7 +167,11 @@ struct ResultsCommand: AsyncParsableCommand {
                 let book = try await protocolBook(d)
                 let (official, _) = OfficialResult.compute(
                     manifest: s.manifest, protocols: book.latest, evote: s.results)
-                print(json ? OfficialResult.json(official) : ResultsTable.render(official, manifest: s.manifest))
+                let status = OfficialStatus(manifest: s.manifest, protocols: book.latest, evote: s.results)
+                print(
+                    json
+                        ? OfficialResult.json(official, status: status)
+                        : ResultsTable.render(official, manifest: s.manifest, status: status.text))
             }
         }
         try await Body(d: d, publish: publish, json: json).dispatch(try await d.group())

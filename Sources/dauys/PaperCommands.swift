@@ -205,7 +205,8 @@ struct Report: AsyncParsableCommand {
                 try ps.map { try SignedProtocol.sign($0, key: keys[m.regions[book.region(of: $0.precinct)!].id]!) })
             let (result, _) = OfficialResult.compute(manifest: m, protocols: book.latest, evote: nil)
             files = Publication.files(
-                manifest: m, result: result, book: book, turnout: NationalDataset.turnout(for: ps))
+                manifest: m, result: result, book: book, turnout: NationalDataset.turnout(for: ps),
+                status: OfficialStatus(manifest: m, protocols: book.latest, evote: nil))
         } else {
             guard let data else { throw CLIError("give --data DIR or --national-dataset") }
             let opt = try DataOption.parse(["--data", data])
@@ -217,7 +218,8 @@ struct Report: AsyncParsableCommand {
                     let (result, _) = OfficialResult.compute(
                         manifest: r.manifest, protocols: book.latest, evote: r.results)
                     return Publication.files(
-                        manifest: r.manifest, result: result, book: book, turnout: try book.turnoutReports())
+                        manifest: r.manifest, result: result, book: book, turnout: try book.turnoutReports(),
+                        status: OfficialStatus(manifest: r.manifest, protocols: book.latest, evote: r.results))
                 }
             }
             files = try await Body(d: opt).dispatch(try await opt.group())

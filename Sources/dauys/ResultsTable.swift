@@ -7,8 +7,10 @@ enum ResultsTable {
         b == 0 ? "—" : String(format: "%.2f%%", Double(a) * 100 / Double(b))
     }
 
-    static func render(_ r: Results, manifest: Manifest) -> String {
+    /// `status`: how complete the result is (the official result while protocols arrive).
+    static func render(_ r: Results, manifest: Manifest, status: String? = nil) -> String {
         var out = "\(manifest.title.en) — \(manifest.title.ru)\n"
+        if let status { out += "\(status)\n" }
         for (qi, q) in manifest.questions.enumerated() {
             out += "\nQuestion \(q.id): \(q.text.en)\n"
             let header = [
@@ -53,7 +55,9 @@ enum ResultsTable {
                 + (o.regionsUndetermined > 0
                     ? " (\(o.regionsUndetermined) undetermined: their e-votes are folded with other regions')" : "")
                 + "\n"
-            out += "Outcome: \(o.adopted ? "ADOPTED" : "NOT ADOPTED") — \(o.explanation)\n"
+            out +=
+                "Outcome: \(o.adopted ? "ADOPTED" : "NOT ADOPTED") — \(o.explanation)"
+                + (status.map { $0.hasPrefix("PROVISIONAL") ? " (provisional: not final)" : "" } ?? "") + "\n"
         }
         return out
     }

@@ -294,6 +294,12 @@ final class PaperHTTPTests: XCTestCase {
             }
             XCTAssertEqual(official["participants"] as? Int, 715)
             XCTAssertEqual(official["yes"] as? Int, 400)
+            // One protocol in, e-votes not counted: provisional, and it says so.
+            XCTAssertEqual(official["provisional"] as? Bool, true)
+            XCTAssertEqual(official["precincts_reported"] as? Int, 1)
+            XCTAssertEqual(official["precincts_total"] as? Int, m.precinctsInOrder.count)
+            XCTAssertTrue(
+                (official["status_text"] as? String ?? "").hasPrefix("PROVISIONAL, not final: 1 of "), "\(official)")
         }
         XCTAssertEqual(try book.turnoutReports().count, 1)
     }

@@ -16,7 +16,7 @@ public enum Publication {
             "region,eligible,participants,turnout,\(manifest.questions[0].options.map(\.id).joined(separator: ",")),invalid,not_counted,yes_majority\n"
         for r in result.regions {
             regionsCSV +=
-                "\(r.id),\(r.eligible),\(r.participants),\(fmt(rate(r.participants, r.eligible))),\(r.totals[0].map(String.init).joined(separator: ",")),\(r.invalid),\(r.notCounted),\(r.participants > 0 && 2 * r.totals[0][0] > r.participants)\n"
+                "\(r.id),\(r.eligible),\(r.participants),\(fmt(rate(r.participants, r.eligible))),\(r.totals[0].map(String.init).joined(separator: ",")),\(r.invalid),\(r.notCounted),\(r.majority.first ?? "none")\n"
         }
         out.append(("results-regions.csv", regionsCSV))
         var precinctCSV =
@@ -170,7 +170,7 @@ extension OfficialResult {
                 "no": t.count > 1 ? t[1] : 0,
                 "invalid": reg.invalid, "not_counted": reg.notCounted, "turnout": rate(reg.participants, reg.eligible),
                 "yes_share": rate(t[0], reg.participants),
-                "yes_majority": reg.participants > 0 && 2 * t[0] > reg.participants,
+                "yes_majority": reg.majority.first ?? "none",
             ]
         }
         let obj: [String: Any] = [

@@ -31,9 +31,12 @@ public struct RegionResult: Codable, Equatable, Sendable {
     /// Invalid and valid-but-not-counted ballots (paper) — part of the participants.
     public var invalid: UInt64
     public var notCounted: UInt64
+    /// For each question, whether this region had a majority for the first option on its own
+    /// figures: "majority", "none", or "undetermined" (its e-votes folded with others', §8).
+    public var majority: [String]
 
     enum CodingKeys: String, CodingKey {
-        case id, eligible, participants, unit, totals, invalid, notCounted = "not_counted"
+        case id, eligible, participants, unit, totals, invalid, notCounted = "not_counted", majority
     }
 }
 
@@ -71,6 +74,15 @@ public struct RegionFigures: Equatable, Sendable {
 
     /// true: a majority for the first option whatever the unknown split; false: none whatever
     /// it is; nil: it depends on it. A region without participants has no majority.
+    /// The region's entry in `RegionResult.majority`.
+    public var verdict: String {
+        switch majority {
+        case true?: "majority"
+        case false?: "none"
+        case nil: "undetermined"
+        }
+    }
+
     public var majority: Bool? {
         if participants == 0 || 2 * yesAtMost <= participants { return false }
         return 2 * yesAtLeast > participants ? true : nil
@@ -198,19 +210,21 @@ public struct Results: Codable, Equatable, Sendable {
                 RegionResult(
                     id: r.id, eligible: eligible[ri], participants: participants[ri], unit: u?.id ?? "",
                     totals: u?.totals ?? manifest.questions.map { [UInt64](repeating: 0, count: $0.options.count) },
-                    invalid: invalid?[ri] ?? 0, notCounted: notCounted?[ri] ?? 0))
+                    invalid: invalid?[ri] ?? 0, notCounted: notCounted?[ri] ?? 0, majority: []))
         }
         var outcomes: [QuestionOutcome] = []
         for qi in 0..<nq {
             let q = manifest.questions[qi]
             var totals = [UInt64](repeating: 0, count: q.options.count)
             for u in units { for (oi, v) in u.totals[qi].enumerated() { totals[oi] += v } }
+            let f =
+                figures?[qi]
+                ?? regionFigures(question: qi, manifest: manifest, participants: participants, units: units)
+            for ri in regions.indices { regions[ri].majority.append(f[ri].verdict) }
             outcomes.append(
                 QuestionOutcome.decide(
                     id: q.id, rules: q.rules, eligible: eligible.reduce(0, +), participants: participants.reduce(0, +),
-                    totals: totals,
-                    regions: figures?[qi]
-                        ?? regionFigures(question: qi, manifest: manifest, participants: participants, units: units)))
+                    totals: totals, regions: f))
         }
         return Results(referendum: manifest.id, units: units, regions: regions, questions: outcomes)
     }

@@ -23,9 +23,7 @@ enum ResultsTable {
                 let folded = reg.unit != manifest.regions[ri].id && !reg.unit.isEmpty
                 let yes = folded ? "(\(reg.unit))" : String(t[0]), no = folded ? "" : (t.count > 1 ? String(t[1]) : "")
                 let share = folded ? "" : pct(t[0], reg.participants)
-                let maj =
-                    reg.participants > 0 && 2 * t[0] > (folded ? 0 : reg.participants) && !folded
-                    ? "yes" : (folded ? "(unit)" : "no")
+                let maj = qi < reg.majority.count ? reg.majority[qi] : ""
                 rows.append([
                     manifest.regions[ri].name.en, String(reg.eligible), String(reg.participants),
                     pct(reg.participants, reg.eligible), yes, no, share, maj,

@@ -159,6 +159,7 @@ extension RulesTests {
         XCTAssertEqual(q.regionsWithMajority, 0)
         XCTAssertEqual(q.regionsUndetermined, 3)
         XCTAssertTrue(q.explanation.contains("undetermined"), q.explanation)
+        XCTAssertEqual(r.regions.map(\.majority), [["undetermined"], ["undetermined"], ["undetermined"]])
         // The official result with no paper protocol says the same.
         let official = OfficialResult.compute(manifest: m, protocols: [:], evote: r).0.questions[0]
         XCTAssertEqual(official.decidedBy, .regionsUndetermined)
@@ -177,6 +178,7 @@ extension RulesTests {
         XCTAssertEqual(q.regionsWithMajority, 2)
         XCTAssertEqual(q.regionsUndetermined, 1)
         XCTAssertEqual(q.decidedBy, .allRulesMet)
+        XCTAssertEqual(r.regions.map(\.majority), [["majority"], ["majority"], ["undetermined"]])
         XCTAssertEqual(
             OfficialResult.compute(manifest: m, protocols: [:], evote: r).0.questions[0].decidedBy, .allRulesMet)
         // Clear minorities and one undetermined region cannot reach two thirds: not adopted.

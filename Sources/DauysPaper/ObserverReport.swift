@@ -17,12 +17,13 @@ public enum ObserverReport {
         public var outliers: [(precinct: String, what: String, value: Double, regionMean: Double, z: Double)] = []
     }
 
-    public static func analyse(manifest: Manifest, book: ProtocolBook) -> Findings {
+    public static func analyse(manifest: Manifest, paper: PaperRecord) -> Findings {
         var f = Findings()
+        let regionOf = manifest.precinctRegions()
         var byRegion: [Int: [(String, Double, Double)]] = [:]
-        for (precinct, p) in book.latest.sorted(by: { $0.key < $1.key }) {
+        for (precinct, p) in paper.latest.sorted(by: { $0.key < $1.key }) {
             let fg = p.figures
-            guard fg.votersOnList > 0, fg.inBoxes > 0, let ri = book.region(of: precinct) else { continue }
+            guard fg.votersOnList > 0, fg.inBoxes > 0, let ri = regionOf[precinct] else { continue }
             let t = Double(fg.inBoxes) / Double(fg.votersOnList)
             let y = Double(fg.questions[0].options[0]) / Double(fg.inBoxes)
             f.turnout.append(t)
@@ -36,7 +37,7 @@ public enum ObserverReport {
         }
         let n = Double(f.lastDigits.reduce(0, +))
         if n > 0 { f.lastDigitChiSquare = f.lastDigits.reduce(0.0) { $0 + pow(Double($1) - n / 10, 2) / (n / 10) } }
-        for (precinct, versions) in book.history where versions.count >= 2 {
+        for (precinct, versions) in paper.history where versions.count >= 2 {
             f.corrected.append((precinct, versions.count, versions.compactMap(\.reason)))
         }
         f.corrected.sort { ($0.versions, $1.precinct) > ($1.versions, $0.precinct) }
@@ -57,8 +58,8 @@ public enum ObserverReport {
         return f
     }
 
-    public static func html(manifest: Manifest, book: ProtocolBook) -> String {
-        let f = analyse(manifest: manifest, book: book)
+    public static func html(manifest: Manifest, paper: PaperRecord) -> String {
+        let f = analyse(manifest: manifest, paper: paper)
         let p = Publication.pct
         let digits = f.lastDigits.enumerated().map { "<td>\($0.offset)</td><td>\($0.element)</td>" }.map {
             "<tr>\($0)</tr>"

@@ -6,10 +6,11 @@ import Foundation
 /// observers' statistics report. Pure: returns file paths and contents.
 public enum Publication {
     public static func files(
-        manifest: Manifest, result: Results, book: ProtocolBook, turnout: [TurnoutReport], status: OfficialStatus
+        manifest: Manifest, result: Results, paper: PaperRecord, status: OfficialStatus
     ) -> [(String, String)] {
         var out: [(String, String)] = []
-        let curve = TurnoutCurve.compute(manifest: manifest, reports: turnout)
+        let latest = paper.latest
+        let curve = TurnoutCurve.compute(manifest: manifest, reports: paper.turnout)
         let q = result.questions[0]
         out.append(("results.json", OfficialResult.json(result, status: status)))
         var regionsCSV =
@@ -26,7 +27,7 @@ public enum Publication {
             for d in reg.districts {
                 var t = PaperTotals(manifest: manifest)
                 for p in d.precincts {
-                    guard let pr = book.latest[p.id] else { continue }
+                    guard let pr = latest[p.id] else { continue }
                     t.add(pr.figures)
                     let f = pr.figures, qf = f.questions[0]
                     precinctCSV +=
@@ -36,7 +37,7 @@ public enum Publication {
                             "precincts/\(p.id).html",
                             precinctPage(
                                 manifest: manifest, precinct: p, region: reg, district: d,
-                                history: book.history[p.id] ?? [])
+                                history: paper.history[p.id] ?? [])
                         ))
                 }
                 districtTotals[d.id] = t
@@ -47,7 +48,7 @@ public enum Publication {
             (
                 "results-precincts.json",
                 jsonArray(
-                    manifest.regions.flatMap { $0.districts.flatMap { $0.precincts } }.compactMap { book.latest[$0.id] }
+                    manifest.regions.flatMap { $0.districts.flatMap { $0.precincts } }.compactMap { latest[$0.id] }
                 )
             ))
         var districtCSV =
@@ -104,7 +105,7 @@ public enum Publication {
                         <a href="results-precincts.csv">precincts (CSV)</a> · <a href="results-precincts.json">precincts (JSON)</a> · <a href="turnout.json">turnout through the day (JSON)</a> · <a href="observers.html">observers' statistics</a></p>
                         """)
             ))
-        out.append(("observers.html", ObserverReport.html(manifest: manifest, book: book)))
+        out.append(("observers.html", ObserverReport.html(manifest: manifest, paper: paper)))
         return out
     }
 

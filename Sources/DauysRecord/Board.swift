@@ -11,6 +11,7 @@ public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case trusteeCommitment = 15
     case shareAcknowledgement = 16
     case eligibleCounts = 17
+    case commissionKey = 18, turnoutReport = 19, precinctProtocol = 20, officialResult = 21
 
     public var description: String {
         switch self {
@@ -32,6 +33,10 @@ public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .trusteeCommitment: "trustee commitment"
         case .shareAcknowledgement: "key-share acknowledgement"
         case .eligibleCounts: "eligible voters per precinct"
+        case .commissionKey: "commission key"
+        case .turnoutReport: "turnout report"
+        case .precinctProtocol: "precinct protocol"
+        case .officialResult: "official result"
         }
     }
 }
@@ -49,17 +54,25 @@ public enum Phase: String, Sendable, CaseIterable, Comparable, Codable {
     }
     public static func < (a: Phase, b: Phase) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
 
-    /// The phase in which entries of `kind` may appear (nil: any phase).
-    public static func allowed(for kind: EntryKind) -> Phase? {
+    /// The phases in which entries of `kind` may appear (nil: any phase; record.md §5).
+    public static func allowed(for kind: EntryKind) -> ClosedRange<Phase>? {
         switch kind {
-        case .genesis, .manifest: .setup
+        case .genesis, .manifest: .setup ... .setup
         case .trusteeCommitment, .trusteeKey, .encryptedShare, .complaint, .shareAcknowledgement, .shareReveal,
             .electionKey, .credentials, .eligibleCounts:
-            .keyCeremony
-        case .ballot: .votingOpen
-        case .encryptedTally, .revokedCredentials: .closed
-        case .decryptionShares: .tallied
-        case .results: .decrypted
+            .keyCeremony ... .keyCeremony
+        case .ballot: .votingOpen ... .votingOpen
+        case .encryptedTally, .revokedCredentials: .closed ... .closed
+        case .decryptionShares: .tallied ... .tallied
+        case .results: .decrypted ... .decrypted
+        // Commissions are registered before voting closes, so that every precinct commission
+        // can see its key on the board before the count.
+        case .commissionKey: .setup ... .votingOpen
+        // The 20:00 reports may arrive after the polls closed.
+        case .turnoutReport: .votingOpen ... .closed
+        // Protocols (and their corrections) from the count until the official result.
+        case .precinctProtocol: .closed ... .published
+        case .officialResult: .published ... .published
         case .phase, .checkpoint: nil
         }
     }

@@ -17,6 +17,12 @@ public enum RecordCheck: String, CaseIterable, Sendable, Codable {
     case decryptionShares = "decryption shares"
     case decryptedResults = "decrypted results"
     case decisionRules = "decision rules"
+    case commissionKeys = "commission keys"
+    case turnoutReports = "turnout reports"
+    case precinctProtocols = "precinct protocols"
+    case protocolVersions = "protocol versions"
+    case controlRelations = "control relations"
+    case officialResult = "official result"
     case sideFiles = "side files"
 }
 
@@ -96,6 +102,14 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     public let regionOfPrecinct: [Int]
     /// Credentials whose holders voted on paper: their e-ballots do not count.
     public private(set) var revoked = Set<DigestKey>()
+    /// Revoked credentials per precinct (by index in `precincts`).
+    public private(set) var revokedPerPrecinct: [Int: UInt64] = [:]
+    /// District id of the precinct with this index.
+    public let districtOfPrecinct: [String]
+    /// The instant (ms since 1970) of each official turnout time on voting day.
+    let turnoutInstants: [String: UInt64]
+    /// The paper side: commissions, protocols, turnout reports, official result (record.md §3.4).
+    public internal(set) var paper = PaperRecord()
 
     /// Entry index of the last ballot of each credential (revoting: the last one counts).
     public private(set) var lastBallot: [DigestKey: UInt64] = [:]
@@ -158,6 +172,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         precincts = manifest.precinctsInOrder
         precinctIndex = Dictionary(uniqueKeysWithValues: precincts.enumerated().map { ($1.precinct, $0) })
         regionOfPrecinct = precincts.map(\.region)
+        districtOfPrecinct = manifest.regions.flatMap { r in r.districts.flatMap { d in d.precincts.map { _ in d.id } }
+        }
+        turnoutInstants = TurnoutReport.instants(schedule: manifest.schedule)
         castsByRegionHour = [[Int]](repeating: [Int](repeating: 0, count: 24), count: manifest.regions.count)
     }
 
@@ -198,11 +215,13 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// rule is still taken as published, so that one forged figure fails one check rather
     /// than every check after it.
     private mutating func applyContent(_ e: BoardEntry, asPublished: Bool = false) throws(BoardViolation) {
-        if let allowed = Phase.allowed(for: e.kind), allowed != phase {
+        if let allowed = Phase.allowed(for: e.kind), !allowed.contains(phase) {
+            let when =
+                allowed.lowerBound == allowed.upperBound
+                ? "only in \"\(allowed.lowerBound.rawValue)\""
+                : "only from \"\(allowed.lowerBound.rawValue)\" to \"\(allowed.upperBound.rawValue)\""
             throw BoardViolation(
-                .phases,
-                "a \(e.kind) entry (\(e.index)) is not allowed in phase \"\(phase.rawValue)\", only in \"\(allowed.rawValue)\""
-            )
+                .phases, "a \(e.kind) entry (\(e.index)) is not allowed in phase \"\(phase.rawValue)\", \(when)")
         }
         switch e.kind {
         case .genesis: throw BoardViolation(.phases, "a second genesis entry at \(e.index)")
@@ -224,6 +243,10 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         case .encryptedTally: try applyTally(e, asPublished: asPublished)
         case .decryptionShares: try applyDecryption(e)
         case .results: try applyResults(e, asPublished: asPublished)
+        case .commissionKey: try applyCommissionKey(e)
+        case .turnoutReport: try applyTurnout(e)
+        case .precinctProtocol: try applyProtocol(e)
+        case .officialResult: try applyOfficialResult(e, asPublished: asPublished)
         }
     }
 
@@ -706,7 +729,23 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
                 throw BoardViolation(.credentialLists, "entry \(e.index) revokes a credential twice")
             }
         }
+        // Evidence (record.md §5.5): no more e-credentials revoked in a precinct than paper
+        // ballots its commission's signed protocol says were issued there.
+        guard let issued = paper.history[list.precinct]?.last?.figures.issued else {
+            throw BoardViolation(
+                .credentialLists,
+                "entry \(e.index) revokes credentials of precinct \(list.precinct) before its protocol is on the board: nothing shows that paper ballots were issued there"
+            )
+        }
+        let total = (revokedPerPrecinct[pi] ?? 0) + UInt64(keys.count)
+        guard total <= issued else {
+            throw BoardViolation(
+                .credentialLists,
+                "entry \(e.index) would revoke \(total) credentials in precinct \(list.precinct), where its protocol records \(issued) paper ballots issued"
+            )
+        }
         revoked.formUnion(keys)
+        revokedPerPrecinct[pi] = total
     }
 
     // MARK: ballots

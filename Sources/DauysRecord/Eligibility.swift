@@ -2,17 +2,24 @@ import Crypto
 import DauysCrypto
 import Foundation
 
-/// The two parties that answer for eligibility (record.md §3.3), each with its own Ed25519 key
-/// in the manifest (`eligibility`): the credential authority signs the credential lists, the
-/// registry signs the number of eligible voters per precinct.
-public enum EligibilityAuthority: String, Sendable {
+/// The parties other than trustees that sign board entries, each with its own Ed25519 key:
+/// the credential authority signs the credential lists and the registry the number of eligible
+/// voters per precinct (record.md §3.3); the central commission registers the commissions' keys
+/// and signs the official result; a commission signs its precincts' protocols and turnout
+/// reports with the key registered for it (record.md §3.4).
+public enum RecordAuthority: String, Sendable {
     case credentialAuthority = "credential-authority"
     case registry
+    case centralCommission = "central-commission"
+    /// A precinct or territorial commission: its key is in the message, not in the manifest.
+    case commission
 
     func key(_ m: Manifest) -> Curve25519.Signing.PublicKey? {
         switch self {
         case .credentialAuthority: m.eligibility.credentialAuthorityKey
         case .registry: m.eligibility.registryKey
+        case .centralCommission: m.centralCommissionKey
+        case .commission: nil
         }
     }
 
@@ -37,7 +44,13 @@ public enum EligibilityAuthority: String, Sendable {
 
     /// Whether `payload` (message ‖ σ) is signed by this authority's key of the manifest.
     func verifies(kind: EntryKind, payload: [UInt8], manifest: Manifest, base: ElectionHash) -> Bool {
-        guard payload.count > 64, let key = key(manifest) else { return false }
+        guard let key = key(manifest) else { return false }
+        return verifies(kind: kind, payload: payload, key: key, base: base)
+    }
+
+    /// Whether `payload` (message ‖ σ) is signed by `key`.
+    func verifies(kind: EntryKind, payload: [UInt8], key: Curve25519.Signing.PublicKey, base: ElectionHash) -> Bool {
+        guard payload.count > 64 else { return false }
         return key.isValidSignature(
             payload.suffix(64), for: signed(kind: kind, message: Array(payload.dropLast(64)), base: base))
     }
@@ -102,7 +115,7 @@ public struct CredentialList<G: PrimeOrderGroup>: Sendable {
         w.u16(UInt16(region))
         w.lengthPrefixed(Array(precinct.utf8))
         SortedCredentials.write(self.credentials, to: &w)
-        payload = try EligibilityAuthority.credentialAuthority.sign(
+        payload = try RecordAuthority.credentialAuthority.sign(
             kind: .credentials, message: w.bytes, key: authority, base: base)
     }
 
@@ -140,7 +153,7 @@ public struct CredentialList<G: PrimeOrderGroup>: Sendable {
     }
 
     public func isSigned(manifest: Manifest, base: ElectionHash) -> Bool {
-        EligibilityAuthority.credentialAuthority.verifies(
+        RecordAuthority.credentialAuthority.verifies(
             kind: .credentials, payload: payload, manifest: manifest, base: base)
     }
 }
@@ -173,7 +186,7 @@ public struct EligibleCounts: Sendable, Equatable {
             w.lengthPrefixed(Array(c.precinct.utf8))
             w.u32(UInt32(c.count))
         }
-        payload = try EligibilityAuthority.registry.sign(
+        payload = try RecordAuthority.registry.sign(
             kind: .eligibleCounts, message: w.bytes, key: registry, base: base)
     }
 
@@ -194,7 +207,7 @@ public struct EligibleCounts: Sendable, Equatable {
     }
 
     public func isSigned(manifest: Manifest, base: ElectionHash) -> Bool {
-        EligibilityAuthority.registry.verifies(kind: .eligibleCounts, payload: payload, manifest: manifest, base: base)
+        RecordAuthority.registry.verifies(kind: .eligibleCounts, payload: payload, manifest: manifest, base: base)
     }
 }
 
@@ -217,7 +230,7 @@ public struct RevokedCredentials<G: PrimeOrderGroup>: Sendable {
         var w = ByteWriter(capacity: 40 + self.credentials.count * G.elementByteCount)
         w.lengthPrefixed(Array(precinct.utf8))
         SortedCredentials.write(self.credentials, to: &w)
-        payload = try EligibilityAuthority.registry.sign(
+        payload = try RecordAuthority.registry.sign(
             kind: .revokedCredentials, message: w.bytes, key: registry, base: base)
     }
 
@@ -234,7 +247,7 @@ public struct RevokedCredentials<G: PrimeOrderGroup>: Sendable {
     }
 
     public func isSigned(manifest: Manifest, base: ElectionHash) -> Bool {
-        EligibilityAuthority.registry.verifies(
+        RecordAuthority.registry.verifies(
             kind: .revokedCredentials, payload: payload, manifest: manifest, base: base)
     }
 }

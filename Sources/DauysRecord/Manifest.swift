@@ -206,11 +206,23 @@ public struct Manifest: Codable, Hashable, Sendable {
     public var schedule: Schedule
     public var trustees: TrusteeSetup
     public var eligibility: EligibilitySetup
+    /// The central election commission's Ed25519 public key (hex): it registers the commissions'
+    /// keys and signs the official result (record.md §3.4).
+    public var centralCommission: String
     public var tally: TallySetup
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, group, questions, regions, schedule, trustees, eligibility
+        case centralCommission = "central_commission", tally
+    }
+
+    /// The central commission's key, if the manifest's is a valid one.
+    public var centralCommissionKey: Curve25519.Signing.PublicKey? { EligibilitySetup.key(centralCommission) }
 
     public init(
         id: String, title: LocalizedText, group: String = "P-256", questions: [Question], regions: [Region],
-        schedule: Schedule, trustees: TrusteeSetup, eligibility: EligibilitySetup, tally: TallySetup = TallySetup()
+        schedule: Schedule, trustees: TrusteeSetup, eligibility: EligibilitySetup, centralCommission: String,
+        tally: TallySetup = TallySetup()
     ) {
         self.id = id
         self.title = title
@@ -220,6 +232,7 @@ public struct Manifest: Codable, Hashable, Sendable {
         self.schedule = schedule
         self.trustees = trustees
         self.eligibility = eligibility
+        self.centralCommission = centralCommission
         self.tally = tally
     }
 
@@ -317,6 +330,14 @@ public struct Manifest: Codable, Hashable, Sendable {
             )
         } else if eligibility.credentialAuthority.lowercased() == eligibility.registry.lowercased() {
             problems.append("eligibility: the credential authority and the registry must have different keys")
+        }
+        if centralCommissionKey != nil {
+            let others = [eligibility.credentialAuthority, eligibility.registry] + trustees.keys
+            if others.contains(where: { $0.lowercased() == centralCommission.lowercased() }) {
+                problems.append("central_commission: its key must differ from the eligibility and trustee keys")
+            }
+        } else {
+            problems.append("central_commission: an Ed25519 public key (64 hex digits) is needed")
         }
         if trustees.keys.count != trustees.count {
             problems.append("trustees: \(trustees.count) signing keys expected, \(trustees.keys.count) given")

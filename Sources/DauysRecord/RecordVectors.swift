@@ -43,14 +43,14 @@ public enum RecordVectors {
             "credential_list": [
                 "region": 0, "precinct": "abai.d1.p1", "message": Hex.encode(list.payload.dropLast(64)),
                 "signed_bytes": Hex.encode(
-                    EligibilityAuthority.credentialAuthority.signed(
+                    RecordAuthority.credentialAuthority.signed(
                         kind: .credentials, message: Array(list.payload.dropLast(64)), base: base)),
                 "payload": Hex.encode(list.payload),
             ],
             "eligible_counts": [
                 "message": Hex.encode(counts.payload.dropLast(64)),
                 "signed_bytes": Hex.encode(
-                    EligibilityAuthority.registry.signed(
+                    RecordAuthority.registry.signed(
                         kind: .eligibleCounts, message: Array(counts.payload.dropLast(64)), base: base)),
                 "payload": Hex.encode(counts.payload),
             ],

@@ -56,7 +56,8 @@ extension Manifest {
         regions: Int = 20, districts: Int = 2, precincts: Int = 3,
         trustees: Int = 5, quorum: Int = 3, group: String = "P-256", privacyFloor: Int = 10,
         trusteeKeys: [Curve25519.Signing.PublicKey]? = nil, ceremonyCloses: String = "2026-03-01T18:00:00+05:00",
-        credentialAuthority: Curve25519.Signing.PublicKey? = nil, registry: Curve25519.Signing.PublicKey? = nil
+        credentialAuthority: Curve25519.Signing.PublicKey? = nil, registry: Curve25519.Signing.PublicKey? = nil,
+        centralCommission: Curve25519.Signing.PublicKey? = nil
     ) -> Manifest {
         // Without the trustees' keys: fresh keys nobody holds — only for a manifest in which no
         // trustee will act (a sample to edit, tests of the rules or of paper protocols).
@@ -98,6 +99,8 @@ extension Manifest {
                 credentialAuthority: Hex.encode(
                     (credentialAuthority ?? Curve25519.Signing.PrivateKey().publicKey).rawRepresentation),
                 registry: Hex.encode((registry ?? Curve25519.Signing.PrivateKey().publicKey).rawRepresentation)),
+            centralCommission: Hex.encode(
+                (centralCommission ?? Curve25519.Signing.PrivateKey().publicKey).rawRepresentation),
             tally: TallySetup(unit: "region", privacyFloor: privacyFloor))
     }
 }

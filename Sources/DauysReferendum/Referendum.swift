@@ -550,6 +550,63 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         return r
     }
 
+    // MARK: paper (record.md §3.4)
+
+    /// Posts commission keys registered by the central commission. A registration already on
+    /// the board (same scope, same key) is skipped, so a re-run publishes nothing twice.
+    @discardableResult
+    public func registerCommissions(_ regs: [CommissionRegistration]) async throws -> Int {
+        try await write {
+            let s = state
+            let new = regs.filter { s.paper.scope(ofKey: $0.key) != $0.scope }
+            if !new.isEmpty { try await append(new.map { (.commissionKey, $0.payload) }) }
+            return new.count
+        }
+    }
+
+    /// Posts signed protocols, all or none (one refused protocol refuses the batch). A protocol
+    /// whose very version is on the board with the same content is skipped (a re-run of an
+    /// import); a different one under the same version is refused by the board.
+    @discardableResult
+    public func submitProtocols(_ list: [CommissionSigned<PrecinctProtocol>]) async throws -> Int {
+        try await write {
+            let s = state
+            let new = list.filter { p in
+                let h = s.paper.history[p.document.precinct] ?? []
+                return !(h.indices.contains(p.document.version - 1) && h[p.document.version - 1] == p.document)
+            }
+            if !new.isEmpty { try await append(new.map { (.precinctProtocol, $0.payload) }) }
+            return new.count
+        }
+    }
+
+    /// Posts signed turnout reports, all or none, checked one after the other under the
+    /// writer lock (two reports for one precinct can never both pass on the same previous one).
+    /// A report equal to its precinct's last one is skipped: the same report sent again.
+    @discardableResult
+    public func submitTurnout(_ list: [CommissionSigned<TurnoutReport>]) async throws -> Int {
+        try await write {
+            let s = state
+            let new = list.filter { s.paper.lastTurnout[$0.document.precinct] != $0.document }
+            if !new.isEmpty { try await append(new.map { (.turnoutReport, $0.payload) }) }
+            return new.count
+        }
+    }
+
+    /// Posts the official result signed by the central commission (once; the same result
+    /// again does nothing).
+    public func publishOfficialResult(_ r: SignedOfficialResult) async throws {
+        try await write {
+            if let have = state.paper.official {
+                guard have == r.results else {
+                    throw ReferendumError.precondition("an official result is already published, with other figures")
+                }
+                return
+            }
+            try await append([(.officialResult, r.payload)], checkpoint: true)
+        }
+    }
+
     // MARK: record
 
     /// Writes the public record: board.bin plus manifest.json and results.json for reading.
@@ -560,5 +617,8 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         try w.close()
         try Data(manifestPayload).write(to: URL(fileURLWithPath: directory + "/manifest.json"))
         if let r = results { try Data(r.payload).write(to: URL(fileURLWithPath: directory + "/results.json")) }
+        if let r = read({ $0.paper.official }) {
+            try Data(r.payload).write(to: URL(fileURLWithPath: directory + "/official-results.json"))
+        }
     }
 }

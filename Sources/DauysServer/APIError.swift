@@ -43,9 +43,11 @@ public struct APIError: HTTPResponseError, Sendable {
         case .wrongPhase, .precondition: APIError(.conflict, "conflict", e.description)
         case .invalidArtefact, .notFound: APIError(.unprocessableContent, "invalid", e.description)
         case .refused(let v):
-            APIError(
-                v.check == .phases ? .conflict : .unprocessableContent, v.check == .phases ? "conflict" : "invalid",
-                v.message)
+            switch v.check {
+            case .phases: APIError(.conflict, "conflict", v.message)
+            case .protocolVersions: APIError(.conflict, "version", v.message)
+            default: APIError(.unprocessableContent, "invalid", v.message)
+            }
         case .storageUnavailable: unavailable("storage", e.description, retryAfter: retryAfter)
         }
     }
@@ -61,16 +63,6 @@ public struct APIError: HTTPResponseError, Sendable {
         case .wrongRegion: APIError(.forbidden, "wrong_region", e.description)
         case .invalidProof: APIError(.unprocessableContent, "invalid_proof", e.description)
         case .storageUnavailable: unavailable("storage", e.description, retryAfter: retryAfter)
-        }
-    }
-
-    static func from(_ e: PaperError, retryAfter: Int) -> APIError {
-        switch e {
-        case .badSignature: APIError(.unauthorized, "bad_signature", e.description)
-        case .notAuthorized: APIError(.forbidden, "not_authorized", e.description)
-        case .version: APIError(.conflict, "version", e.description)
-        case .storage: unavailable("storage", e.description, retryAfter: retryAfter)
-        default: APIError(.unprocessableContent, "invalid", e.description)
         }
     }
 }
@@ -90,8 +82,6 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let e as ReferendumError {
             throw APIError.from(e, retryAfter: retryAfter)
         } catch let e as CastError {
-            throw APIError.from(e, retryAfter: retryAfter)
-        } catch let e as PaperError {
             throw APIError.from(e, retryAfter: retryAfter)
         } catch let e as DauysCrypto.CryptoError {
             throw APIError(.unprocessableContent, "invalid", e.description)

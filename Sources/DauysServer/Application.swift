@@ -12,7 +12,7 @@ import NIOConcurrencyHelpers
 import Prometheus
 
 /// What the controllers share: the referendum, the registry for sign-in, the officials'
-/// tokens, sessions and sign-in limits, paper protocols, configuration and metrics.
+/// tokens, sessions and sign-in limits, configuration and metrics.
 public final class ReferendumService<G: PrimeOrderGroup>: Sendable {
     public let referendum: Referendum<G>
     let registry: SQLiteRegistry?
@@ -23,7 +23,6 @@ public final class ReferendumService<G: PrimeOrderGroup>: Sendable {
     public let sessions: VoterSessions
     let signInGuard: SignInGuard
     public let configuration: ServerConfiguration
-    let protocols: ProtocolBook?
     let prometheus: PrometheusCollectorRegistry?
     let logger: Logger
 
@@ -35,7 +34,7 @@ public final class ReferendumService<G: PrimeOrderGroup>: Sendable {
     public init(
         referendum: Referendum<G>, registry: SQLiteRegistry?, cipher: RegistryCipher?, officials: OfficialRegistry,
         officialsPath: String? = nil,
-        configuration: ServerConfiguration = ServerConfiguration(), protocols: ProtocolBook? = nil,
+        configuration: ServerConfiguration = ServerConfiguration(),
         prometheus: PrometheusCollectorRegistry? = nil, logger: Logger = Logger(label: "dauys")
     ) {
         self.referendum = referendum
@@ -46,7 +45,6 @@ public final class ReferendumService<G: PrimeOrderGroup>: Sendable {
         self.configuration = configuration
         sessions = VoterSessions(ttl: configuration.sessionLifetime, perVoter: configuration.sessionsPerVoter)
         signInGuard = SignInGuard(configuration: configuration)
-        self.protocols = protocols
         self.prometheus = prometheus
         self.logger = logger
     }
@@ -69,13 +67,6 @@ public final class ReferendumService<G: PrimeOrderGroup>: Sendable {
         path.flatMap { (try? FileManager.default.attributesOfItem(atPath: $0))?[.modificationDate] as? Date }
     }
 
-    private let paperLock = NIOLock()
-
-    /// Runs `body` on the paper protocol book (nil if this server keeps none) under one lock:
-    /// the book is not thread-safe, and submissions for one precinct must be serialised.
-    func paper<T>(_ body: (ProtocolBook?) throws -> T) rethrows -> T {
-        try paperLock.withLock { try body(protocols) }
-    }
 }
 
 /// The router of API v1 (docs/openapi.json): public reads, voters, the key ceremony, the
@@ -152,7 +143,7 @@ public func buildApplication(
                 cipher: cipher,
                 officials: try OfficialRegistry.load(path: data.officialsPath), officialsPath: data.officialsPath,
                 configuration: configuration,
-                protocols: try ProtocolBook(directory: data.path, manifest: ref.manifest), prometheus: prometheus,
+                prometheus: prometheus,
                 logger: logger)
             return buildApplication(service)
         }

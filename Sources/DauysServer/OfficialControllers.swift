@@ -61,12 +61,14 @@ struct CeremonyController<G: PrimeOrderGroup> {
         }
     }
 
-    func accepted(_ ctx: DauysRequestContext, _ req: Request, _ what: String) -> Response {
+    /// 201 with what was accepted and, for batches, how many entries were new (`new`: a re-run
+    /// of an interrupted step posts nothing twice).
+    func accepted(_ ctx: DauysRequestContext, _ req: Request, _ what: String, new: Int? = nil) -> Response {
         if case .official(let name, let role) = ctx.identity {
             service.logger.info(
                 "official action", metadata: ["official": "\(name)", "role": "\(role)", "path": "\(req.uri.path)"])
         }
-        return JSON.response(["accepted": what], status: .created)
+        return JSON.response(AcceptedBody(accepted: what, new: new), status: .created)
     }
 }
 
@@ -95,7 +97,7 @@ struct LifecycleController<G: PrimeOrderGroup> {
             let b = try await JSON.decode(PayloadsBody.self, req, limit: service.configuration.officialBodyBytes)
             let lists = try b.payloads.map { try CredentialList<G>(payload: try Hex.decode($0, what: "payload")) }
             let n = try await referendum.publishCredentials(lists)
-            return ceremony.accepted(ctx, req, "\(n) credential lists")
+            return ceremony.accepted(ctx, req, "\(n) credential lists", new: n)
         }
         g.post("eligible-counts") { req, ctx in
             _ = try ctx.official(.registrar)
@@ -109,7 +111,23 @@ struct LifecycleController<G: PrimeOrderGroup> {
             let b = try await JSON.decode(PayloadsBody.self, req, limit: service.configuration.officialBodyBytes)
             let lists = try b.payloads.map { try RevokedCredentials<G>(payload: try Hex.decode($0, what: "payload")) }
             let n = try await referendum.revoke(lists)
-            return ceremony.accepted(ctx, req, "\(n) revocations")
+            return ceremony.accepted(ctx, req, "\(n) revocations", new: n)
+        }
+        // Commission keys and the official result: signed by the central commission (its key is
+        // in the manifest), handed over by an administrator (record.md §3.4).
+        g.post("commissions") { req, ctx in
+            _ = try ctx.official(.admin)
+            let b = try await JSON.decode(PayloadsBody.self, req, limit: service.configuration.officialBodyBytes)
+            let regs = try b.payloads.map { try CommissionRegistration(payload: try Hex.decode($0, what: "payload")) }
+            let n = try await referendum.registerCommissions(regs)
+            return ceremony.accepted(ctx, req, "\(n) commission keys", new: n)
+        }
+        g.post("official-result") { req, ctx in
+            _ = try ctx.official(.admin)
+            let b = try await JSON.decode(PayloadBody.self, req, limit: service.configuration.officialBodyBytes)
+            try await referendum.publishOfficialResult(
+                try SignedOfficialResult(payload: try Hex.decode(b.payload, what: "payload")))
+            return ceremony.accepted(ctx, req, "official result")
         }
         g.post("tally") { req, ctx in
             _ = try ctx.official(.admin)
@@ -128,4 +146,10 @@ struct LifecycleController<G: PrimeOrderGroup> {
             return JSON.raw(r.payload, status: .created)
         }
     }
+}
+
+/// What an official's write was: its description and, for batches, how many entries were new.
+struct AcceptedBody: Encodable {
+    let accepted: String
+    let new: Int?
 }

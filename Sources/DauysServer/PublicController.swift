@@ -135,58 +135,60 @@ struct PublicController<G: PrimeOrderGroup> {
     }
 }
 
-/// Paper precincts: signed protocols and turnout reports (the commission's Ed25519 signature
-/// is the authorization), and the combined official result. The protocol book is read and
-/// written under one lock (`ReferendumService.paper`).
+/// Paper precincts, read from the board and written to it (record.md §3.4): protocol versions
+/// and turnout reports signed by a registered commission (the signature is the
+/// authorization), the turnout curve, and the official result — provisional until the central
+/// commission's signed result is on the board.
 struct PaperController<G: PrimeOrderGroup> {
     let service: ReferendumService<G>
+    var referendum: Referendum<G> { service.referendum }
 
     func addRoutes(to group: RouterGroup<DauysRequestContext>) {
         group.get("protocols") { _, _ in
-            JSON.response(service.paper { $0?.latest.values.sorted { $0.precinct < $1.precinct } ?? [] })
+            JSON.response(referendum.read { $0.paper.latest.values.sorted { $0.precinct < $1.precinct } })
         }
         group.get("protocols/:precinct") { _, ctx in
             let precinct = ctx.parameters.get("precinct") ?? ""
-            guard let h = service.paper({ $0?.history[precinct] }) else {
+            guard let h = referendum.read({ $0.paper.history[precinct] }) else {
                 throw APIError.notFound("not_found", "no protocol for this precinct")
             }
             return JSON.response(h)
         }
         group.get("paper-turnout") { _, _ in
-            let m = service.referendum.manifest
-            let reports = service.paper { (try? $0?.turnoutReports()) ?? [] }
-            let c = TurnoutCurve.compute(manifest: m, reports: reports)
+            let m = referendum.manifest
+            let c = TurnoutCurve.compute(manifest: m, reports: referendum.read { $0.paper.turnout })
             return JSON.response(
                 PaperTurnoutBody(
                     times: c.times, national: c.national,
                     regions: Dictionary(uniqueKeysWithValues: m.regions.enumerated().map { ($1.id, c.regional[$0]) })))
         }
         group.get("official-results") { _, _ in
-            let latest = service.paper { $0?.latest ?? [:] }
-            let m = service.referendum.manifest, evote = service.referendum.results
-            let (r, _) = OfficialResult.compute(manifest: m, protocols: latest, evote: evote)
-            let status = OfficialStatus(manifest: m, protocols: latest, evote: evote)
+            let (r, status) = referendum.read { s in
+                (
+                    s.paper.official ?? s.computeOfficialResult(),
+                    OfficialStatus(
+                        manifest: s.manifest, protocols: s.paper.latest, evote: s.results,
+                        certified: s.paper.official != nil)
+                )
+            }
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: OfficialResult.json(r, status: status))))
         }
         group.post("protocols") { req, _ in
-            let s = try await JSON.decode(SignedProtocol.self, req, limit: service.configuration.paperBodyBytes)
-            try service.paper { book throws in try required(book).submit([s]) }
-            return JSON.response(["accepted": "protocol"], status: .created)
+            let b = try await JSON.decode(PayloadsBody.self, req, limit: service.configuration.paperBodyBytes)
+            let list = try b.payloads.map {
+                try CommissionSigned<PrecinctProtocol>(payload: try Hex.decode($0, what: "payload"))
+            }
+            let n = try await referendum.submitProtocols(list)
+            return JSON.response(AcceptedBody(accepted: "\(n) protocols", new: n), status: .created)
         }
         group.post("turnout-reports") { req, _ in
-            let s = try await JSON.decode(SignedTurnoutReport.self, req, limit: service.configuration.paperBodyBytes)
-            try service.paper { book throws in try required(book).submitTurnout(s) }
+            let b = try await JSON.decode(PayloadBody.self, req, limit: service.configuration.paperBodyBytes)
+            try await referendum.submitTurnout([
+                try CommissionSigned<TurnoutReport>(payload: try Hex.decode(b.payload, what: "payload"))
+            ])
             return JSON.response(["accepted": "turnout report"], status: .created)
         }
-    }
-
-    func required(_ book: ProtocolBook?) throws -> ProtocolBook {
-        guard let book else {
-            throw APIError.unavailable(
-                "no_paper", "paper protocols are not kept by this server", retryAfter: service.retryAfter)
-        }
-        return book
     }
 }

@@ -89,10 +89,15 @@ struct GroupVerifier<G: PrimeOrderGroup> {
         }
         if state.results == nil { log.fail(.decryptedResults, "no results were published") }
         report.results = try? state.computeResults()
+        report.precinctsReported = state.paper.history.count
+        report.precinctsTotal = state.precincts.count
+        report.officialPublished = state.paper.official != nil
+        if state.results != nil { report.official = state.computeOfficialResult() }
 
         // Side files, if present, must equal the board entries.
         var sides: [(String, [UInt8])] = [("manifest.json", state.manifestPayload)]
         if let r = state.results { sides.append(("results.json", r.payload)) }
+        if let r = state.paper.official { sides.append(("official-results.json", r.payload)) }
         for (name, payload) in sides {
             let p = directory + "/" + name
             if FileManager.default.fileExists(atPath: p), let d = FileManager.default.contents(atPath: p),

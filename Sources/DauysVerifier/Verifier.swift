@@ -17,6 +17,12 @@ public struct VerificationReport: Sendable {
     public var entries: Int
     public var seconds: Double
     public var results: Results?
+    /// The official result (paper and e-votes) as the verifier computes it from the board, and
+    /// whether the central commission published it (record.md §8.4).
+    public var official: Results?
+    public var officialPublished = false
+    public var precinctsReported = 0
+    public var precinctsTotal = 0
 
     public var valid: Bool { checks.allSatisfy(\.passed) }
     public var failedChecks: [CheckResult] { checks.filter { !$0.passed } }
@@ -30,11 +36,16 @@ public struct VerificationReport: Sendable {
             let seconds: Double
             let failed: [CheckResult]
             let checks: [String: Bool]
+            let official_result_published: Bool
+            let precincts_reported: Int
+            let precincts_total: Int
         }
         let s = Summary(
             valid: valid, ballots: ballots, counted_ballots: countedBallots, entries: entries,
             seconds: (seconds * 1000).rounded() / 1000, failed: failedChecks,
-            checks: Dictionary(uniqueKeysWithValues: checks.map { ($0.name, $0.passed) }))
+            checks: Dictionary(uniqueKeysWithValues: checks.map { ($0.name, $0.passed) }),
+            official_result_published: officialPublished, precincts_reported: precinctsReported,
+            precincts_total: precinctsTotal)
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return String(decoding: try! e.encode(s), as: UTF8.self)
@@ -59,7 +70,7 @@ public struct RecordVerifier: Sendable {
     public func run() async -> VerificationReport {
         let start = Date()
         var log = CheckLog()
-        var report = VerificationReport(checks: [], ballots: 0, countedBallots: 0, entries: 0, seconds: 0, results: nil)
+        var report = VerificationReport(checks: [], ballots: 0, countedBallots: 0, entries: 0, seconds: 0)
         await verify(&log, &report)
         report.checks = RecordCheck.allCases.map { c in
             CheckResult(

@@ -63,6 +63,14 @@ struct DataOption: ParsableArguments {
         }
     }
 
+    /// The board's state to read: rebuilt from the server's entries, or read from the data
+    /// directory without taking the writer lock.
+    func state<G: PrimeOrderGroup>(_: G.Type) async throws -> BoardState<G> {
+        if let remote { return try await RemoteBoard<G>(server: remote).fetchState() }
+        _ = try requireData()
+        return try await dir.open(G.self, writer: false).state
+    }
+
     /// Takes the board's writer lock for a command that writes other files of the data
     /// directory (paper protocols), so that it never writes beside a running server.
     func holdBoard() async throws -> any BoardStore {
@@ -97,6 +105,12 @@ protocol BoardAccess<G>: Sendable {
     func revoke(_ lists: [RevokedCredentials<G>]) async throws -> Int
     func computeTally() async throws -> EncryptedTally<G>
     func publishResults() async throws -> Results
+    /// Commission keys registered by the central commission; returns how many were new.
+    func registerCommissions(_ regs: [CommissionRegistration]) async throws -> Int
+    /// Signed protocol versions, all or none; returns how many were new.
+    func submitProtocols(_ list: [CommissionSigned<PrecinctProtocol>]) async throws -> Int
+    func submitTurnout(_ r: [CommissionSigned<TurnoutReport>]) async throws -> Int
+    func publishOfficialResult(_ r: SignedOfficialResult) async throws
 }
 
 extension Referendum: BoardAccess {
@@ -221,20 +235,32 @@ struct RemoteBoard<G: PrimeOrderGroup>: BoardAccess {
         }
         return ek
     }
+    /// Posts payloads; the server answers how many were new.
+    func postNew(_ path: String, _ payloads: [[UInt8]]) async throws -> Int {
+        let body = try await server.post(path, ["payloads": payloads.map { Hex.encode($0) }])
+        return try JSONDecoder().decode(NewEntries.self, from: Data(body)).new
+    }
     func publishCredentials(_ lists: [CredentialList<G>]) async throws -> Int {
-        let before = try await fetchState().credentialsPerPrecinct.values.reduce(0, +)
-        try await server.post("credentials", ["payloads": lists.map { Hex.encode($0.payload) }])
-        let after = try await fetchState().credentialsPerPrecinct.values.reduce(0, +)
-        return after == before ? 0 : lists.count
+        try await postNew("credentials", lists.map(\.payload))
     }
     func publishEligibleCounts(_ counts: EligibleCounts) async throws {
         try await server.post("eligible-counts", payload(counts.payload))
     }
     func revoke(_ lists: [RevokedCredentials<G>]) async throws -> Int {
-        let before = try await fetchState().revokedCount
-        try await server.post("revocations", ["payloads": lists.map { Hex.encode($0.payload) }])
-        let after = try await fetchState().revokedCount
-        return after == before ? 0 : lists.count
+        try await postNew("revocations", lists.map(\.payload))
+    }
+    func registerCommissions(_ regs: [CommissionRegistration]) async throws -> Int {
+        try await postNew("commissions", regs.map(\.payload))
+    }
+    func submitProtocols(_ list: [CommissionSigned<PrecinctProtocol>]) async throws -> Int {
+        try await postNew("protocols", list.map(\.payload))
+    }
+    func submitTurnout(_ r: [CommissionSigned<TurnoutReport>]) async throws -> Int {
+        for t in r { try await server.post("turnout-reports", payload(t.payload)) }
+        return r.count
+    }
+    func publishOfficialResult(_ r: SignedOfficialResult) async throws {
+        try await server.post("official-result", payload(r.payload))
     }
     func computeTally() async throws -> EncryptedTally<G> {
         try await server.post("tally", [String: String]())
@@ -251,3 +277,5 @@ struct CredentialsBody: Encodable {
     let credentials: [String]
 }
 struct SessionAnswer: Decodable { let token: String }
+/// A server's answer to a batch: how many entries were new.
+struct NewEntries: Decodable { let new: Int }

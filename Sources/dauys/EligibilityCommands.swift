@@ -15,7 +15,7 @@ struct AuthorityKeyFile: Codable {
     var signingKey: String
     var secret: String?
 
-    static func create(_ path: String, role: EligibilityAuthority) throws -> Curve25519.Signing.PublicKey {
+    static func create(_ path: String, role: RecordAuthority) throws -> Curve25519.Signing.PublicKey {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw CLIError("\(path) exists; a signing key file is never overwritten")
         }
@@ -29,7 +29,7 @@ struct AuthorityKeyFile: Codable {
         return k.publicKey
     }
 
-    static func load(_ path: String, role: EligibilityAuthority) throws -> AuthorityKeyFile {
+    static func load(_ path: String, role: RecordAuthority) throws -> AuthorityKeyFile {
         guard let d = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read key file \(path)") }
         let f = try JSONDecoder().decode(AuthorityKeyFile.self, from: d)
         guard f.role == role.rawValue else { throw CLIError("\(path) is a \(f.role) key, not a \(role.rawValue) key") }
@@ -46,9 +46,15 @@ struct AuthorityKeyFile: Codable {
     }
 
     /// Refuses a key that is not the one the manifest names for this role.
-    func check(_ m: Manifest, role: EligibilityAuthority) throws {
+    func check(_ m: Manifest, role: RecordAuthority) throws {
         let mine = Hex.encode(try signer().publicKey.rawRepresentation)
-        let named = role == .credentialAuthority ? m.eligibility.credentialAuthority : m.eligibility.registry
+        let named: String
+        switch role {
+        case .credentialAuthority: named = m.eligibility.credentialAuthority
+        case .registry: named = m.eligibility.registry
+        case .centralCommission: named = m.centralCommission
+        case .commission: return  // registered on the board, not named in the manifest
+        }
         guard mine == named.lowercased() else {
             throw CLIError("the manifest does not name this key file's key as the \(role.rawValue)'s")
         }

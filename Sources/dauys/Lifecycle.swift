@@ -61,6 +61,11 @@ struct ManifestSample: ParsableCommand {
         name: .customLong("registry-signing-key"),
         help: "The registry's public signing key (printed by `dauys registry new-signing-key`).")
     var registryKey: String
+    @Option(
+        name: .customLong("central-commission-key"),
+        help:
+            "The central commission's public signing key (printed by `dauys paper new-key --role central-commission`).")
+    var centralKey: String
     func run() throws {
         guard trusteeKeys.count == trustees else {
             throw CLIError(
@@ -76,7 +81,8 @@ struct ManifestSample: ParsableCommand {
         let m = Manifest.kazakhstan2026(
             regions: regions, trustees: trustees, quorum: quorum, privacyFloor: privacyFloor, trusteeKeys: keys,
             credentialAuthority: try key(caKey, "credential authority key"),
-            registry: try key(registryKey, "registry signing key"))
+            registry: try key(registryKey, "registry signing key"),
+            centralCommission: try key(centralKey, "central commission key"))
         try m.validate()
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -163,11 +169,11 @@ struct ResultsCommand: AsyncParsableCommand {
                     print(json ? String(decoding: res.payload, as: UTF8.self) : ResultsTable.render(res, manifest: m))
                     return
                 }
-                let s = try await d.dir.open(G.self, writer: false).state
-                let book = try await protocolBook(d)
-                let (official, _) = OfficialResult.compute(
-                    manifest: s.manifest, protocols: book.latest, evote: s.results)
-                let status = OfficialStatus(manifest: s.manifest, protocols: book.latest, evote: s.results)
+                let s = try await d.state(G.self)
+                let official = s.paper.official ?? s.computeOfficialResult()
+                let status = OfficialStatus(
+                    manifest: s.manifest, protocols: s.paper.latest, evote: s.results,
+                    certified: s.paper.official != nil)
                 print(
                     json
                         ? OfficialResult.json(official, status: status)

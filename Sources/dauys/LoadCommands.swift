@@ -24,7 +24,7 @@ struct LoadtestSetup: AsyncParsableCommand {
         commandName: "loadtest-setup",
         abstract: "Prepare a data directory with N synthetic test voters, open for voting (for load and crash tests).",
         discussion:
-            "Writes <data>/test-voters.jsonl (IIN, sign-in code, credential code per voter), <data>/admin.token, trustee key files <data>/trustee-N.json and <data>/registry.key. Test IINs are of people born in the 1800s."
+            "Writes <data>/test-voters.jsonl (IIN, sign-in code, credential code per voter), <data>/admin.token, trustee key files <data>/trustee-N.json, <data>/registry.key and the central commission's key <data>/central-commission.json. Test IINs are of people born in the 1800s."
     )
     @OptionGroup var d: DataOption
     @Option var voters = 10_000
@@ -38,10 +38,11 @@ struct LoadtestSetup: AsyncParsableCommand {
         guard await !dir.hasBoard() else { throw CLIError("\(dir.path) already holds a referendum") }
         let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
         let eligibility = SimulatedEligibility()
+        let central = try AuthorityKeyFile.create(dir.path + "/central-commission.json", role: .centralCommission)
         let m = Manifest.kazakhstan2026(
             regions: regions, districts: 1, precincts: 1, trustees: 3, quorum: 2, privacyFloor: 1,
             trusteeKeys: signers.map(\.publicKey), credentialAuthority: eligibility.keys.credentialAuthority,
-            registry: eligibility.keys.registry)
+            registry: eligibility.keys.registry, centralCommission: central)
         let ref = try await Referendum<DauysCrypto.P256>.create(
             store: try await dir.boardStore(), manifest: m, boardKey: try dir.createBoardKey())
         try await ref.advance(to: .keyCeremony)

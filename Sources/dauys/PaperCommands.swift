@@ -6,101 +6,228 @@ import DauysRecord
 import DauysStore
 import Foundation
 
+/// Paper precincts on the board (record.md §3.4): every commission makes its own key pair,
+/// the central commission registers the public keys with their scopes, commissions sign
+/// turnout reports and protocol versions, the central commission signs the official result.
 struct PaperCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paper",
-        abstract: "Paper precincts: commission keys, signed count protocols, corrections, the national data set.",
+        abstract: "Paper precincts: commission keys, signed turnout reports and count protocols, the official result.",
         subcommands: [
-            PaperCommission.self, PaperSubmit.self, PaperImport.self, PaperTurnout.self, PaperHistory.self,
-            PaperGenerate.self, PaperBench.self,
+            PaperNewKey.self, PaperRegister.self, PaperSubmit.self, PaperImport.self, PaperTurnout.self,
+            PaperHistory.self, PaperCertify.self, PaperNational.self, PaperGenerate.self, PaperBench.self,
         ])
 }
 
-/// Loads the manifest of the referendum in a data directory and its protocol book.
-func protocolBook(_ d: DataOption) async throws -> ProtocolBook {
-    let data = try d.requireData()
-    return try ProtocolBook(directory: data, manifest: try await d.dir.manifest())
-}
-
-struct PaperCommission: AsyncParsableCommand {
+struct PaperNewKey: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "commission",
-        abstract: "Register a commission's signing key (a precinct, or a district or region for bulk entry).")
-    @OptionGroup var d: DataOption
-    @Option(help: "Precinct, district or region id the key may sign for.") var scope: String
-    @Option(help: "Commission name.") var name: String
-    @Option(name: .customLong("key-out"), help: "Where to write the private key (mode 0600).") var keyOut: String
-    func run() async throws {
-        guard !FileManager.default.fileExists(atPath: keyOut) else {
-            throw CLIError("\(keyOut) exists; keys are never overwritten")
+        commandName: "new-key",
+        abstract:
+            "On the commission's own machine: create its signing key file (0600); print the public key to register.")
+    @Option(help: "commission (a precinct or territorial commission) or central-commission.") var role = "commission"
+    @Option(help: "The key file to create (mode 0600).") var key: String
+    func run() throws {
+        guard let r = RecordAuthority(rawValue: role), r == .commission || r == .centralCommission else {
+            throw CLIError("--role is commission or central-commission")
         }
-        let board = try await d.holdBoard()
-        defer { withExtendedLifetime(board) {} }
-        let k = try await protocolBook(d).addCommission(name: name, scope: scope)
-        try writeSecret(k.rawRepresentation, to: keyOut)
-        print("commission \(name) registered for \(scope); public key \(Hex.encode(k.publicKey.rawRepresentation))")
+        print(Hex.encode(try AuthorityKeyFile.create(key, role: r).rawRepresentation))
     }
 }
 
-func loadCommissionKey(_ path: String) throws -> Curve25519.Signing.PrivateKey {
-    guard let d = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
-    return try Curve25519.Signing.PrivateKey(rawRepresentation: d)
+/// Loads a commission's key file (role "commission").
+func commissionKey(_ path: String) throws -> Curve25519.Signing.PrivateKey {
+    try AuthorityKeyFile.load(path, role: .commission).signer()
+}
+
+struct PaperRegister: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "register",
+        abstract:
+            "As the central commission: register a commission's public key for a precinct, district or region (before voting closes)."
+    )
+    @OptionGroup var d: DataOption
+    @Option(name: .customLong("signing-key"), help: "The central commission's key file.") var signingKey: String
+    @Option(help: "Precinct, district or region id the commission signs for.") var scope: String
+    @Option(help: "Commission name (public).") var name: String
+    @Option(name: .customLong("commission-key"), help: "The commission's public key (from `paper new-key`).")
+    var commissionKey: String
+    func run() async throws {
+        struct Body: GroupCommand {
+            let c: PaperRegister
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let board = try await c.d.access(G.self)
+                let s = try await board.fetchState()
+                let central = try AuthorityKeyFile.load(c.signingKey, role: .centralCommission)
+                try central.check(s.manifest, role: .centralCommission)
+                let k = try Curve25519.Signing.PublicKey(
+                    rawRepresentation: try Hex.decode(c.commissionKey, what: "commission key"))
+                let reg = try CommissionRegistration(
+                    scope: c.scope, name: c.name, key: k, central: try central.signer(), base: s.baseHash)
+                let n = try await board.registerCommissions([reg])
+                print(
+                    n == 0
+                        ? "commission \(c.name) was already registered for \(c.scope)"
+                        : "commission \(c.name) registered for \(c.scope)")
+            }
+        }
+        try await Body(c: self).dispatch(try await d.group())
+    }
 }
 
 struct PaperSubmit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "submit", abstract: "Sign and submit one protocol (JSON: precinct, version, reason, figures).")
+        commandName: "submit",
+        abstract: "Sign and post one protocol version (JSON: precinct, version, reason, figures; docs/paper.md).")
     @OptionGroup var d: DataOption
-    @Option(help: "The commission's private key file.") var key: String
+    @Option(help: "The commission's key file.") var key: String
     @Argument(help: "Protocol JSON file.") var file: String
     func run() async throws {
-        let board = try await d.holdBoard()  // the paper files are part of the board's data directory
-        defer { withExtendedLifetime(board) {} }
-        let book = try await protocolBook(d)
-        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
-        var p = try JSONDecoder().decode(PrecinctProtocol.self, from: data)
-        p.referendum = book.manifest.id
-        try book.submit([try SignedProtocol.sign(p, key: try loadCommissionKey(key))])
-        print("protocol of precinct \(p.precinct), version \(p.version), accepted")
+        struct Body: GroupCommand {
+            let c: PaperSubmit
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let board = try await c.d.access(G.self)
+                let s = try await board.fetchState()
+                guard let data = FileManager.default.contents(atPath: c.file) else {
+                    throw CLIError("cannot read \(c.file)")
+                }
+                var p: PrecinctProtocol
+                do {
+                    var o = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+                    o["referendum"] = o["referendum"] ?? s.manifest.id
+                    p = try JSONDecoder().decode(
+                        PrecinctProtocol.self, from: try JSONSerialization.data(withJSONObject: o))
+                } catch { throw CLIError("\(c.file) is not a protocol (docs/paper.md): \(error)") }
+                p.reason = p.version > 1 ? p.reason : nil
+                let signed = try CommissionSigned(p, key: try commissionKey(c.key), base: s.baseHash)
+                let n = try await board.submitProtocols([signed])
+                print(
+                    "protocol of precinct \(p.precinct), version \(p.version), "
+                        + (n == 0 ? "was already on the board" : "is on the board"))
+            }
+        }
+        try await Body(c: self).dispatch(try await d.group())
     }
 }
 
 struct PaperImport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import protocols from CSV; every row is checked, one bad row refuses the file.")
+        abstract: "Sign and post protocols from CSV; every row is checked, one bad row refuses the whole file.")
     @OptionGroup var d: DataOption
-    @Option(help: "The (territorial) commission's private key file.") var key: String
+    @Option(help: "The (territorial) commission's key file.") var key: String
     @Argument(help: "CSV file.") var csv: String
     func run() async throws {
-        let board = try await d.holdBoard()  // the paper files are part of the board's data directory
-        defer { withExtendedLifetime(board) {} }
-        let book = try await protocolBook(d)
-        guard let text = try? String(contentsOfFile: csv, encoding: .utf8) else {
-            throw CLIError("cannot read \(csv) as UTF-8")
+        struct Body: GroupCommand {
+            let c: PaperImport
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let name = (c.csv as NSString).lastPathComponent
+                guard let data = FileManager.default.contents(atPath: c.csv) else {
+                    throw CLIError("cannot read \(c.csv)")
+                }
+                let board = try await c.d.access(G.self)
+                let s = try await board.fetchState()
+                let k = try commissionKey(c.key)
+                guard let scope = s.paper.scope(ofKey: Array(k.publicKey.rawRepresentation)) else {
+                    throw CLIError("this commission key is not registered on the board (`paper register`)")
+                }
+                let text: String
+                switch ProtocolCSV.text(of: data) {
+                case .success(let t): text = t
+                case .failure(let p): throw CLIError("\(name) line \(p.line): \(p.reason); nothing was imported")
+                }
+                let (protocols, problems) = ProtocolCSV.parse(text, manifest: s.manifest, paper: s.paper, scope: scope)
+                if !problems.isEmpty {
+                    throw CLIError(
+                        "\(name) is refused; nothing was imported:\n"
+                            + problems.map { "  \(name) line \($0.line): \($0.reason)" }.joined(separator: "\n"))
+                }
+                let n = try await board.submitProtocols(
+                    try protocols.map { try CommissionSigned($0, key: k, base: s.baseHash) })
+                print("\(n) protocols imported")
+            }
         }
-        let (protocols, problems) = ProtocolCSV.parse(text, book: book)
-        if !problems.isEmpty {
-            throw CLIError(
-                "the protocol file is refused; nothing was imported:\n"
-                    + problems.map { "  \($0)" }.joined(separator: "\n"))
+        try await Body(c: self).dispatch(try await d.group())
+    }
+}
+
+struct PaperTurnout: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "turnout",
+        abstract: "Sign and post a precinct's turnout report at an official time (10:00 … 20:00).")
+    @OptionGroup var d: DataOption
+    @Option(help: "The commission's key file.") var key: String
+    @Option var precinct: String
+    @Option(help: "10:00, 12:00, 14:00, 16:00, 18:00 or 20:00.") var time: String
+    @Option(name: .customLong("voters-on-list")) var votersOnList: UInt64
+    @Option(help: "Ballots issued so far.") var issued: UInt64
+    func run() async throws {
+        struct Body: GroupCommand {
+            let c: PaperTurnout
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let board = try await c.d.access(G.self)
+                let s = try await board.fetchState()
+                let r = TurnoutReport(
+                    precinct: c.precinct, time: c.time, votersOnList: c.votersOnList, issued: c.issued)
+                try await board.submitTurnout([
+                    try CommissionSigned(r, key: try commissionKey(c.key), base: s.baseHash)
+                ])
+                print("turnout of \(c.precinct) at \(c.time): \(c.issued) of \(c.votersOnList)")
+            }
         }
-        let k = try loadCommissionKey(key)
-        try book.submit(try protocols.map { try SignedProtocol.sign($0, key: k) })
-        print("\(protocols.count) protocols imported")
+        try await Body(c: self).dispatch(try await d.group())
     }
 }
 
 struct PaperHistory: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "history", abstract: "Every version of a precinct's protocol, with the reasons for corrections.")
+        commandName: "history", abstract: "Every version of a precinct's protocol on the board, with the reasons.")
     @OptionGroup var d: DataOption
     @Option var precinct: String
     func run() async throws {
-        let book = try await protocolBook(d)
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        print(String(decoding: try e.encode(book.history[precinct] ?? []), as: UTF8.self))
+        struct Body: GroupCommand {
+            let c: PaperHistory
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let s = try await c.d.state(G.self)
+                let e = JSONEncoder()
+                e.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try e.encode(s.paper.history[c.precinct] ?? []), as: UTF8.self))
+            }
+        }
+        try await Body(c: self).dispatch(try await d.group())
+    }
+}
+
+struct PaperCertify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "certify",
+        abstract:
+            "As the central commission: sign and publish the official result once every precinct reported and the e-votes are published."
+    )
+    @OptionGroup var d: DataOption
+    @Option(name: .customLong("signing-key"), help: "The central commission's key file.") var signingKey: String
+    @Flag(help: "Print JSON.") var json = false
+    func run() async throws {
+        struct Body: GroupCommand {
+            let c: PaperCertify
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let board = try await c.d.access(G.self)
+                let s = try await board.fetchState()
+                let central = try AuthorityKeyFile.load(c.signingKey, role: .centralCommission)
+                try central.check(s.manifest, role: .centralCommission)
+                let status = OfficialStatus(manifest: s.manifest, protocols: s.paper.latest, evote: s.results)
+                guard status.isComplete else {
+                    throw CLIError("the official result cannot be certified yet: \(status.text)")
+                }
+                let r = s.computeOfficialResult()
+                try await board.publishOfficialResult(
+                    try SignedOfficialResult(r, central: try central.signer(), base: s.baseHash))
+                print(
+                    c.json
+                        ? OfficialResult.json(r, status: status)
+                        : ResultsTable.render(r, manifest: s.manifest, status: "official result, signed and published"))
+            }
+        }
+        try await Body(c: self).dispatch(try await d.group())
     }
 }
 
@@ -155,28 +282,6 @@ struct PaperBench: ParsableCommand {
     }
 }
 
-struct PaperTurnout: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "turnout",
-        abstract: "Sign and submit a precinct's turnout report at an official time (10:00 … 20:00).")
-    @OptionGroup var d: DataOption
-    @Option(help: "The commission's private key file.") var key: String
-    @Option var precinct: String
-    @Option(help: "10:00, 12:00, 14:00, 16:00, 18:00 or 20:00.") var time: String
-    @Option(name: .customLong("voters-on-list")) var votersOnList: UInt64
-    @Option(help: "Ballots issued so far.") var issued: UInt64
-    func run() async throws {
-        let board = try await d.holdBoard()  // the paper files are part of the board's data directory
-        defer { withExtendedLifetime(board) {} }
-        let book = try await protocolBook(d)
-        try book.submitTurnout(
-            try SignedTurnoutReport.sign(
-                TurnoutReport(precinct: precinct, time: time, votersOnList: votersOnList, issued: issued),
-                key: try loadCommissionKey(key)))
-        print("turnout of \(precinct) at \(time): \(issued) of \(votersOnList)")
-    }
-}
-
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
@@ -192,34 +297,26 @@ struct Report: AsyncParsableCommand {
     func run() async throws {
         let files: [(String, String)]
         if nationalDataset {
-            let (m, ps) = NationalDataset.generate()
             let dir = NSTemporaryDirectory() + "dauys-national-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            let book = try ProtocolBook(directory: dir, manifest: m)
-            var keys: [String: Curve25519.Signing.PrivateKey] = [:]
-            for r in m.regions {
-                keys[r.id] = try book.addCommission(name: "Territorial commission \(r.id)", scope: r.id)
-            }
-            try book.submit(
-                try ps.map { try SignedProtocol.sign($0, key: keys[m.regions[book.region(of: $0.precinct)!].id]!) })
-            let (result, _) = OfficialResult.compute(manifest: m, protocols: book.latest, evote: nil)
+            let o = try await NationalRun(eVoters: 2000, dataDir: dir, recordDir: dir + "/record", progress: say).run()
+            let s = o.state!
             files = Publication.files(
-                manifest: m, result: result, book: book, turnout: NationalDataset.turnout(for: ps),
-                status: OfficialStatus(manifest: m, protocols: book.latest, evote: nil))
+                manifest: s.manifest, result: o.official!, paper: s.paper,
+                status: OfficialStatus(
+                    manifest: s.manifest, protocols: s.paper.latest, evote: s.results, certified: true))
         } else {
             guard let data else { throw CLIError("give --data DIR or --national-dataset") }
             let opt = try DataOption.parse(["--data", data])
             struct Body: GroupDispatch {
                 let d: DataOption
                 func run<G: PrimeOrderGroup>(_: G.Type) async throws -> [(String, String)] {
-                    let r = try await d.dir.open(G.self, writer: false)
-                    let book = try await protocolBook(d)
-                    let (result, _) = OfficialResult.compute(
-                        manifest: r.manifest, protocols: book.latest, evote: r.results)
+                    let s = try await d.state(G.self)
                     return Publication.files(
-                        manifest: r.manifest, result: result, book: book, turnout: try book.turnoutReports(),
-                        status: OfficialStatus(manifest: r.manifest, protocols: book.latest, evote: r.results))
+                        manifest: s.manifest, result: s.paper.official ?? s.computeOfficialResult(), paper: s.paper,
+                        status: OfficialStatus(
+                            manifest: s.manifest, protocols: s.paper.latest, evote: s.results,
+                            certified: s.paper.official != nil))
                 }
             }
             files = try await Body(d: opt).dispatch(try await opt.group())

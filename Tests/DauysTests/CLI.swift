@@ -183,6 +183,8 @@ extension CLI {
         let reg = try ok(["registry", "new-signing-key", "--key", "reg-sign.json"], cwd: cwd)
         keys += ["--credential-authority-key", ca.trimmingCharacters(in: .whitespacesAndNewlines)]
         keys += ["--registry-signing-key", reg.trimmingCharacters(in: .whitespacesAndNewlines)]
+        let cec = try ok(["paper", "new-key", "--role", "central-commission", "--key", "cec.json"], cwd: cwd)
+        keys += ["--central-commission-key", cec.trimmingCharacters(in: .whitespacesAndNewlines)]
         return try ok(["manifest-sample", "--trustees", "\(trustees)"] + options + keys, cwd: cwd)
     }
 

@@ -73,6 +73,20 @@ final class LifecycleCLITests: XCTestCase {
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("not on the published lists"))
 
+        // The territorial commissions make their keys; the central commission registers them.
+        for region in ["abai", "akmola"] {
+            let pub = try CLI.ok(["paper", "new-key", "--key", "\(region).key"], cwd: w)
+            try CLI.ok(
+                [
+                    "paper", "register", "--data", "d", "--signing-key", "cec.json", "--scope", region, "--name",
+                    "TEC \(region)", "--commission-key", pub.trimmingCharacters(in: .whitespacesAndNewlines),
+                ], cwd: w)
+            var csv = PaperTests.header + "\n"
+            for d in 1...2 {
+                for p in 1...3 { csv += "\(region).d\(d).p\(p),1000,900,700,20,25,180,715,400,300,10,5\n" }
+            }
+            try csv.write(toFile: w + "/\(region).csv", atomically: true, encoding: .utf8)
+        }
         try CLI.ok(["phase", "--data", "d", "closed"], cwd: w)
         XCTAssertNotEqual(
             try CLI.run(["vote", "--data", "d", "--credential", c0, "--choice", "yes"], cwd: w).status, 0,
@@ -82,6 +96,10 @@ final class LifecycleCLITests: XCTestCase {
         try "iin\n\(Fixtures.iin(100))\n".write(toFile: w + "/paper.csv", atomically: true, encoding: .utf8)
         try CLI.ok(["registry", "mark-paper", "paper.csv", "--data", "d", "--registry-key", "reg.key"], cwd: w)
         let revoke = ["credentials", "revoke-paper-voters", "--data", "d", "--signing-key", "reg-sign.json"]
+        // No revocation without evidence: abai.d1.p1's signed protocol must be on the board first.
+        let early = try CLI.run(revoke, cwd: w)
+        XCTAssertTrue(early.stderr.contains("before its protocol is on the board"), early.stderr)
+        try CLI.ok(["paper", "import", "--data", "d", "--key", "abai.key", "abai.csv"], cwd: w)
         XCTAssertTrue(try CLI.ok(revoke, cwd: w).contains("1 credentials revoked in 1 precincts"))
         XCTAssertTrue(try CLI.ok(revoke, cwd: w).contains("0 credentials revoked in 0 precincts"))
         XCTAssertTrue(try CLI.ok(["credentials", "forget-links", "--data", "d"], cwd: w).contains("8 links destroyed"))
@@ -102,11 +120,28 @@ final class LifecycleCLITests: XCTestCase {
         XCTAssertEqual(results.questions[0].regionsWithMajority, 1)
         XCTAssertFalse(results.questions[0].adopted, "1 of 2 regions is less than two thirds")
 
+        // The official result: certified only when every precinct reported, by the central commission.
+        let certify = ["paper", "certify", "--data", "d", "--signing-key", "cec.json", "--json"]
+        XCTAssertTrue(try CLI.run(certify, cwd: w).stderr.contains("6 of 12 precincts reported"))
+        try CLI.ok(["paper", "import", "--data", "d", "--key", "akmola.key", "akmola.csv"], cwd: w)
+        let official = try JSONSerialization.jsonObject(with: Data(try CLI.ok(certify, cwd: w).utf8)) as! [String: Any]
+        XCTAssertEqual(official["participants"] as? Int, 12 * 715 + 5)
+        XCTAssertEqual(official["yes"] as? Int, 12 * 400 + 3)
+        let after =
+            try JSONSerialization.jsonObject(
+                with: Data(try CLI.ok(["results", "--data", "d", "--json"], cwd: w).utf8)) as! [String: Any]
+        XCTAssertEqual(after["provisional"] as? Bool, false)
+        XCTAssertTrue((after["status_text"] as? String ?? "").hasPrefix("final: certified"), "\(after)")
+        XCTAssertTrue(try CLI.ok(certify, cwd: w).contains("\"participants\""), "certifying again changes nothing")
+
         try CLI.ok(["record", "export", "--data", "d", "rec"], cwd: w)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: w + "/rec/official-results.json"))
         let v = try CLI.run(["verify", "rec", "--json"], cwd: w)
         XCTAssertEqual(v.status, 0, v.stdout + v.stderr)
         let summary = try JSONSerialization.jsonObject(with: Data(v.stdout.utf8)) as! [String: Any]
         XCTAssertEqual(summary["valid"] as? Bool, true)
+        XCTAssertEqual(summary["official_result_published"] as? Bool, true)
+        XCTAssertEqual(summary["precincts_reported"] as? Int, 12)
         XCTAssertEqual(summary["ballots"] as? Int, 7)
         XCTAssertEqual(summary["counted_ballots"] as? Int, 5)
 
@@ -149,11 +184,15 @@ final class OneWriterCLITests: XCTestCase {
             refused.stderr.contains("held by another process") && refused.stderr.contains("--server"), refused.stderr)
         let phase = try CLI.run(["phase", "--data", "d", "closed"], cwd: w)
         XCTAssertNotEqual(phase.status, 0, "an official's step is refused too")
-        let paper = try CLI.run(
-            ["paper", "commission", "--data", "d", "--scope", "abai", "--name", "TEC", "--key-out", "k.key"], cwd: w)
+        let pub = try CLI.ok(["paper", "new-key", "--key", "k.key"], cwd: w)
+        let register = [
+            "paper", "register", "--signing-key", "d/central-commission.json", "--scope", "abai", "--name", "TEC",
+            "--commission-key", pub.trimmingCharacters(in: .whitespacesAndNewlines),
+        ]
+        let paper = try CLI.run(register + ["--data", "d"], cwd: w)
+        XCTAssertTrue(paper.stderr.contains("held by another process"), "paper is on the board too: \(paper.stderr)")
         XCTAssertTrue(
-            paper.stderr.contains("held by another process"), "paper files are the board's too: \(paper.stderr)")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: w + "/k.key"))
+            try CLI.ok(register + ["--server", url, "--token", admin], cwd: w).contains("registered for abai"))
 
         for v in voters.prefix(3) {
             let out = try CLI.ok(

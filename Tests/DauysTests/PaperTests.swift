@@ -11,6 +11,20 @@ import HummingbirdTesting
 import NIOCore
 import XCTest
 
+/// Protocol figures for tests: by default 1000 on the list, 720 issued, 715 in the boxes, 400 yes / 300 no.
+enum PaperFixtures {
+    static func figures(
+        list: UInt64 = 1000, received: UInt64 = 900, room: UInt64 = 700, mobile: UInt64 = 20, requests: UInt64 = 25,
+        cancelled: UInt64 = 180, boxes: UInt64 = 715, yes: UInt64 = 400, no: UInt64 = 300, invalid: UInt64 = 10,
+        notCounted: UInt64 = 5
+    ) -> ProtocolFigures {
+        ProtocolFigures(
+            votersOnList: list, ballotsReceived: received, issuedInRoom: room, issuedMobile: mobile,
+            mobileRequests: requests, cancelled: cancelled, inBoxes: boxes,
+            questions: [.init(options: [yes, no], invalid: invalid, notCounted: notCounted)])
+    }
+}
+
 final class PaperTests: XCTestCase {
     let manifest = Manifest.kazakhstan2026(regions: 3, districts: 2, precincts: 2)
 
@@ -51,83 +65,148 @@ final class PaperTests: XCTestCase {
         XCTAssertEqual(figures(list: 720, boxes: 720, yes: 405).violations(manifest: manifest), [])
     }
 
-    func book() throws -> (ProtocolBook, String) {
-        let dir = CLI.tempDir()
-        return (try ProtocolBook(directory: dir, manifest: manifest), dir)
+    /// A referendum of 2 regions (12 precincts) open for voting, with a precinct commission
+    /// for abai.d1.p1 and a territorial one for district abai.d2.
+    func board() async throws -> (
+        ReferendumTests.Setup, pec: Curve25519.Signing.PrivateKey,
+        tec: Curve25519.Signing.PrivateKey
+    ) {
+        let s = try await ReferendumTests.ready(store: MemoryBoardStore())
+        return (s, try await s.commission("abai.d1.p1"), try await s.commission("abai.d2"))
     }
 
-    func testSignaturesScopesAndCorrections() throws {
-        let (book, dir) = try book()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let pec = try book.addCommission(name: "PEC abai.d1.p1", scope: "abai.d1.p1")
-        let tec = try book.addCommission(name: "TEC abai.d2", scope: "abai.d2")
-        let stranger = Curve25519.Signing.PrivateKey()
-        let p1 = PrecinctProtocol(
-            referendum: manifest.id, precinct: "abai.d1.p1", version: 1, reason: nil, figures: figures())
-        XCTAssertThrowsError(try book.submit([try SignedProtocol.sign(p1, key: stranger)])) {
-            XCTAssertEqual($0 as? PaperError, .notAuthorized(precinct: "abai.d1.p1"))
+    func refused(
+        _ body: () async throws -> Void, _ check: RecordCheck, _ message: String, line: UInt = #line
+    ) async {
+        await assertThrowsAsync(body, line: line) { e in
+            guard case .refused(let v)? = e as? ReferendumError else {
+                return XCTFail("not a board refusal: \(e)", line: line)
+            }
+            XCTAssertEqual(v.check, check, v.message, line: line)
+            XCTAssertTrue(v.message.contains(message), v.message, line: line)
         }
-        XCTAssertThrowsError(try book.submit([try SignedProtocol.sign(p1, key: tec)])) {
-            XCTAssertEqual($0 as? PaperError, .notAuthorized(precinct: "abai.d1.p1"))
+    }
+
+    func testCommissionKeysAndTurnoutReportsOnTheBoard() async throws {
+        let (s, pec, _) = try await board()
+        let base = s.ref.baseHash
+        // Only the central commission registers keys; one key per scope, one scope per key.
+        await refused(
+            {
+                try await s.ref.registerCommissions([
+                    try CommissionRegistration(
+                        scope: "abai.d1.p2", name: "x", key: Curve25519.Signing.PrivateKey().publicKey,
+                        central: .init(), base: base)
+                ])
+            }, .commissionKeys, "not signed by the central commission")
+        await refused({ _ = try await s.commission("abai.d1.p1") }, .commissionKeys, "a second key for abai.d1.p1")
+        await refused({ _ = try await s.commission("nowhere") }, .commissionKeys, "not a precinct, district or region")
+        await refused(
+            {
+                try await s.ref.registerCommissions([
+                    try CommissionRegistration(
+                        scope: "abai.d1.p2", name: "x", key: pec.publicKey, central: s.central, base: base)
+                ])
+            }, .commissionKeys, "already registered for another commission")
+        // Turnout: official times in order, issued never going down, within the signer's scope.
+        func report(
+            _ time: String, _ issued: UInt64, precinct: String = "abai.d1.p1",
+            key: Curve25519.Signing
+                .PrivateKey? = nil
+        ) throws -> CommissionSigned<TurnoutReport> {
+            try CommissionSigned(
+                TurnoutReport(precinct: precinct, time: time, votersOnList: 1000, issued: issued), key: key ?? pec,
+                base: base)
         }
-        let good = try SignedProtocol.sign(p1, key: pec)
-        let forged = SignedProtocol.signedForTest(
-            document: good.document.replacingOccurrences(of: "\"yes\"", with: "\"yes\""), key: good.commissionKey,
-            signature: String(good.signature.reversed()))
-        XCTAssertThrowsError(try book.submit([forged])) { XCTAssertEqual($0 as? PaperError, .badSignature) }
-        try book.submit([good])
-        // The territorial commission may enter its district's precincts.
-        try book.submit([
-            try SignedProtocol.sign(
-                PrecinctProtocol(
-                    referendum: manifest.id, precinct: "abai.d2.p1", version: 1, reason: nil, figures: figures()),
-                key: tec)
+        try await s.ref.submitTurnout([try report("10:00", 120)])
+        let same = try await s.ref.submitTurnout([try report("10:00", 120)])
+        XCTAssertEqual(same, 0, "the same report again")
+        await refused({ try await s.ref.submitTurnout([try report("11:00", 130)]) }, .turnoutReports, "not an official")
+        await refused(
+            { try await s.ref.submitTurnout([try report("10:00", 130)]) }, .turnoutReports, "already on the board")
+        await refused({ try await s.ref.submitTurnout([try report("12:00", 100)]) }, .turnoutReports, "went down")
+        await refused(
+            { try await s.ref.submitTurnout([try report("12:00", 200, precinct: "abai.d1.p2")]) }, .turnoutReports,
+            "not registered for precinct abai.d1.p2")
+        await refused(
+            { try await s.ref.submitTurnout([try report("12:00", 200, key: .init())]) }, .turnoutReports,
+            "not registered")
+        try await s.ref.submitTurnout([try report("12:00", 300)])
+        XCTAssertEqual(s.ref.read { $0.paper.turnout.map(\.issued) }, [120, 300])
+        // Protocols wait for the polls to close; keys may not be registered after.
+        await refused(
+            { try await s.ref.submitProtocols([try s.signed("abai.d1.p1", PaperFixtures.figures(), key: pec)]) },
+            .phases, "only from \"closed\"")
+        try await s.ref.advance(to: .closed)
+        await refused({ _ = try await s.commission("akmola") }, .phases, "only from \"setup\" to \"voting-open\"")
+    }
+
+    func testProtocolVersionsScopesAndRelationsOnTheBoard() async throws {
+        let (s, pec, tec) = try await board()
+        try await s.ref.advance(to: .closed)
+        let f = PaperFixtures.figures()
+        await refused(
+            { try await s.ref.submitProtocols([try s.signed("abai.d1.p1", f, key: .init())]) }, .precinctProtocols,
+            "not registered for precinct abai.d1.p1")
+        await refused(
+            { try await s.ref.submitProtocols([try s.signed("abai.d1.p1", f, key: tec)]) }, .precinctProtocols,
+            "not registered for precinct abai.d1.p1")
+        try await s.ref.submitProtocols([try s.signed("abai.d1.p1", f, key: pec)])
+        // The territorial commission enters its district's precincts.
+        try await s.ref.submitProtocols([try s.signed("abai.d2.p1", f, key: tec)])
+        // The swap of the review: a second, different "version 1" is refused; the same one is skipped.
+        await refused(
+            {
+                try await s.ref.submitProtocols([
+                    try s.signed("abai.d1.p1", PaperFixtures.figures(yes: 300, no: 400), key: pec)
+                ])
+            }, .protocolVersions, "is version 1; the next version is 2")
+        let same = try await s.ref.submitProtocols([try s.signed("abai.d1.p1", f, key: pec)])
+        XCTAssertEqual(same, 0)
+        let corrected = PaperFixtures.figures(yes: 390, no: 310)
+        await refused(
+            { try await s.ref.submitProtocols([try s.signed("abai.d1.p1", corrected, key: pec, version: 2)]) },
+            .protocolVersions, "needs its reason")
+        await refused(
+            {
+                try await s.ref.submitProtocols([
+                    try s.signed("abai.d1.p1", corrected, key: pec, version: 3, reason: "x")
+                ])
+            },
+            .protocolVersions, "the next version is 2")
+        try await s.ref.submitProtocols([
+            try s.signed("abai.d1.p1", corrected, key: pec, version: 2, reason: "recount ordered by the TEC")
         ])
-        // Corrections: next version only, with a reason; history kept.
-        var p2 = p1
-        p2.version = 2
-        p2.figures = figures(yes: 390, no: 310)
-        XCTAssertThrowsError(try book.submit([try SignedProtocol.sign(p2, key: pec)])) {
-            XCTAssertTrue("\($0)".contains("needs a reason"))
-        }
-        p2.reason = "recount ordered by the territorial commission"
-        var p3 = p2
-        p3.version = 3
-        XCTAssertThrowsError(try book.submit([try SignedProtocol.sign(p3, key: pec)])) {
-            XCTAssertTrue("\($0)".contains("the next is 2"))
-        }
-        try book.submit([try SignedProtocol.sign(p2, key: pec)])
-        XCTAssertEqual(book.history["abai.d1.p1"]?.map(\.version), [1, 2])
-        XCTAssertEqual(book.latest["abai.d1.p1"]?.figures.questions[0].options, [390, 310])
-        // A protocol breaking a relation is refused, naming it.
-        let bad = PrecinctProtocol(
-            referendum: manifest.id, precinct: "abai.d1.p2", version: 1, reason: nil, figures: figures(list: 100))
-        let k2 = try book.addCommission(name: "PEC abai.d1.p2", scope: "abai.d1.p2")
-        XCTAssertThrowsError(try book.submit([try SignedProtocol.sign(bad, key: k2)])) {
-            XCTAssertTrue("\($0)".contains("ballots issued (720) > voters on the list (100)"))
-        }
-        // Reopening reads back every version and verifies every signature.
-        let again = try ProtocolBook(directory: dir, manifest: manifest)
-        XCTAssertEqual(again.history["abai.d1.p1"]?.count, 2)
-        XCTAssertEqual(again.signed.count, 3)
-        // An append cut short by a crash (no newline: never acknowledged) is cut off on opening;
-        // a damaged line elsewhere stops with the file and line named.
-        let path = dir + "/protocols.jsonl"
-        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
-        try (whole + Data("{\"commission_key\":\"ab".utf8)).write(to: URL(fileURLWithPath: path))
-        XCTAssertEqual(try ProtocolBook(directory: dir, manifest: manifest).signed.count, 3)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), whole)
-        var lines = String(decoding: whole, as: UTF8.self).split(separator: "\n").map(String.init)
-        lines[1] = String(lines[1].prefix(40))
-        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try ProtocolBook(directory: dir, manifest: manifest)) {
-            XCTAssertTrue("\($0)".contains("protocols.jsonl line 2:"), "\($0)")
-        }
+        XCTAssertEqual(s.ref.read { $0.paper.history["abai.d1.p1"]?.map(\.version) }, [1, 2])
+        XCTAssertEqual(s.ref.read { $0.paper.latest["abai.d1.p1"]?.figures.questions[0].options }, [390, 310])
+        // Control relations, and the record's own figures: e-credentials ≤ voters on the list.
+        await refused(
+            {
+                try await s.ref.submitProtocols([try s.signed("abai.d2.p2", PaperFixtures.figures(list: 100), key: tec)]
+                )
+            },
+            .controlRelations, "ballots issued (720) > voters on the list (100)")
+        let credentialsThere = s.ref.read { $0.credentialsPerPrecinct["abai.d2.p2"] ?? 0 }
+        XCTAssertGreaterThan(credentialsThere, 0)
+        let tiny = PaperFixtures.figures(
+            list: 0, received: 0, room: 0, mobile: 0, requests: 0, cancelled: 0, boxes: 0, yes: 0, no: 0, invalid: 0,
+            notCounted: 0)
+        await refused(
+            { try await s.ref.submitProtocols([try s.signed("abai.d2.p2", tiny, key: tec)]) }, .controlRelations,
+            "e-voting credentials > 0 voters on the list")
+        // All or none: one bad protocol refuses the batch.
+        let before = s.ref.read { $0.count }
+        await refused(
+            {
+                try await s.ref.submitProtocols([
+                    try s.signed("abai.d2.p3", f, key: tec), try s.signed("abai.d2.p2", tiny, key: tec),
+                ])
+            }, .controlRelations, "abai.d2.p2")
+        XCTAssertEqual(s.ref.read { $0.count }, before)
     }
 
     func testCSVImportReportsEveryBadRow() throws {
-        let (book, dir) = try book()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let paper = PaperRecord()
         let csv = """
             precinct,voters_on_list,ballots_received,issued_in_room,issued_mobile,mobile_requests,cancelled,in_boxes,yes,no,invalid,not_counted
             abai.d1.p1,1000,900,700,20,25,180,715,400,300,10,5
@@ -135,14 +214,29 @@ final class PaperTests: XCTestCase {
             nowhere,1000,900,700,20,25,180,715,400,300,10,5
             abai.d2.p1,1000,900,700,20,25,180,715,400,300,10,x
             abai.d1.p1,1000,900,700,20,25,180,715,400,300,10,5
+            akmola.d1.p1,1000,900,700,20,25,180,715,400,300,10,5
             """
-        let (ok, problems) = ProtocolCSV.parse(csv, book: book)
+        let (ok, problems) = ProtocolCSV.parse(csv, manifest: manifest, paper: paper, scope: "abai")
         XCTAssertEqual(ok.count, 1)
-        XCTAssertEqual(problems.map(\.line), [3, 4, 5, 6])
+        XCTAssertEqual(problems.map(\.line), [3, 4, 5, 6, 7])
         XCTAssertTrue(problems[0].reason.contains("ballots received"))
         XCTAssertTrue(problems[1].reason.contains("unknown precinct"))
         XCTAssertTrue(problems[2].reason.contains("not_counted is not a non-negative whole number"))
         XCTAssertTrue(problems[3].reason.contains("already on line 2"))
+        XCTAssertTrue(problems[4].reason.contains("outside the signing commission's scope (abai)"), problems[4].reason)
+        // Files as they come from spreadsheets: semicolons, a header only, UTF-16, another encoding.
+        let semi = ProtocolCSV.parse(csv.replacingOccurrences(of: ",", with: ";"), manifest: manifest, paper: paper)
+        XCTAssertEqual(semi.problems.first?.reason, "the columns are separated by semicolons; use commas (,)")
+        let header = String(csv.prefix { $0 != "\n" })
+        XCTAssertEqual(
+            ProtocolCSV.parse(header, manifest: manifest, paper: paper).problems.first?.reason,
+            "a header and no protocol rows")
+        guard case .failure(let u16) = ProtocolCSV.text(of: csv.data(using: .utf16)!) else { return XCTFail() }
+        XCTAssertTrue(u16.reason.contains("UTF-16"))
+        let latin = Data("precinct\nabai.d1.p1 \u{e9}\n".utf8).map { $0 == 0xC3 ? 0xE9 : $0 }.filter { $0 != 0xA9 }
+        guard case .failure(let bad) = ProtocolCSV.text(of: Data(latin)) else { return XCTFail() }
+        XCTAssertEqual(bad.line, 2)
+        XCTAssertTrue(bad.reason.contains("not UTF-8"))
     }
 
     func testOfficialResultAddsPaperAndEVotesPerRegion() throws {
@@ -184,26 +278,58 @@ final class PaperTests: XCTestCase {
         XCTAssertEqual(r.questions[0].participants, ps.reduce(0) { $0 + $1.figures.inBoxes })
     }
 
+    /// A referendum open for voting with 2 regions of one precinct each (loadtest-setup), and the
+    /// territorial commission of abai registered by the central commission.
+    static func cliBoard(_ w: String) throws {
+        try CLI.ok(["loadtest-setup", "--data", "d", "--voters", "6", "--regions", "2"], cwd: w)
+        let pub = try CLI.ok(["paper", "new-key", "--key", "abai.key"], cwd: w)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let register = [
+            "paper", "register", "--data", "d", "--signing-key", "d/central-commission.json", "--scope", "abai",
+            "--name", "TEC Abai", "--commission-key", pub,
+        ]
+        XCTAssertTrue(try CLI.ok(register, cwd: w).contains("registered for abai"))
+        XCTAssertTrue(try CLI.ok(register, cwd: w).contains("already registered"), "a re-run posts nothing")
+        let wrong = try CLI.run(
+            [
+                "paper", "register", "--data", "d", "--signing-key", "abai.key", "--scope", "akmola", "--name", "x",
+                "--commission-key", pub,
+            ], cwd: w)
+        XCTAssertTrue(wrong.stderr.contains("is a commission key, not a central-commission key"), wrong.stderr)
+    }
+
+    static let header =
+        "precinct,voters_on_list,ballots_received,issued_in_room,issued_mobile,mobile_requests,cancelled,in_boxes,yes,no,invalid,not_counted"
+
     func testResultsThroughTheCLI() throws {
         let w = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: w) }
-        try CLI.manifestSample(["--regions", "2"], cwd: w).write(
-            toFile: w + "/m.json", atomically: true, encoding: .utf8)
-        try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
-        try CLI.ok(
-            ["paper", "commission", "--data", "d", "--scope", "abai", "--name", "TEC Abai", "--key-out", "abai.key"],
-            cwd: w)
+        try Self.cliBoard(w)
+        try CLI.ok(["phase", "--data", "d", "closed"], cwd: w)
         try """
-        precinct,voters_on_list,ballots_received,issued_in_room,issued_mobile,mobile_requests,cancelled,in_boxes,yes,no,invalid,not_counted
+        \(Self.header)
         abai.d1.p1,1000,900,700,20,25,180,715,400,300,10,5
-        abai.d2.p3,800,700,500,0,0,200,500,100,390,10,0
+        akmola.d1.p1,800,700,500,0,0,200,500,100,390,10,0
         """.write(toFile: w + "/p.csv", atomically: true, encoding: .utf8)
-        try CLI.ok(["paper", "import", "--data", "d", "--key", "abai.key", "p.csv"], cwd: w)
+        let scope = try CLI.run(["paper", "import", "--data", "d", "--key", "abai.key", "p.csv"], cwd: w)
+        XCTAssertTrue(
+            scope.stderr.contains("p.csv line 3: precinct akmola.d1.p1 is outside the signing commission's scope"),
+            scope.stderr)
+        try "\(Self.header)\nabai.d1.p1,1000,900,700,20,25,180,715,400,300,10,5\n".write(
+            toFile: w + "/p.csv", atomically: true, encoding: .utf8)
+        XCTAssertTrue(
+            try CLI.ok(["paper", "import", "--data", "d", "--key", "abai.key", "p.csv"], cwd: w).contains("1 protocols")
+        )
         let again = try CLI.run(["paper", "import", "--data", "d", "--key", "abai.key", "p.csv"], cwd: w)
         XCTAssertNotEqual(again.status, 0)
         XCTAssertTrue(
-            again.stderr.contains("line 2: precinct abai.d1.p1 already has a protocol: a correction needs a reason"),
+            again.stderr.contains(
+                "p.csv line 2: precinct abai.d1.p1 already has a protocol: a correction needs a reason"),
             again.stderr)
+        try "\(Self.header)\n".write(toFile: w + "/h.csv", atomically: true, encoding: .utf8)
+        XCTAssertTrue(
+            try CLI.run(["paper", "import", "--data", "d", "--key", "abai.key", "h.csv"], cwd: w).stderr.contains(
+                "h.csv line 1: a header and no protocol rows"))
         let out = try CLI.ok(["results", "--data", "d", "--json"], cwd: w)
         let j = try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any]
         for key in [
@@ -212,79 +338,86 @@ final class PaperTests: XCTestCase {
         ] {
             XCTAssertNotNil(j[key], key)
         }
-        XCTAssertEqual(j["participants"] as? Int, 1215)
-        XCTAssertEqual(j["yes"] as? Int, 500)
-        XCTAssertEqual(j["invalid"] as? Int, 20)
+        XCTAssertEqual(j["participants"] as? Int, 715)
+        XCTAssertEqual(j["yes"] as? Int, 400)
+        XCTAssertEqual(j["invalid"] as? Int, 10)
+        XCTAssertEqual(j["provisional"] as? Bool, true)
         XCTAssertEqual((j["regions"] as! [[String: Any]]).count, 2)
-        XCTAssertTrue(try CLI.ok(["results", "--data", "d"], cwd: w).contains("Outcome:"))
-    }
-}
-
-extension SignedProtocol {
-    static func signedForTest(document: String, key: String, signature: String) -> SignedProtocol {
-        try! JSONDecoder().decode(
-            SignedProtocol.self,
-            from: JSONSerialization.data(withJSONObject: [
-                "document": document, "commission_key": key, "signature": signature,
-            ]))
+        let table = try CLI.ok(["results", "--data", "d"], cwd: w)
+        XCTAssertTrue(table.contains("Outcome:") && table.contains("PROVISIONAL, not final: 1 of 2"), table)
+        let early = try CLI.run(
+            ["paper", "certify", "--data", "d", "--signing-key", "d/central-commission.json"], cwd: w)
+        XCTAssertTrue(early.stderr.contains("cannot be certified yet: PROVISIONAL"), early.stderr)
     }
 }
 
 final class PaperHTTPTests: XCTestCase {
-    func testProtocolsOverHTTP() async throws {
-        let dir = CLI.tempDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let m = Manifest.kazakhstan2026(regions: 2)
-        let ref = try await Referendum<G>.create(
-            store: try SQLiteBoardStore(path: dir + "/b.sqlite"), manifest: m, boardKey: .init())
-        let book = try ProtocolBook(directory: dir, manifest: m)
-        let key = try book.addCommission(name: "PEC", scope: "abai.d1.p1")
+    func testProtocolsAndTurnoutOverHTTP() async throws {
+        let s = try await ReferendumTests.ready(store: MemoryBoardStore())
+        let key = try await s.commission("abai.d1.p1")
         let server = ReferendumService(
-            referendum: ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: []), protocols: book)
-        let f = ProtocolFigures(
-            votersOnList: 1000, ballotsReceived: 900, issuedInRoom: 700, issuedMobile: 20, mobileRequests: 25,
-            cancelled: 180,
-            inBoxes: 715, questions: [.init(options: [400, 300], invalid: 10, notCounted: 5)])
-        let p1 = PrecinctProtocol(referendum: m.id, precinct: "abai.d1.p1", version: 1, reason: nil, figures: f)
-        @Sendable func body(_ s: some Encodable) -> ByteBuffer { ByteBuffer(bytes: try! JSONEncoder().encode(s)) }
+            referendum: s.ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: []))
+        let p1 = PrecinctProtocol(
+            referendum: s.ref.manifest.id, precinct: "abai.d1.p1", version: 1, reason: nil,
+            figures: PaperFixtures.figures())
+        @Sendable func body(_ payloads: [[UInt8]]) -> ByteBuffer {
+            ByteBuffer(bytes: try! JSONEncoder().encode(["payloads": payloads.map { Hex.encode($0) }]))
+        }
+        @Sendable func one(_ payload: [UInt8]) -> ByteBuffer {
+            ByteBuffer(bytes: try! JSONEncoder().encode(["payload": Hex.encode(payload)]))
+        }
+        let base = s.ref.baseHash
+        let ref = s.ref
         try await buildApplication(server).test(.router) { c in
             let h: HTTPFields = [.contentType: "application/json"]
-            let stranger = try SignedProtocol.sign(p1, key: .init())
-            let s1 = try await c.execute(uri: "/api/v1/protocols", method: .post, headers: h, body: body(stranger)) {
+            let t = try CommissionSigned(
+                TurnoutReport(precinct: "abai.d1.p1", time: "10:00", votersOnList: 1000, issued: 120), key: key,
+                base: base)
+            let s5 = try await c.execute(
+                uri: "/api/v1/turnout-reports", method: .post, headers: h, body: one(t.payload)
+            ) {
                 $0.status
             }
-            XCTAssertEqual(s1, .forbidden)
+            XCTAssertEqual(s5, .created)
+            let late = try CommissionSigned(
+                TurnoutReport(precinct: "abai.d1.p1", time: "11:00", votersOnList: 1000, issued: 130), key: key,
+                base: base)
+            let s6 = try await c.execute(
+                uri: "/api/v1/turnout-reports", method: .post, headers: h, body: one(late.payload)
+            ) { $0.status }
+            XCTAssertEqual(s6, .unprocessableContent, "not an official time")
+            try await ref.advance(to: .closed)
+            let stranger = try CommissionSigned(p1, key: .init(), base: base)
+            let s1 = try await c.execute(
+                uri: "/api/v1/protocols", method: .post, headers: h, body: body([stranger.payload])
+            ) { (r: TestResponse) in (r.status, String(buffer: r.body)) }
+            XCTAssertEqual(s1.0, .unprocessableContent)
+            XCTAssertTrue(s1.1.contains("not registered for precinct abai.d1.p1"), s1.1)
+            let good = try CommissionSigned(p1, key: key, base: base)
             let s2 = try await c.execute(
-                uri: "/api/v1/protocols", method: .post, headers: h, body: body(try SignedProtocol.sign(p1, key: key))
-            ) { $0.status }
-            XCTAssertEqual(s2, .created)
+                uri: "/api/v1/protocols", method: .post, headers: h, body: body([good.payload])
+            ) {
+                (r: TestResponse) in (r.status, String(buffer: r.body))
+            }
+            XCTAssertEqual(s2.0, .created)
+            XCTAssertTrue(s2.1.contains("\"new\":1"), s2.1)
+            var other = p1
+            other.figures = PaperFixtures.figures(yes: 300, no: 400)
+            let swapped = try CommissionSigned(other, key: key, base: base)
             let s3 = try await c.execute(
-                uri: "/api/v1/protocols", method: .post, headers: h, body: body(try SignedProtocol.sign(p1, key: key))
+                uri: "/api/v1/protocols", method: .post, headers: h, body: body([swapped.payload])
             ) { $0.status }
-            XCTAssertEqual(s3, .conflict, "version 1 again")
+            XCTAssertEqual(s3, .conflict, "a second, different version 1")
             var bad = p1
             bad.version = 2
             bad.reason = "recount"
             bad.figures.cancelled = 1
             let s4 = try await c.execute(
-                uri: "/api/v1/protocols", method: .post, headers: h, body: body(try SignedProtocol.sign(bad, key: key))
-            ) { r in
-                (r.status, String(buffer: r.body))
-            }
+                uri: "/api/v1/protocols", method: .post, headers: h,
+                body: body([try CommissionSigned(bad, key: key, base: base).payload])
+            ) { (r: TestResponse) in (r.status, String(buffer: r.body)) }
             XCTAssertEqual(s4.0, .unprocessableContent)
             XCTAssertTrue(s4.1.contains("ballots received"), s4.1)
-            let t = try SignedTurnoutReport.sign(
-                TurnoutReport(precinct: "abai.d1.p1", time: "10:00", votersOnList: 1000, issued: 120), key: key)
-            let s5 = try await c.execute(uri: "/api/v1/turnout-reports", method: .post, headers: h, body: body(t)) {
-                $0.status
-            }
-            XCTAssertEqual(s5, .created)
-            let late = try SignedTurnoutReport.sign(
-                TurnoutReport(precinct: "abai.d1.p1", time: "11:00", votersOnList: 1000, issued: 130), key: key)
-            let s6 = try await c.execute(uri: "/api/v1/turnout-reports", method: .post, headers: h, body: body(late)) {
-                $0.status
-            }
-            XCTAssertEqual(s6, .unprocessableContent, "not an official time")
             let hist = try await c.execute(uri: "/api/v1/protocols/abai.d1.p1", method: .get) {
                 String(buffer: $0.body)
             }
@@ -297,11 +430,12 @@ final class PaperHTTPTests: XCTestCase {
             // One protocol in, e-votes not counted: provisional, and it says so.
             XCTAssertEqual(official["provisional"] as? Bool, true)
             XCTAssertEqual(official["precincts_reported"] as? Int, 1)
-            XCTAssertEqual(official["precincts_total"] as? Int, m.precinctsInOrder.count)
+            XCTAssertEqual(official["precincts_total"] as? Int, ref.manifest.precinctsInOrder.count)
             XCTAssertTrue(
                 (official["status_text"] as? String ?? "").hasPrefix("PROVISIONAL, not final: 1 of "), "\(official)")
+            let turnout = try await c.execute(uri: "/api/v1/paper-turnout", method: .get) { String(buffer: $0.body) }
+            XCTAssertTrue(turnout.contains("\"national\":[0.12"), turnout)
         }
-        XCTAssertEqual(try book.turnoutReports().count, 1)
     }
 }
 
@@ -331,27 +465,24 @@ final class PublicationTests: XCTestCase {
     func testReportWritesPagesDownloadsAndChartsThroughTheCLI() throws {
         let w = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: w) }
-        try CLI.manifestSample(["--regions", "2"], cwd: w).write(
-            toFile: w + "/m.json", atomically: true, encoding: .utf8)
-        try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
-        try CLI.ok(
-            ["paper", "commission", "--data", "d", "--scope", "abai.d1.p1", "--name", "PEC", "--key-out", "p.key"],
-            cwd: w)
-        try """
-        precinct,voters_on_list,ballots_received,issued_in_room,issued_mobile,mobile_requests,cancelled,in_boxes,yes,no,invalid,not_counted
-        abai.d1.p1,1000,900,700,20,25,180,715,400,300,10,5
-        """.write(toFile: w + "/p.csv", atomically: true, encoding: .utf8)
-        try CLI.ok(["paper", "import", "--data", "d", "--key", "p.key", "p.csv"], cwd: w)
-        try """
-        precinct,voters_on_list,ballots_received,issued_in_room,issued_mobile,mobile_requests,cancelled,in_boxes,yes,no,invalid,not_counted,reason
-        abai.d1.p1,1000,900,700,20,25,180,715,390,310,10,5,recount ordered by the territorial commission
-        """.write(toFile: w + "/c.csv", atomically: true, encoding: .utf8)
-        try CLI.ok(["paper", "import", "--data", "d", "--key", "p.key", "c.csv"], cwd: w)
+        try PaperTests.cliBoard(w)
         try CLI.ok(
             [
-                "paper", "turnout", "--data", "d", "--key", "p.key", "--precinct", "abai.d1.p1", "--time", "10:00",
+                "paper", "turnout", "--data", "d", "--key", "abai.key", "--precinct", "abai.d1.p1", "--time", "10:00",
                 "--voters-on-list", "1000", "--issued", "120",
             ], cwd: w)
+        try CLI.ok(["phase", "--data", "d", "closed"], cwd: w)
+        try "\(PaperTests.header)\nabai.d1.p1,1000,900,700,20,25,180,715,400,300,10,5\n".write(
+            toFile: w + "/p.csv", atomically: true, encoding: .utf8)
+        try CLI.ok(["paper", "import", "--data", "d", "--key", "abai.key", "p.csv"], cwd: w)
+        try """
+        \(PaperTests.header),reason
+        abai.d1.p1,1000,900,700,20,25,180,715,390,310,10,5,recount ordered by the territorial commission
+        """.write(toFile: w + "/c.csv", atomically: true, encoding: .utf8)
+        try CLI.ok(["paper", "import", "--data", "d", "--key", "abai.key", "c.csv"], cwd: w)
+        XCTAssertTrue(
+            try CLI.ok(["paper", "history", "--data", "d", "--precinct", "abai.d1.p1"], cwd: w).contains(
+                "recount ordered by the territorial commission"))
         try CLI.ok(["report", "--data", "d", "--out", "site"], cwd: w)
         func read(_ f: String) throws -> String { try String(contentsOfFile: w + "/site/" + f, encoding: .utf8) }
         XCTAssertTrue(try read("index.html").contains("715"))

@@ -20,6 +20,29 @@ final class ReferendumTests: XCTestCase {
         let signers: [Curve25519.Signing.PrivateKey]
         /// The credential authority's and the registry's keys.
         let eligibility: SimulatedEligibility
+        /// The central commission's key (the manifest names its public half).
+        let central: Curve25519.Signing.PrivateKey
+
+        /// A commission makes its key; the central commission registers it for `scope`.
+        func commission(_ scope: String) async throws -> Curve25519.Signing.PrivateKey {
+            let k = Curve25519.Signing.PrivateKey()
+            try await ref.registerCommissions([
+                try CommissionRegistration(
+                    scope: scope, name: "Commission \(scope)", key: k.publicKey, central: central, base: ref.baseHash)
+            ])
+            return k
+        }
+
+        /// A protocol version signed with `key`.
+        func signed(
+            _ precinct: String, _ f: ProtocolFigures, key: Curve25519.Signing.PrivateKey, version: Int = 1,
+            reason: String? = nil
+        ) throws -> CommissionSigned<PrecinctProtocol> {
+            try CommissionSigned(
+                PrecinctProtocol(
+                    referendum: ref.manifest.id, precinct: precinct, version: version, reason: reason, figures: f),
+                key: key, base: ref.baseHash)
+        }
 
         /// A decryption posted as its trustee signs it.
         func signed(_ d: TrusteeDecryption<G>) throws -> SignedTrusteeMessage {
@@ -35,9 +58,11 @@ final class ReferendumTests: XCTestCase {
     ) async throws -> Setup {
         let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
         let eligibility = SimulatedEligibility()
+        let central = Curve25519.Signing.PrivateKey()
         let m = Manifest.kazakhstan2026(
             regions: 2, trustees: 3, quorum: 2, privacyFloor: 1, trusteeKeys: signers.map(\.publicKey),
-            credentialAuthority: eligibility.keys.credentialAuthority, registry: eligibility.keys.registry)
+            credentialAuthority: eligibility.keys.credentialAuthority, registry: eligibility.keys.registry,
+            centralCommission: central.publicKey)
         let ref = try await Referendum<G>.create(store: store, manifest: m, boardKey: boardKey)
         let base = ref.baseHash
         await assertThrowsAsync({
@@ -80,7 +105,7 @@ final class ReferendumTests: XCTestCase {
         let creds = (0..<2).map { _ in (0..<perRegion).map { _ in KeyPair<G>.generate() } }
         let setup = Setup(
             ref: ref, trustees: trustees, credentials: creds, received: received, signers: signers,
-            eligibility: eligibility)
+            eligibility: eligibility, central: central)
         guard publishCredentials else { return setup }
         try await eligibility.publish(creds.map { $0.map(\.publicKey) }, to: ref)
         try await ref.advance(to: .credentialsPublished)
@@ -172,7 +197,7 @@ final class ReferendumTests: XCTestCase {
         }
         s = Setup(
             ref: reopened, trustees: s.trustees, credentials: s.credentials, received: s.received, signers: s.signers,
-            eligibility: s.eligibility)
+            eligibility: s.eligibility, central: s.central)
         // Voter 0 changes the vote to yes: the last ballot counts.
         _ = try await s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][0]).bytes)
         XCTAssertEqual(s.ref.countedPerRegion(), [5, 0])
@@ -238,14 +263,34 @@ final class ReferendumTests: XCTestCase {
             }
         }
         await refused(try revocation([paperVoter]), "phase")
+        let tec = try await s.commission("abai")
         try await s.ref.advance(to: .closed)
         await refused(
             try revocation([KeyPair<G>.generate().publicKey], precinct: "abai.d1.p1"), "never published")
         await refused(try revocation([paperVoter], key: s.eligibility.authority), "not signed by the registry's key")
         let home = s.ref.state.precinct(ofCredential: paperVoter.bytes)!
         let elsewhere = s.ref.manifest.precinctsInOrder.first { $0.precinct != home }!.precinct
+        // Evidence: no revocation before the precinct's signed protocol, never more than the
+        // paper ballots it records as issued.
+        await refused(try revocation([paperVoter]), "before its protocol is on the board")
+        let oneBallot = PaperFixtures.figures(
+            list: 10, received: 5, room: 1, mobile: 0, requests: 0, cancelled: 4, boxes: 1, yes: 1, no: 0, invalid: 0,
+            notCounted: 0)
+        let none = PaperFixtures.figures(
+            list: 10, received: 5, room: 0, mobile: 0, requests: 0, cancelled: 5, boxes: 0, yes: 0, no: 0, invalid: 0,
+            notCounted: 0)
+        try await s.ref.submitProtocols([try s.signed(home, none, key: tec)])
+        try await s.ref.submitProtocols([try s.signed(elsewhere, oneBallot, key: tec)])
         await refused(try revocation([paperVoter], precinct: elsewhere), "a credential of precinct \(home)")
+        await refused(try revocation([paperVoter]), "where its protocol records 0 paper ballots issued")
+        try await s.ref.submitProtocols([try s.signed(home, oneBallot, key: tec, version: 2, reason: "recount")])
         try await s.ref.revoke([try revocation([paperVoter])])
+        // A later correction can no longer claim fewer paper ballots than revoked e-credentials.
+        await assertThrowsAsync({
+            try await s.ref.submitProtocols([try s.signed(home, none, key: tec, version: 3, reason: "typo")])
+        }) {
+            XCTAssertTrue("\($0)".contains("1 credentials revoked as paper voters > 0 paper ballots issued"), "\($0)")
+        }
         // The voter looks the ballot up: overridden by the paper vote; the others still count.
         let after = try await s.ref.ballotStatus(trackingDigest: tracking[0])
         XCTAssertEqual(after?.status, .overriddenByPaper)

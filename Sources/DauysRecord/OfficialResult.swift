@@ -1,4 +1,4 @@
-import DauysRecord
+import DauysCrypto
 import Foundation
 
 /// Sums of protocol figures over any set of precincts.
@@ -105,24 +105,36 @@ public enum OfficialResult {
     }
 }
 
-/// How complete an official result is: it is final only when every precinct's protocol is in
-/// and the e-voting results are published; until then every rendering says it is provisional.
+/// How complete an official result is: it is final only when the central commission's signed
+/// result is on the board, which it can be only once every precinct's protocol is in and the
+/// e-voting results are published; until then every rendering says it is provisional.
 public struct OfficialStatus: Equatable, Sendable {
     public let precinctsReported: Int
     public let precinctsTotal: Int
     public let eVotesPublished: Bool
+    /// The central commission's signed official result is on the board.
+    public let certified: Bool
 
-    public init(manifest: Manifest, protocols: [String: PrecinctProtocol], evote: Results?) {
+    public init(manifest: Manifest, protocols: [String: PrecinctProtocol], evote: Results?, certified: Bool = false) {
         precinctsTotal = manifest.regions.reduce(0) { $0 + $1.districts.reduce(0) { $0 + $1.precincts.count } }
         precinctsReported = protocols.count
         eVotesPublished = evote != nil
+        self.certified = certified
     }
 
-    public var isFinal: Bool { precinctsReported == precinctsTotal && eVotesPublished }
+    /// Every protocol is in and the e-votes are counted: the result may be certified.
+    public var isComplete: Bool { precinctsReported == precinctsTotal && eVotesPublished }
+    public var isFinal: Bool { certified }
 
     /// One line for people.
     public var text: String {
-        if isFinal { return "final: all \(precinctsTotal) precincts reported, e-votes counted" }
+        if certified {
+            return "final: certified by the central commission (\(precinctsTotal) precincts, e-votes counted)"
+        }
+        if isComplete {
+            return "PROVISIONAL, not final: all \(precinctsTotal) precincts reported and e-votes counted; "
+                + "awaiting the central commission's signature"
+        }
         return "PROVISIONAL, not final: \(precinctsReported) of \(precinctsTotal) precincts reported"
             + (eVotesPublished ? "" : "; e-votes not yet counted")
     }

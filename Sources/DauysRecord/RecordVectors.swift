@@ -22,7 +22,45 @@ public enum RecordVectors {
         let counts = try EligibleCounts(
             counts: [.init(precinct: "abai.d1.p1", count: 3), .init(precinct: "abai.d1.p2", count: 0)],
             registry: registryKey, base: base)
+        // The paper side (record.md §3.4): a registration, a protocol, a turnout report, an official result.
+        let central = try Curve25519.Signing.PrivateKey(
+            rawRepresentation: TestVectors.bytes32("central-commission-key"))
+        let commission = try Curve25519.Signing.PrivateKey(rawRepresentation: TestVectors.bytes32("commission-key"))
+        let registration = try CommissionRegistration(
+            scope: "abai.d1", name: "Territorial commission abai.d1", key: commission.publicKey, central: central,
+            base: base)
+        let proto = try CommissionSigned(
+            PrecinctProtocol(
+                referendum: "kat-referendum", precinct: "abai.d1.p1", version: 1, reason: nil,
+                figures: ProtocolFigures(
+                    votersOnList: 1000, ballotsReceived: 900, issuedInRoom: 700, issuedMobile: 20, mobileRequests: 25,
+                    cancelled: 180, inBoxes: 715, questions: [.init(options: [400, 300], invalid: 10, notCounted: 5)])),
+            key: commission, base: base)
+        let turnout = try CommissionSigned(
+            TurnoutReport(precinct: "abai.d1.p1", time: "10:00", votersOnList: 1000, issued: 120), key: commission,
+            base: base)
+        func signedEntry(_ payload: [UInt8], _ kind: EntryKind, _ who: RecordAuthority) -> [String: String] {
+            [
+                "message": Hex.encode(payload.dropLast(64)),
+                "signed_bytes": Hex.encode(who.signed(kind: kind, message: Array(payload.dropLast(64)), base: base)),
+                "payload": Hex.encode(payload),
+            ]
+        }
+        let paper: [String: Any] = [
+            "central_commission": [
+                "signing_key_seed": Hex.encode(central.rawRepresentation),
+                "public_key": Hex.encode(central.publicKey.rawRepresentation),
+            ],
+            "commission": [
+                "signing_key_seed": Hex.encode(commission.rawRepresentation),
+                "public_key": Hex.encode(commission.publicKey.rawRepresentation),
+            ],
+            "commission_key": signedEntry(registration.payload, .commissionKey, .centralCommission),
+            "precinct_protocol": signedEntry(proto.payload, .precinctProtocol, .commission),
+            "turnout_report": signedEntry(turnout.payload, .turnoutReport, .commission),
+        ]
         let out: [String: Any] = [
+            "paper": paper,
             "group": G.name, "base_hash": base.hex,
             "generated_by": "dauys test-vectors (Sources/DauysRecord/RecordVectors.swift)",
             "credential_authority": [

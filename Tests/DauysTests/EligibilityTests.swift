@@ -297,6 +297,41 @@ final class EligibilityVectorTests: XCTestCase {
         w.lengthPrefixed(Array(given.dropLast(64)))
         XCTAssertEqual(w.bytes, signedList, "σ_CA covers exactly record.md §3.3's bytes")
 
+        // Paper entries (record.md §3.4): messages re-computed, signatures checked.
+        let pv = v["paper"] as! [String: Any]
+        let central = try Curve25519.Signing.PrivateKey(
+            rawRepresentation: try Hex.decode((pv["central_commission"] as! [String: String])["signing_key_seed"]!))
+        let commission = try Curve25519.Signing.PrivateKey(
+            rawRepresentation: try Hex.decode((pv["commission"] as! [String: String])["signing_key_seed"]!))
+        let reg = try CommissionRegistration(
+            scope: "abai.d1", name: "Territorial commission abai.d1", key: commission.publicKey, central: central,
+            base: base)
+        let rv = pv["commission_key"] as! [String: String]
+        XCTAssertEqual(Hex.encode(reg.payload.dropLast(64)), rv["message"])
+        let regGiven = try Hex.decode(rv["payload"]!)
+        XCTAssertTrue(
+            central.publicKey.isValidSignature(regGiven.suffix(64), for: try Hex.decode(rv["signed_bytes"]!)))
+        XCTAssertEqual(try CommissionRegistration(payload: regGiven).scope, "abai.d1")
+        for (name, kind) in [("precinct_protocol", EntryKind.precinctProtocol), ("turnout_report", .turnoutReport)] {
+            let e = pv[name] as! [String: String]
+            let given = try Hex.decode(e["payload"]!)
+            var w = ByteWriter()
+            w.string("DAUYS-v1")
+            w.string("authority-message")
+            w.string("commission")
+            w.fixed(base.bytes)
+            w.u8(kind.rawValue)
+            w.lengthPrefixed(Array(given.dropLast(64)))
+            XCTAssertEqual(Hex.encode(w.bytes), e["signed_bytes"], name)
+            XCTAssertTrue(commission.publicKey.isValidSignature(given.suffix(64), for: w.bytes), name)
+            XCTAssertEqual(Array(given.prefix(32)), Array(commission.publicKey.rawRepresentation), name)
+        }
+        let proto = try CommissionSigned<PrecinctProtocol>(
+            payload: try Hex.decode(
+                (pv["precinct_protocol"] as! [String: String])["payload"]!))
+        XCTAssertTrue(proto.isSigned(base: base))
+        XCTAssertEqual(proto.document.figures.inBoxes, 715)
+
         let cv = v["eligible_counts"] as! [String: String]
         let counts = try EligibleCounts(
             counts: [.init(precinct: "abai.d1.p1", count: 3), .init(precinct: "abai.d1.p2", count: 0)],

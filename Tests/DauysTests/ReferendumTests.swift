@@ -54,13 +54,15 @@ final class ReferendumTests: XCTestCase {
     static func ready(
         store: BoardStore, boardKey: Curve25519.Signing.PrivateKey = .init(), perRegion: Int = 5,
         corruptShareFrom: Int? = nil, withholdShareFrom: Int? = nil, answerComplaints: Bool = true,
-        publishCredentials: Bool = true
+        publishCredentials: Bool = true, regions: Int = 2, districts: Int = 2, precincts: Int = 3,
+        privacyFloor: Int = 1
     ) async throws -> Setup {
         let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
         let eligibility = SimulatedEligibility()
         let central = Curve25519.Signing.PrivateKey()
         let m = Manifest.kazakhstan2026(
-            regions: 2, trustees: 3, quorum: 2, privacyFloor: 1, trusteeKeys: signers.map(\.publicKey),
+            regions: regions, districts: districts, precincts: precincts, trustees: 3, quorum: 2,
+            privacyFloor: privacyFloor, trusteeKeys: signers.map(\.publicKey),
             credentialAuthority: eligibility.keys.credentialAuthority, registry: eligibility.keys.registry,
             centralCommission: central.publicKey)
         let ref = try await Referendum<G>.create(store: store, manifest: m, boardKey: boardKey)
@@ -102,7 +104,7 @@ final class ReferendumTests: XCTestCase {
             }
         }
         try await ref.finishKeyCeremony()
-        let creds = (0..<2).map { _ in (0..<perRegion).map { _ in KeyPair<G>.generate() } }
+        let creds = (0..<regions).map { _ in (0..<perRegion).map { _ in KeyPair<G>.generate() } }
         let setup = Setup(
             ref: ref, trustees: trustees, credentials: creds, received: received, signers: signers,
             eligibility: eligibility, central: central)

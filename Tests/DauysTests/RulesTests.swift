@@ -63,6 +63,55 @@ final class RulesTests: XCTestCase {
         XCTAssertEqual(o.participants, 180)
     }
 
+    /// The same regions as paper protocols only: the official result applies the very same rules.
+    func official(
+        _ regions: [(UInt64, UInt64, UInt64, UInt64)], rules: DecisionRules = DecisionRules(regionalTwoThirds: true)
+    ) -> QuestionOutcome {
+        var m = Manifest.kazakhstan2026(regions: regions.count, districts: 1, precincts: 1)
+        m.questions[0].rules = rules
+        var protocols: [String: PrecinctProtocol] = [:]
+        for (i, r) in regions.enumerated() {
+            let (list, participants, yes, no) = r
+            let f = ProtocolFigures(
+                votersOnList: list, ballotsReceived: participants, issuedInRoom: participants, issuedMobile: 0,
+                mobileRequests: 0, cancelled: 0, inBoxes: participants,
+                questions: [.init(options: [yes, no], invalid: participants - yes - no, notCounted: 0)])
+            XCTAssertEqual(f.violations(manifest: m), [])
+            let id = m.regions[i].districts[0].precincts[0].id
+            protocols[id] = PrecinctProtocol(referendum: m.id, precinct: id, version: 1, reason: nil, figures: f)
+        }
+        return OfficialResult.compute(manifest: m, protocols: protocols, evote: nil).0.questions[0]
+    }
+
+    /// record.md §8's edge cases, for the official result exactly as for the e-vote result.
+    func testOfficialResultEdgeCasesMatchTheEVoteRules() {
+        let cases: [[(UInt64, UInt64, UInt64, UInt64)]] = [
+            [(100, 50, 50, 0)], [(100, 51, 51, 0)],  // exactly half took part / just over
+            [(100, 80, 40, 40)], [(100, 80, 41, 39)], [(100, 81, 40, 39)],  // exactly half yes; invalid ballots
+            [(100, 80, 60, 20), (100, 80, 60, 20), (100, 80, 20, 60)],  // exactly two thirds of regions
+            [(100, 80, 75, 5), (100, 80, 30, 50), (100, 80, 30, 50)],  // one third
+            [(100, 90, 80, 10), (100, 90, 80, 10), (50, 0, 0, 0)],  // a region with no participant
+        ]
+        for c in cases {
+            let o = official(c), e = outcome(c)
+            XCTAssertEqual(o.decidedBy, e.decidedBy, "\(c)")
+            XCTAssertEqual(o.adopted, e.adopted, "\(c)")
+            XCTAssertEqual(o.regionsWithMajority, e.regionsWithMajority, "\(c)")
+        }
+        XCTAssertEqual(official([(100, 50, 50, 0)]).decidedBy, .turnoutNotMajority)
+        XCTAssertEqual(official([(100, 80, 40, 40)]).decidedBy, .participantsNotMajority)
+        XCTAssertTrue(official([(100, 80, 60, 20), (100, 80, 60, 20), (100, 80, 20, 60)]).adopted)
+        XCTAssertEqual(
+            official([(100, 80, 75, 5), (100, 80, 30, 50), (100, 80, 30, 50)]).decidedBy, .regionsBelowTwoThirds)
+        XCTAssertTrue(official([(100, 90, 80, 10), (100, 90, 80, 10), (50, 0, 0, 0)]).adopted)
+        // Both majority rules off: a simple majority of the participants decides, turnout aside.
+        let off = DecisionRules(turnoutMajority: false, participantMajority: false, regionalTwoThirds: false)
+        XCTAssertTrue(official([(100, 10, 6, 4)], rules: off).adopted)
+        XCTAssertFalse(official([(100, 10, 5, 5)], rules: off).adopted)
+        XCTAssertEqual(
+            official([(100, 10, 5, 5)], rules: off).decidedBy, outcome([(100, 10, 5, 5)], rules: off).decidedBy)
+    }
+
     func testTallyUnitsFoldSmallRegions() {
         var m = Manifest.kazakhstan2026(regions: 5, privacyFloor: 10)
         var units = RecordContext.tallyUnits(manifest: m, ballotsPerRegion: [50, 3, 0, 4, 20])
@@ -103,7 +152,7 @@ extension RulesTests {
     /// folded e-votes) gives exactly what computing it did, for every switch of the rules.
     func testRecomputedOutcomesAgreeWithComputedOnes() {
         let figures: [[(UInt64, UInt64, UInt64, UInt64)]] = [
-            [(100, 80, 60, 20), (100, 80, 20, 60), (100, 80, 20, 60)], [(100, 80, 40, 40)], [(100, 40, 40, 0)],
+            [(100, 80, 75, 5), (100, 80, 30, 50), (100, 80, 30, 50)], [(100, 80, 40, 40)], [(100, 40, 40, 0)],
         ]
         for f in figures {
             for bits in 0..<8 {

@@ -182,3 +182,14 @@ extension BoardState {
         paper.official = published
     }
 }
+
+extension BoardState {
+    /// The state after `entries` (genesis and manifest first), in refusing mode: a copy of a
+    /// board read from a server or a record file is rebuilt by the very rules that wrote it.
+    public static func replay(_ entries: [BoardEntry]) throws(BoardViolation) -> BoardState {
+        guard entries.count >= 2 else { throw BoardViolation(.recordFormat, "the board holds no referendum") }
+        var s = try BoardState(genesis: entries[0], manifest: entries[1])
+        for e in entries.dropFirst(2) { try s.apply(e) }
+        return s
+    }
+}

@@ -201,16 +201,10 @@ struct RemoteBoard<G: PrimeOrderGroup>: BoardAccess {
 
     func fetchState() async throws -> BoardState<G> {
         let all = try await server.entries(from: 0)
-        guard all.count >= 2 else { throw CLIError("the server's board holds no referendum") }
-        var s = try BoardState<G>(genesis: all[0], manifest: all[1])
-        for e in all.dropFirst(2) {
-            do throws(BoardViolation) { try s.apply(e) } catch {
-                throw CLIError(
-                    "the server's board breaks a rule at entry \(e.index): \(error.message) (check: \(error.check.rawValue))"
-                )
-            }
+        do throws(BoardViolation) { return try BoardState<G>.replay(all) } catch {
+            throw CLIError(
+                "the server's board breaks a rule of the board: \(error.message) (check: \(error.check.rawValue))")
         }
-        return s
     }
 
     func payload(_ bytes: [UInt8]) -> [String: String] { ["payload": Hex.encode(bytes)] }

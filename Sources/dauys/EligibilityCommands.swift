@@ -431,15 +431,9 @@ func publicState<G: PrimeOrderGroup>(_: G.Type, record: String) throws -> BoardS
     var r = try RecordReader(path: record + "/board.bin")
     var entries: [BoardEntry] = []
     while let n = r.next() { entries.append(try n.get()) }
-    guard entries.count >= 2 else { throw CLIError("\(record) holds no referendum") }
-    var s = try BoardState<G>(genesis: entries[0], manifest: entries[1])
-    for e in entries.dropFirst(2) {
-        do throws(BoardViolation) { try s.apply(e) } catch {
-            throw CLIError(
-                "the record breaks a rule at entry \(e.index): \(error.message) (check: \(error.check.rawValue))")
-        }
+    do throws(BoardViolation) { return try BoardState<G>.replay(entries) } catch {
+        throw CLIError("\(record) breaks a rule of the board: \(error.message) (check: \(error.check.rawValue))")
     }
-    return s
 }
 
 struct CredentialsPublish: AsyncParsableCommand {

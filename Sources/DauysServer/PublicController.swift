@@ -143,6 +143,20 @@ struct PaperController<G: PrimeOrderGroup> {
     let service: ReferendumService<G>
     var referendum: Referendum<G> { service.referendum }
 
+    /// A commission's document whose signature verifies under the key it names: the signature
+    /// is the request's authorization (401 otherwise); whether that key may sign for the
+    /// precinct is the board's rule (record.md §5).
+    func signed<D: CommissionDocument>(_ hex: String) throws -> CommissionSigned<D> {
+        guard let bytes = try? Hex.decode(hex, what: "payload"), let s = try? CommissionSigned<D>(payload: bytes),
+            s.isSigned(base: referendum.baseHash)
+        else {
+            throw APIError(
+                .unauthorized, "bad_signature",
+                "the payload is not a \(D.entryKind) signed by the commission key it names (record.md §3.4)")
+        }
+        return s
+    }
+
     func addRoutes(to group: RouterGroup<DauysRequestContext>) {
         group.get("protocols") { _, _ in
             JSON.response(referendum.read { $0.paper.latest.values.sorted { $0.precinct < $1.precinct } })
@@ -177,17 +191,12 @@ struct PaperController<G: PrimeOrderGroup> {
         }
         group.post("protocols") { req, _ in
             let b = try await JSON.decode(PayloadsBody.self, req, limit: service.configuration.paperBodyBytes)
-            let list = try b.payloads.map {
-                try CommissionSigned<PrecinctProtocol>(payload: try Hex.decode($0, what: "payload"))
-            }
-            let n = try await referendum.submitProtocols(list)
+            let n = try await referendum.submitProtocols(try b.payloads.map(signed))
             return JSON.response(AcceptedBody(accepted: "\(n) protocols", new: n), status: .created)
         }
         group.post("turnout-reports") { req, _ in
             let b = try await JSON.decode(PayloadBody.self, req, limit: service.configuration.paperBodyBytes)
-            try await referendum.submitTurnout([
-                try CommissionSigned<TurnoutReport>(payload: try Hex.decode(b.payload, what: "payload"))
-            ])
+            try await referendum.submitTurnout([try signed(b.payload)])
             return JSON.response(["accepted": "turnout report"], status: .created)
         }
     }

@@ -393,6 +393,13 @@ final class PaperHTTPTests: XCTestCase {
             ) { (r: TestResponse) in (r.status, String(buffer: r.body)) }
             XCTAssertEqual(s1.0, .unprocessableContent)
             XCTAssertTrue(s1.1.contains("not registered for precinct abai.d1.p1"), s1.1)
+            var forged = try CommissionSigned(p1, key: key, base: base).payload
+            forged[forged.count - 1] ^= 1
+            let s0 = try await c.execute(uri: "/api/v1/protocols", method: .post, headers: h, body: body([forged])) {
+                (r: TestResponse) in (r.status, String(buffer: r.body))
+            }
+            XCTAssertEqual(s0.0, .unauthorized)
+            XCTAssertTrue(s0.1.contains("bad_signature"), s0.1)
             let good = try CommissionSigned(p1, key: key, base: base)
             let s2 = try await c.execute(
                 uri: "/api/v1/protocols", method: .post, headers: h, body: body([good.payload])

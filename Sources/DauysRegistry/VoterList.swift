@@ -112,6 +112,9 @@ public enum VoterList {
 public struct RegistryCipher: Sendable {
     let sealKey: SymmetricKey
     let indexKey: SymmetricKey
+    /// The registry's X25519 key for what others seal to it (the credential authority's
+    /// voter → credential links): HKDF of the registry key, so there is no other file to keep.
+    let linkKey: Curve25519.KeyAgreement.PrivateKey
 
     public init(masterKey: [UInt8]) throws {
         guard masterKey.count == 32 else { throw RegistryError.badKey("the registry key must be 32 bytes") }
@@ -120,6 +123,30 @@ public struct RegistryCipher: Sendable {
             inputKeyMaterial: m, info: Array("dauys registry seal v1".utf8), outputByteCount: 32)
         indexKey = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: m, info: Array("dauys registry iin index v1".utf8), outputByteCount: 32)
+        linkKey = try Curve25519.KeyAgreement.PrivateKey(
+            rawRepresentation: HKDF<SHA256>.deriveKey(
+                inputKeyMaterial: m, info: Array("dauys registry link sealing v1".utf8), outputByteCount: 32
+            ).withUnsafeBytes { Data($0) })
+    }
+
+    /// The public key the credential authority seals the links to (in the voter export).
+    public var linkSealingKey: Curve25519.KeyAgreement.PublicKey { linkKey.publicKey }
+
+    /// HPKE (RFC 9180, base mode, X25519 / HKDF-SHA256 / ChaCha20-Poly1305) of `plaintext` to
+    /// `recipient`, bound to `info`: returns the encapsulated key and the ciphertext.
+    public static func sealLinks(
+        _ plaintext: Data, to recipient: Curve25519.KeyAgreement.PublicKey, info: Data
+    ) throws -> (encapsulated: Data, ciphertext: Data) {
+        var sender = try HPKE.Sender(recipientKey: recipient, ciphersuite: .Curve25519_SHA256_ChachaPoly, info: info)
+        return (sender.encapsulatedKey, try sender.seal(plaintext))
+    }
+
+    /// Opens what `sealLinks` sealed to this registry; throws if it was sealed to another key,
+    /// for another `info`, or changed.
+    public func openLinks(encapsulated: Data, ciphertext: Data, info: Data) throws -> Data {
+        var r = try HPKE.Recipient(
+            privateKey: linkKey, ciphersuite: .Curve25519_SHA256_ChachaPoly, info: info, encapsulatedKey: encapsulated)
+        return try r.open(ciphertext)
     }
 
     /// Reads a key file (32 raw bytes or 64 hexadecimal characters) or, if `path` is nil, the

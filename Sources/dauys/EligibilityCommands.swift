@@ -92,13 +92,60 @@ struct RegistryNewSigningKey: ParsableCommand {
 /// precinct, for one election (h₀). No name, no IIN.
 struct VoterExport: Codable {
     var election: String
+    /// The registry's X25519 public key (hex): the authority seals the links to it.
+    var sealingKey: String
     var voters: [CredentialAuthority.Voter]
+    enum CodingKeys: String, CodingKey { case election, sealingKey = "sealing_key", voters }
 
     static func load(_ path: String) throws -> VoterExport {
         guard let d = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
         do { return try JSONDecoder().decode(VoterExport.self, from: d) } catch {
             throw CLIError("\(path) is not a voter export of `dauys registry export`: \(error)")
         }
+    }
+}
+
+/// The links as they travel from the authority to the registry: HPKE-sealed (RFC 9180, base
+/// mode, X25519 / HKDF-SHA256 / ChaCha20-Poly1305) to the registry's key from the voter
+/// export, with info = "DAUYS-v1 credential links" ‖ h₀ (record.md §3.3). Whoever carries or
+/// stores the file learns nothing from it.
+struct SealedLinks: Codable {
+    var election: String
+    var suite = "HPKE-X25519-SHA256-ChaCha20Poly1305"
+    var encapsulated: String
+    var ciphertext: String
+
+    static func info(_ election: String) -> Data { Data("DAUYS-v1 credential links".utf8) + Data(election.utf8) }
+
+    static func seal(_ links: CredentialLinks, to hex: String) throws -> SealedLinks {
+        let key: Curve25519.KeyAgreement.PublicKey
+        do {
+            key = try Curve25519.KeyAgreement.PublicKey(rawRepresentation: try Hex.decode(hex, what: "sealing key"))
+        } catch { throw CLIError("the voter export's sealing_key is not an X25519 public key") }
+        let (enc, ct) = try RegistryCipher.sealLinks(
+            try JSONEncoder().encode(links), to: key, info: info(links.election))
+        return SealedLinks(election: links.election, encapsulated: Hex.encode(enc), ciphertext: Hex.encode(ct))
+    }
+
+    static func open(_ path: String, cipher: RegistryCipher) throws -> CredentialLinks {
+        guard let d = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
+        guard let f = try? JSONDecoder().decode(SealedLinks.self, from: d) else {
+            throw CLIError("\(path) is not a sealed link file of `dauys ca issue`")
+        }
+        let plain: Data
+        do {
+            plain = try cipher.openLinks(
+                encapsulated: Data(try Hex.decode(f.encapsulated)), ciphertext: Data(try Hex.decode(f.ciphertext)),
+                info: info(f.election))
+        } catch {
+            throw CLIError("\(path) does not open with this registry's key: sealed to another registry, or changed")
+        }
+        let links: CredentialLinks
+        do { links = try JSONDecoder().decode(CredentialLinks.self, from: plain) } catch {
+            throw CLIError("\(path) holds no link list: \(error)")
+        }
+        guard links.election == f.election else { throw CLIError("\(path): the election inside differs") }
+        return links
     }
 }
 
@@ -180,11 +227,14 @@ struct RegistryExport: AsyncParsableCommand {
         struct Body: GroupCommand {
             let c: RegistryExport
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
-                let (reg, _) = try c.r.open()
+                let (reg, cipher) = try c.r.open()
                 let voters = try reg.allVoters()
                 guard !voters.isEmpty else { throw CLIError("the registry holds no voter") }
                 let state = try await c.r.d.access(G.self).fetchState()
-                try writeJSON(VoterExport(election: state.baseHash.hex, voters: voters), to: c.out, secret: true)
+                try writeJSON(
+                    VoterExport(
+                        election: state.baseHash.hex, sealingKey: Hex.encode(cipher.linkSealingKey.rawRepresentation),
+                        voters: voters), to: c.out, secret: true)
                 print("\(voters.count) voters exported to \(c.out)")
             }
         }
@@ -232,7 +282,7 @@ struct RegistryLink: AsyncParsableCommand {
             "Keep each voter's public credential from the authority's link file (once it is on the board), and write the sign-in letters."
     )
     @OptionGroup var r: RegistryOptions
-    @Argument(help: "The link file written by `dauys ca issue`.") var links: String
+    @Argument(help: "The sealed link file written by `dauys ca issue` (links.sealed).") var links: String
     @Option(help: "Directory for the sign-in letters (one file per voter).") var letters: String
     @Flag(
         name: .customLong("forget-links"),
@@ -246,7 +296,7 @@ struct RegistryLink: AsyncParsableCommand {
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
                 let (reg, cipher) = try c.r.open()
                 let state = try await c.r.d.access(G.self).fetchState()
-                let file = try CredentialLinks.load(c.links)
+                let file = try SealedLinks.open(c.links, cipher: cipher)
                 guard file.election == state.baseHash.hex else {
                     throw CLIError("\(c.links) is for another election (h₀ \(file.election.prefix(16))…)")
                 }
@@ -316,7 +366,7 @@ struct CAIssue: AsyncParsableCommand {
     @Option(help: "The credential authority's key file (`dauys ca new-key`).") var key: String
     @Option(help: "The referendum's manifest (public).") var manifest: String
     @Option(help: "The registry's voter export (`dauys registry export`).") var voters: String
-    @Option(help: "Directory for credentials.json (to the board) and links.json (to the registry).") var out: String
+    @Option(help: "Directory for credentials.json (to the board) and links.sealed (to the registry).") var out: String
     func run() async throws {
         let (m, base) = try loadManifest(manifest)
         let file = try AuthorityKeyFile.load(key, role: .credentialAuthority)
@@ -351,9 +401,9 @@ struct CAIssue: AsyncParsableCommand {
         try FileManager.default.createDirectory(
             atPath: out, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try writeJSON(lists, to: out + "/credentials.json", secret: false)
-        try writeJSON(links, to: out + "/links.json", secret: true)
+        try writeJSON(try SealedLinks.seal(links, to: export.sealingKey), to: out + "/links.sealed", secret: true)
         print(
-            "\(export.voters.count) credentials in \(lists.payloads.count) signed lists: \(out)/credentials.json for the board, \(out)/links.json for the registry"
+            "\(export.voters.count) credentials in \(lists.payloads.count) signed lists: \(out)/credentials.json for the board, \(out)/links.sealed (sealed to the registry's key) for the registry"
         )
     }
 }

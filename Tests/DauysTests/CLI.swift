@@ -219,7 +219,7 @@ extension CLI {
             cwd: cwd + "/ca")
         try ok(
             [
-                "registry", "link", "ca/out/links.json", "--data", data, "--registry-key", "reg.key", "--letters",
+                "registry", "link", "ca/out/links.sealed", "--data", data, "--registry-key", "reg.key", "--letters",
                 "signin",
             ] + (forgetLinks ? ["--forget-links"] : []), cwd: cwd)
     }

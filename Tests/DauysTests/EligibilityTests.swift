@@ -191,7 +191,8 @@ final class EligibilityTests: XCTestCase {
             try Data(contentsOf: URL(fileURLWithPath: w + "/ca/out/credentials.json")), first,
             "a re-run of the authority gives the very same credentials")
         XCTAssertEqual(
-            try FileManager.default.attributesOfItem(atPath: w + "/ca/out/links.json")[.posixPermissions] as? Int, 0o600
+            try FileManager.default.attributesOfItem(atPath: w + "/ca/out/links.sealed")[.posixPermissions] as? Int,
+            0o600
         )
 
         // Before the lists are on the board the authority writes no letter.
@@ -220,7 +221,15 @@ final class EligibilityTests: XCTestCase {
         try CLI.ok(["record", "export", "--data", "d", "ca/public"], cwd: w)
         let letters = ["ca", "letters", "--key", "ca.json", "--voters", "voters.json", "--record", "public"]
         XCTAssertTrue(try CLI.ok(letters + ["--letters", "letters"], cwd: w + "/ca").contains("12 credential letters"))
-        let link = ["registry", "link", "ca/out/links.json", "--data", "d", "--registry-key", "reg.key"]
+        // The links travel sealed to the registry's key: changed, or opened with another key, they are refused.
+        let sealed = try Data(contentsOf: URL(fileURLWithPath: w + "/ca/out/links.sealed"))
+        var bad = try JSONSerialization.jsonObject(with: sealed) as! [String: String]
+        bad["ciphertext"] = String(bad["ciphertext"]!.dropLast(2)) + (bad["ciphertext"]!.hasSuffix("00") ? "01" : "00")
+        try JSONSerialization.data(withJSONObject: bad).write(to: URL(fileURLWithPath: w + "/bad.sealed"))
+        let refused = try CLI.run(
+            ["registry", "link", "bad.sealed", "--data", "d", "--registry-key", "reg.key", "--letters", "x"], cwd: w)
+        XCTAssertTrue(refused.stderr.contains("does not open with this registry's key"), refused.stderr)
+        let link = ["registry", "link", "ca/out/links.sealed", "--data", "d", "--registry-key", "reg.key"]
         XCTAssertTrue(try CLI.ok(link + ["--letters", "signin"], cwd: w).contains("12 voters linked"))
         XCTAssertTrue(try CLI.ok(link + ["--letters", "signin"], cwd: w).contains("0 voters linked"))
 
@@ -232,14 +241,9 @@ final class EligibilityTests: XCTestCase {
         for e in rec where e.kind == .credentials {
             onBoard += try CredentialList<G>(payload: e.payload).credentials.map(\.hex)
         }
-        struct Links: Decodable {
-            struct Link: Decodable { let credential: String }
-            let links: [Link]
-        }
-        let links = try JSONDecoder().decode(
-            Links.self, from: Data(contentsOf: URL(fileURLWithPath: w + "/ca/out/links.json")))
         XCTAssertEqual(onBoard.count, 12)
-        XCTAssertEqual(Set(onBoard), Set(links.links.map(\.credential)))
+        XCTAssertEqual(Set(onBoard).count, 12)
+        for u in onBoard { XCTAssertNil(sealed.range(of: Data(u.utf8)), "no credential readable in the sealed links") }
         // Letters of both authorities, one per voter, readable by their owner only.
         for d in ["ca/letters", "signin"] {
             let files = FileManager.default.enumerator(atPath: w + "/" + d)!.compactMap { $0 as? String }.filter {

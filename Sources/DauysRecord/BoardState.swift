@@ -263,38 +263,37 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
                 "entry \(e.index) moves from \(phase.rawValue) to \(p.rawValue); the next phase is \(phase.next?.rawValue ?? "none")"
             )
         }
-        // Counts that credentials do not match are an eligibility failure, named as such.
-        if p == .credentialsPublished, electionKey != nil, eligibleCounts != nil, let m = missingFor(p),
-            !credentialShortfall.isEmpty
-        {
-            throw BoardViolation(.credentialLists, "entry \(e.index) starts \(p.rawValue): \(m)")
-        }
         if let missing = missingFor(p) {
-            throw BoardViolation(.phases, "entry \(e.index) starts \(p.rawValue) too early: \(missing)")
+            throw BoardViolation(missing.check, "entry \(e.index) starts \(p.rawValue) too early: \(missing.message)")
         }
         phase = p
     }
 
-    /// What is still missing before phase `p` may start (nil: nothing).
-    public func missingFor(_ p: Phase) -> String? {
+    /// What is still missing before phase `p` may start (nil: nothing), under the check a
+    /// phase entry that started anyway would fail: credentials that do not match the
+    /// registry's counts are an eligibility failure, anything else a phase out of order.
+    public func missingFor(_ p: Phase) -> BoardViolation? {
+        func phases(_ m: String) -> BoardViolation { BoardViolation(.phases, m) }
         switch p {
         case .credentialsPublished:
-            if electionKey == nil { return "the key ceremony is not finished: no election key yet" }
-            if eligibleCounts == nil { return "the registry has not published the number of eligible voters" }
-            if credentialPrecinct.isEmpty { return "no credential list has been published" }
+            if electionKey == nil { return phases("the key ceremony is not finished: no election key yet") }
+            if eligibleCounts == nil { return phases("the registry has not published the number of eligible voters") }
+            if credentialPrecinct.isEmpty { return phases("no credential list has been published") }
             let short = credentialShortfall
             if !short.isEmpty {
-                return "credentials and eligible voters differ: " + short.prefix(5).joined(separator: "; ")
-                    + (short.count > 5 ? "; … (\(short.count) precincts)" : "")
+                return BoardViolation(
+                    .credentialLists,
+                    "credentials and eligible voters differ: " + short.prefix(5).joined(separator: "; ")
+                        + (short.count > 5 ? "; … (\(short.count) precincts)" : ""))
             }
         case .tallied:
-            if tally == nil { return "the encrypted tally has not been computed" }
+            if tally == nil { return phases("the encrypted tally has not been computed") }
         case .decrypted:
             if decryptions.count < threshold.quorum {
-                return "decryption shares from \(decryptions.count) trustees; \(threshold.quorum) are needed"
+                return phases("decryption shares from \(decryptions.count) trustees; \(threshold.quorum) are needed")
             }
         case .published:
-            if results == nil { return "the results have not been computed" }
+            if results == nil { return phases("the results have not been computed") }
         default: break
         }
         return nil

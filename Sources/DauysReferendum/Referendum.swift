@@ -215,7 +215,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
                     "cannot move from \"\(s.phase.rawValue)\" to \"\(next.rawValue)\"; the next phase is \"\(s.phase.next?.rawValue ?? "none")\""
                 )
             }
-            if let missing = s.missingFor(next) { throw ReferendumError.precondition(missing) }
+            if let missing = s.missingFor(next) { throw ReferendumError.precondition(missing.message) }
             try await append([(.phase, Array(next.rawValue.utf8))], checkpoint: true)
         }
     }

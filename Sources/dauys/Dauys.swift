@@ -82,6 +82,13 @@ struct Verify: AsyncParsableCommand {
                     format: "%@ — %d entries, %d ballots (%d counted), %.2f s",
                     report.valid ? "RECORD VALID" : "RECORD INVALID",
                     report.entries, report.ballots, report.countedBallots, report.seconds))
+            if report.officialPublished, let q = report.official?.questions.first {
+                print("Official result: certified by the central commission, re-derived here — \(q.explanation)")
+            } else {
+                print(
+                    "Official result: not on the board (\(report.precinctsReported) of \(report.precinctsTotal) precincts reported): the record is not final"
+                )
+            }
         }
         if !report.valid { throw ExitCode(1) }
     }

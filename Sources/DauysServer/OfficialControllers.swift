@@ -77,6 +77,12 @@ struct LifecycleController<G: PrimeOrderGroup> {
     let service: ReferendumService<G>
     var referendum: Referendum<G> { service.referendum }
 
+    /// The entries of a `{"payloads": [hex, …]}` body, each decoded (record.md §3).
+    func batch<T>(_ req: Request, _ decode: ([UInt8]) throws(CryptoError) -> T) async throws -> [T] {
+        let b = try await JSON.decode(PayloadsBody.self, req, limit: service.configuration.officialBodyBytes)
+        return try b.payloads.map { h throws in try decode(try Hex.decode(h, what: "payload")) }
+    }
+
     func addRoutes(to group: RouterGroup<DauysRequestContext>) {
         let g = group.group().add(middleware: OfficialAuthenticator(officials: service.officials))
         let ceremony = CeremonyController(service: service)
@@ -94,39 +100,31 @@ struct LifecycleController<G: PrimeOrderGroup> {
         // registrar's token only lets it hand them over (record.md §3.3).
         g.post("credentials") { req, ctx in
             _ = try ctx.official(.registrar)
-            let b = try await JSON.decode(PayloadsBody.self, req, limit: service.configuration.officialBodyBytes)
-            let lists = try b.payloads.map { try CredentialList<G>(payload: try Hex.decode($0, what: "payload")) }
-            let n = try await referendum.publishCredentials(lists)
+            let n = try await referendum.publishCredentials(try await batch(req, CredentialList<G>.init(payload:)))
             return ceremony.accepted(ctx, req, "\(n) credential lists", new: n)
         }
         g.post("eligible-counts") { req, ctx in
             _ = try ctx.official(.registrar)
-            let b = try await JSON.decode(PayloadBody.self, req, limit: service.configuration.officialBodyBytes)
-            try await referendum.publishEligibleCounts(
-                try EligibleCounts(payload: try Hex.decode(b.payload, what: "payload")))
+            try await referendum.publishEligibleCounts(try EligibleCounts(payload: try await ceremony.payload(req)))
             return ceremony.accepted(ctx, req, "eligible counts")
         }
         g.post("revocations") { req, ctx in
             _ = try ctx.official(.registrar)
-            let b = try await JSON.decode(PayloadsBody.self, req, limit: service.configuration.officialBodyBytes)
-            let lists = try b.payloads.map { try RevokedCredentials<G>(payload: try Hex.decode($0, what: "payload")) }
-            let n = try await referendum.revoke(lists)
+            let n = try await referendum.revoke(try await batch(req, RevokedCredentials<G>.init(payload:)))
             return ceremony.accepted(ctx, req, "\(n) revocations", new: n)
         }
         // Commission keys and the official result: signed by the central commission (its key is
         // in the manifest), handed over by an administrator (record.md §3.4).
         g.post("commissions") { req, ctx in
             _ = try ctx.official(.admin)
-            let b = try await JSON.decode(PayloadsBody.self, req, limit: service.configuration.officialBodyBytes)
-            let regs = try b.payloads.map { try CommissionRegistration(payload: try Hex.decode($0, what: "payload")) }
-            let n = try await referendum.registerCommissions(regs)
+            let n = try await referendum.registerCommissions(
+                try await batch(req, CommissionRegistration.init(payload:)))
             return ceremony.accepted(ctx, req, "\(n) commission keys", new: n)
         }
         g.post("official-result") { req, ctx in
             _ = try ctx.official(.admin)
-            let b = try await JSON.decode(PayloadBody.self, req, limit: service.configuration.officialBodyBytes)
             try await referendum.publishOfficialResult(
-                try SignedOfficialResult(payload: try Hex.decode(b.payload, what: "payload")))
+                try SignedOfficialResult(payload: try await ceremony.payload(req)))
             return ceremony.accepted(ctx, req, "official result")
         }
         g.post("tally") { req, ctx in

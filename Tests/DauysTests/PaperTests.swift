@@ -28,41 +28,31 @@ enum PaperFixtures {
 final class PaperTests: XCTestCase {
     let manifest = Manifest.kazakhstan2026(regions: 3, districts: 2, precincts: 2)
 
-    func figures(
-        list: UInt64 = 1000, received: UInt64 = 900, room: UInt64 = 700, mobile: UInt64 = 20, requests: UInt64 = 25,
-        cancelled: UInt64 = 180, boxes: UInt64 = 715, yes: UInt64 = 400, no: UInt64 = 300, invalid: UInt64 = 10,
-        notCounted: UInt64 = 5
-    ) -> ProtocolFigures {
-        ProtocolFigures(
-            votersOnList: list, ballotsReceived: received, issuedInRoom: room, issuedMobile: mobile,
-            mobileRequests: requests,
-            cancelled: cancelled, inBoxes: boxes,
-            questions: [.init(options: [yes, no], invalid: invalid, notCounted: notCounted)])
-    }
-
     func testControlRelationsAreNamed() {
-        XCTAssertEqual(figures().violations(manifest: manifest), [])
+        XCTAssertEqual(PaperFixtures.figures().violations(manifest: manifest), [])
         XCTAssertTrue(
-            figures(cancelled: 100).violations(manifest: manifest)[0].hasPrefix(
+            PaperFixtures.figures(cancelled: 100).violations(manifest: manifest)[0].hasPrefix(
                 "ballots received (900) ≠ issued (720) + cancelled (100)"))
         XCTAssertTrue(
-            figures(received: 900, room: 700, boxes: 800, yes: 485, no: 300).violations(manifest: manifest).contains {
+            PaperFixtures.figures(received: 900, room: 700, boxes: 800, yes: 485, no: 300).violations(
+                manifest: manifest
+            ).contains {
                 $0.hasPrefix("ballots in the boxes (800) > ballots issued (720)")
             })
         XCTAssertTrue(
-            figures(list: 500).violations(manifest: manifest).contains {
+            PaperFixtures.figures(list: 500).violations(manifest: manifest).contains {
                 $0.hasPrefix("ballots issued (720) > voters on the list (500)")
             })
         XCTAssertTrue(
-            figures(requests: 10).violations(manifest: manifest).contains {
+            PaperFixtures.figures(requests: 10).violations(manifest: manifest).contains {
                 $0.hasPrefix("mobile-box ballots (20) > written requests (10)")
             })
         XCTAssertTrue(
-            figures(yes: 401).violations(manifest: manifest).contains {
+            PaperFixtures.figures(yes: 401).violations(manifest: manifest).contains {
                 $0.contains("participants (715) ≠ yes + no + invalid + not counted (716)")
             })
         // Equalities at the limits are fine: every ballot issued is in the boxes, every voter got one.
-        XCTAssertEqual(figures(list: 720, boxes: 720, yes: 405).violations(manifest: manifest), [])
+        XCTAssertEqual(PaperFixtures.figures(list: 720, boxes: 720, yes: 405).violations(manifest: manifest), [])
     }
 
     /// A referendum of 2 regions (12 precincts) open for voting, with a precinct commission
@@ -243,11 +233,11 @@ final class PaperTests: XCTestCase {
         var protocols: [String: PrecinctProtocol] = [:]
         // Region abai: paper 400 yes / 300 no of 715 participants, list 1000.
         protocols["abai.d1.p1"] = PrecinctProtocol(
-            referendum: manifest.id, precinct: "abai.d1.p1", version: 1, reason: nil, figures: figures())
+            referendum: manifest.id, precinct: "abai.d1.p1", version: 1, reason: nil, figures: PaperFixtures.figures())
         // Region akmola: paper 200/500 (no majority on paper).
         protocols["akmola.d1.p1"] = PrecinctProtocol(
             referendum: manifest.id, precinct: "akmola.d1.p1", version: 1, reason: nil,
-            figures: figures(yes: 200, no: 500))
+            figures: PaperFixtures.figures(yes: 200, no: 500))
         // E-votes: akmola gets 400 yes, 0 no → 600 yes of 1115 participants: a majority.
         let evote = Results.compute(
             manifest: manifest, eligible: [0, 500, 0], participants: [0, 400, 0],

@@ -246,8 +246,14 @@ struct RemoteBoard<G: PrimeOrderGroup>: BoardAccess {
     func registerCommissions(_ regs: [CommissionRegistration]) async throws -> Int {
         try await postNew("commissions", regs.map(\.payload))
     }
+    /// In requests of at most 200 protocols (the server's paper body limit); a re-run after an
+    /// interruption skips what is on the board already.
     func submitProtocols(_ list: [CommissionSigned<PrecinctProtocol>]) async throws -> Int {
-        try await postNew("protocols", list.map(\.payload))
+        var n = 0
+        for s in stride(from: 0, to: list.count, by: 200) {
+            n += try await postNew("protocols", list[s..<min(s + 200, list.count)].map(\.payload))
+        }
+        return n
     }
     func submitTurnout(_ r: [CommissionSigned<TurnoutReport>]) async throws -> Int {
         for t in r { try await server.post("turnout-reports", payload(t.payload)) }

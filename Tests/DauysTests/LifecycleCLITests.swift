@@ -207,6 +207,14 @@ final class OneWriterCLITests: XCTestCase {
         XCTAssertNotEqual(forged.status, 0)
         XCTAssertTrue(forged.stderr.contains("no_official"), forged.stderr)
         try CLI.ok(["phase", "--server", url, "--token", admin, "closed"], cwd: w)
+        // The territorial commission posts its protocols through the server (its signature is
+        // the authorization).
+        try "\(PaperTests.header)\nabai.d1.p1,1000,900,700,20,25,180,715,400,300,10,5\n".write(
+            toFile: w + "/p.csv", atomically: true, encoding: .utf8)
+        let importing = ["paper", "import", "--server", url, "--key", "k.key", "p.csv"]
+        XCTAssertTrue(try CLI.ok(importing, cwd: w).contains("1 protocols imported"))
+        let official = try CLI.ok(["results", "--server", url, "--json"], cwd: w)
+        XCTAssertTrue(official.contains("\"precincts_reported\":1"), official)
         try CLI.ok(["tally", "--server", url, "--token", admin], cwd: w)
         let status =
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(string: url + "/api/v1/status")!))

@@ -338,6 +338,30 @@ final class ReferendumTests: XCTestCase {
         try RecordRewrite.rechain(forged, to: dir + "/t3")
         let r3 = await RecordVerifier(directory: dir + "/t3").run()
         XCTAssertTrue(r3.failedChecks.map(\.name).contains("credential lists"), "\(r3.failedChecks)")
+        // Without evidence: moved before the precinct's protocols, or with only the version that
+        // records no paper ballot — the verifier rejects it under credential lists.
+        let clean = try RecordRewrite.entries(dir + "/rec")
+        let at = clean.firstIndex { $0.kind == .revokedCredentials }!
+        var early = clean
+        let rev = early.remove(at: at)
+        early.insert(rev, at: early.firstIndex { $0.kind == .precinctProtocol }!)
+        try RecordRewrite.rechain(early, to: dir + "/t4")
+        let r4 = await RecordVerifier(directory: dir + "/t4").run()
+        // (Not applied, the revocation no longer removes its ballot: the tally differs too.)
+        XCTAssertEqual(r4.failedChecks.first?.name, "credential lists", "\(r4.failedChecks)")
+        XCTAssertTrue(r4.failedChecks[0].problems[0].contains("before its protocol"), "\(r4.failedChecks)")
+        var above = clean
+        let v2 = above.firstIndex {
+            $0.kind == .precinctProtocol
+                && (try? CommissionSigned<PrecinctProtocol>(payload: $0.payload).document.version) == 2
+        }!
+        above.remove(at: v2)
+        try RecordRewrite.rechain(above, to: dir + "/t5")
+        let r5 = await RecordVerifier(directory: dir + "/t5").run()
+        XCTAssertTrue(r5.failedChecks.map(\.name).contains("credential lists"), "\(r5.failedChecks)")
+        XCTAssertTrue(
+            r5.failedChecks.first { $0.name == "credential lists" }!.problems[0].contains("0 paper ballots issued"),
+            "\(r5.failedChecks)")
     }
 
     func testComplaintPath() async throws {

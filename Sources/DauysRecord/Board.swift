@@ -207,3 +207,48 @@ extension BoardEntry {
         return out
     }
 }
+
+/// A checkpoint as an observer keeps it (record.md §9.1): anyone who saved one can later show
+/// that a record claiming to be the same board was rewritten — re-chained, re-signed, even
+/// re-keyed — because it no longer holds this entry with this hash under this key.
+public struct PinnedCheckpoint: Codable, Sendable, Equatable {
+    /// The board key (hex) of the genesis entry.
+    public let boardKey: String
+    public let upTo: UInt64
+    /// hash_{upTo} (hex).
+    public let hash: String
+    /// The board's Ed25519 signature of §2's checkpoint message (hex).
+    public let signature: String
+
+    enum CodingKeys: String, CodingKey { case boardKey = "board_key", upTo = "up_to", hash, signature }
+
+    public init(_ c: Checkpoint, boardKey: Curve25519.Signing.PublicKey) {
+        self.boardKey = Hex.encode(boardKey.rawRepresentation)
+        upTo = c.upTo
+        hash = Hex.encode(c.hash)
+        signature = Hex.encode(c.signature)
+    }
+
+    /// The key and the entry hash, if the signature verifies under the key it names.
+    public func verified() -> (key: [UInt8], hash: [UInt8])? {
+        guard let k = try? Hex.decode(boardKey), let h = try? Hex.decode(hash), h.count == 32,
+            let sig = try? Hex.decode(signature),
+            let pk = try? Curve25519.Signing.PublicKey(rawRepresentation: k),
+            pk.isValidSignature(sig, for: Checkpoint.message(upTo, h))
+        else { return nil }
+        return (k, h)
+    }
+}
+
+/// What an observer pinned before reading a record: the board key it expects and entries it
+/// saw under checkpoints (`dauys verify --board-key --checkpoint`).
+public struct RecordPins: Sendable {
+    public var boardKey: [UInt8]?
+    /// Entry index → hash, from verified checkpoints.
+    public var entries: [UInt64: [UInt8]] = [:]
+    public init(boardKey: [UInt8]? = nil, entries: [UInt64: [UInt8]] = [:]) {
+        self.boardKey = boardKey
+        self.entries = entries
+    }
+    public var isEmpty: Bool { boardKey == nil && entries.isEmpty }
+}

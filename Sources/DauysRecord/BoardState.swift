@@ -108,6 +108,8 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     public let districtOfPrecinct: [String]
     /// The instant (ms since 1970) of each official turnout time on voting day.
     let turnoutInstants: [String: UInt64]
+    /// The latest checkpoint on the board (what observers pin, record.md §9.1).
+    public private(set) var lastCheckpoint: Checkpoint?
     /// The paper side: commissions, protocols, turnout reports, official result (record.md §3.4).
     public internal(set) var paper = PaperRecord()
 
@@ -300,7 +302,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     }
 
     /// A checkpoint certifies the entry just before it, signed by the board key of the genesis.
-    private func checkCheckpoint(_ e: BoardEntry) throws(BoardViolation) {
+    private mutating func checkCheckpoint(_ e: BoardEntry) throws(BoardViolation) {
         let c: Checkpoint
         do { c = try Checkpoint(payload: e.payload) } catch {
             throw BoardViolation(.checkpoints, "checkpoint at \(e.index): \(error)")
@@ -311,6 +313,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         guard c.verify(boardKey) else {
             throw BoardViolation(.checkpoints, "checkpoint at \(e.index) is not signed by the board key")
         }
+        lastCheckpoint = c
     }
 
     // MARK: trustee messages

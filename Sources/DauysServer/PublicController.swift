@@ -18,6 +18,14 @@ struct PublicController<G: PrimeOrderGroup> {
             JSON.raw(referendum.manifestPayload, headers: [.cacheControl: "public, max-age=3600"])
         }
         group.get("board", use: board)
+        // The latest signed checkpoint, for observers to pin (record.md §9.1).
+        group.get("checkpoint") { _, _ in
+            guard let c = referendum.read({ s in s.lastCheckpoint.map { PinnedCheckpoint($0, boardKey: s.boardKey) } })
+            else { throw APIError.notFound("not_found", "the board holds no checkpoint yet") }
+            var r = JSON.response(c)
+            r.headers[.cacheControl] = "no-cache"
+            return r
+        }
         group.get("ballots/:digest", use: lookup)
         group.get("turnout", use: turnout)
         group.get("results") { _, _ in

@@ -8,7 +8,18 @@ struct GroupVerifier<G: PrimeOrderGroup> {
     let genesis: BoardEntry
     let manifestEntry: BoardEntry
     let directory: String
+    let pins: RecordPins
     let progress: (@Sendable (String) -> Void)?
+
+    /// record.md §9.1: the pinned board key, and each pinned entry's hash.
+    func checkPin(_ e: BoardEntry, _ log: inout CheckLog) {
+        if let h = pins.entries[e.index], h != e.hash {
+            log.fail(
+                .checkpoints,
+                "entry \(e.index) differs from the pinned checkpoint (hash \(Hex.encode(h).prefix(16))…): the board was rewritten"
+            )
+        }
+    }
 
     var boardPath: String { directory + "/" + RecordFile.boardFileName }
 
@@ -18,6 +29,11 @@ struct GroupVerifier<G: PrimeOrderGroup> {
             log.fail(error.check, error.message)
             return
         }
+        if let k = pins.boardKey, k != state.boardKey.rawRepresentation.map({ $0 }) {
+            log.fail(.checkpoints, "the record's board key is not the pinned one: the board was re-keyed")
+        }
+        checkPin(genesis, &log)
+        checkPin(manifestEntry, &log)
         // One pass: every entry through the board's rules; ballots' proofs in batches.
         var reader: RecordReader
         do { reader = try RecordReader(path: boardPath) } catch {
@@ -45,6 +61,7 @@ struct GroupVerifier<G: PrimeOrderGroup> {
                 break
             }
             entries += 1
+            checkPin(e, &log)
             state.apply(e, collecting: &violations)
             for v in violations { log.fail(v.check, v.message) }
             violations.removeAll(keepingCapacity: true)
@@ -65,6 +82,9 @@ struct GroupVerifier<G: PrimeOrderGroup> {
         }
         await flush(&log)
         report.entries = entries
+        for i in pins.entries.keys.sorted() where i >= UInt64(entries) {
+            log.fail(.checkpoints, "entry \(i), under a pinned checkpoint, is missing: the record ends at \(entries)")
+        }
         report.ballots = ballots
         report.countedBallots = state.countedBallots.count
         if state.phase != .published { log.fail(.phases, "the record does not reach the published phase") }

@@ -61,9 +61,12 @@ public struct RecordVerifier: Sendable {
 
     public let directory: String
     public let progress: (@Sendable (String) -> Void)?
+    /// What the observer pinned beforehand: the board key, entries under saved checkpoints.
+    public let pins: RecordPins
 
-    public init(directory: String, progress: (@Sendable (String) -> Void)? = nil) {
+    public init(directory: String, pins: RecordPins = RecordPins(), progress: (@Sendable (String) -> Void)? = nil) {
         self.directory = directory
+        self.pins = pins
         self.progress = progress
     }
 
@@ -109,16 +112,16 @@ public struct RecordVerifier: Sendable {
         switch group {
         case P256.name:
             await GroupVerifier<P256>(
-                genesis: first[0], manifestEntry: first[1], directory: directory, progress: progress
+                genesis: first[0], manifestEntry: first[1], directory: directory, pins: pins, progress: progress
             ).run(&log, &report)
         case ElectionGuardV1.name:
             await GroupVerifier<ElectionGuardV1>(
-                genesis: first[0], manifestEntry: first[1], directory: directory, progress: progress
+                genesis: first[0], manifestEntry: first[1], directory: directory, pins: pins, progress: progress
             )
             .run(&log, &report)
         case ElectionGuardV2.name:
             await GroupVerifier<ElectionGuardV2>(
-                genesis: first[0], manifestEntry: first[1], directory: directory, progress: progress
+                genesis: first[0], manifestEntry: first[1], directory: directory, pins: pins, progress: progress
             )
             .run(&log, &report)
         default: log.fail(.manifest, "unknown group \(group)")

@@ -2,6 +2,7 @@ import ArgumentParser
 import DauysBench
 import DauysCrypto
 import DauysRecord
+import DauysStore
 import DauysVerifier
 import Foundation
 
@@ -17,7 +18,7 @@ struct Dauys: AsyncParsableCommand {
             ResultsCommand.self,
             RecordCommand.self,
             Serve.self, OfficialCommand.self, LoadtestSetup.self, Load.self, PaperCommand.self, Report.self,
-            Bench.self, Vectors.self,
+            Bench.self, Vectors.self, Pin.self,
         ])
 }
 
@@ -60,11 +61,37 @@ struct Verify: AsyncParsableCommand {
         abstract: "Verify an election record independently; exit 0 only if every check holds.")
     @Argument(help: "The record directory (holding board.bin).") var directory: String
     @Flag(help: "Print one JSON summary object on standard output.") var json = false
+    @Option(name: .customLong("board-key"), help: "The board key (hex) you expect: refuses a re-keyed record.")
+    var boardKey: String?
+    @Option(
+        name: .customLong("checkpoint"),
+        help: "A checkpoint you saved earlier (`dauys pin`); repeatable: refuses a record that does not hold it.")
+    var checkpoints: [String] = []
+
+    /// The pins, each checkpoint's signature checked under the key it names.
+    func pins() throws -> RecordPins {
+        var p = RecordPins()
+        if let boardKey { p.boardKey = try Hex.decode(boardKey, what: "board key") }
+        for path in checkpoints {
+            guard let d = FileManager.default.contents(atPath: path),
+                let c = try? JSONDecoder().decode(PinnedCheckpoint.self, from: d)
+            else { throw CLIError("\(path) is not a checkpoint file of `dauys pin`") }
+            guard let (key, hash) = c.verified() else {
+                throw CLIError("\(path): the checkpoint's signature does not verify under the board key it names")
+            }
+            if let k = p.boardKey, k != key {
+                throw CLIError("\(path) is signed by another board key than the one pinned")
+            }
+            p.boardKey = key
+            p.entries[c.upTo] = hash
+        }
+        return p
+    }
 
     func run() async throws {
         let tty = isatty(2) == 1
         let verifier = RecordVerifier(
-            directory: directory,
+            directory: directory, pins: try pins(),
             progress: { msg in
                 if tty { FileHandle.standardError.write(Data("\r\u{1B}[K\(msg)".utf8)) }
             })
@@ -91,5 +118,42 @@ struct Verify: AsyncParsableCommand {
             }
         }
         if !report.valid { throw ExitCode(1) }
+    }
+}
+
+/// Saves the board's latest signed checkpoint, to pin later (`dauys verify --checkpoint`).
+struct Pin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Save the board's latest signed checkpoint (record.md §9.1): any later rewrite of the board up to it is caught by `dauys verify --checkpoint FILE`."
+    )
+    @OptionGroup var d: DataOption
+    @Option(help: "The file to write.") var out: String
+    func run() async throws {
+        let c: PinnedCheckpoint
+        if let remote = d.remote {
+            guard
+                let got = try? JSONDecoder().decode(
+                    PinnedCheckpoint.self, from: Data(try await remote.get("checkpoint")))
+            else { throw CLIError("the server's answer is not a checkpoint") }
+            c = got
+        } else {
+            struct Body: GroupDispatch {
+                let d: DataOption
+                func run<G: PrimeOrderGroup>(_: G.Type) async throws -> PinnedCheckpoint {
+                    let s = try await d.state(G.self)
+                    guard let c = s.lastCheckpoint else { throw CLIError("the board holds no checkpoint yet") }
+                    return PinnedCheckpoint(c, boardKey: s.boardKey)
+                }
+            }
+            c = try await Body(d: d).dispatch(try await d.group())
+        }
+        guard c.verified() != nil else { throw CLIError("the checkpoint's signature does not verify") }
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try e.encode(c).write(to: URL(fileURLWithPath: out))
+        print(
+            "checkpoint of entry \(c.upTo) (hash \(c.hash.prefix(16))…, board key \(c.boardKey.prefix(16))…) saved to \(out)"
+        )
     }
 }

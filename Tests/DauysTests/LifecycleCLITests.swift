@@ -207,6 +207,8 @@ final class OneWriterCLITests: XCTestCase {
         XCTAssertNotEqual(forged.status, 0)
         XCTAssertTrue(forged.stderr.contains("no_official"), forged.stderr)
         try CLI.ok(["phase", "--server", url, "--token", admin, "closed"], cwd: w)
+        // An observer pins the board's latest signed checkpoint.
+        XCTAssertTrue(try CLI.ok(["pin", "--server", url, "--out", "cp.json"], cwd: w).contains("saved to cp.json"))
         // The territorial commission posts its protocols through the server (its signature is
         // the authorization).
         try "\(PaperTests.header)\nabai.d1.p1,1000,900,700,20,25,180,715,400,300,10,5\n".write(

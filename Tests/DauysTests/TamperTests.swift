@@ -100,6 +100,39 @@ final class TamperTests: XCTestCase {
         XCTAssertTrue(o.stdout.contains("\"checkpoints\":false"))
     }
 
+    /// record.md §9.1: an operator re-keys, re-chains and re-signs an unchanged record. Plain
+    /// verification cannot tell; an observer who pinned the board key or one checkpoint can.
+    func testReKeyedRecordIsCaughtByPinnedKeyAndCheckpoint() throws {
+        let items = try entries()
+        let genesis = try CanonicalJSON.decode(Genesis.self, items[0].payload)
+        let last = try Checkpoint(payload: items.last { $0.kind == .checkpoint }!.payload)
+        let pin = PinnedCheckpoint(last, boardKey: try genesis.publicKey())
+        try JSONEncoder().encode(pin).write(to: URL(fileURLWithPath: Self.work + "/pin.json"))
+        XCTAssertEqual(try CLI.run(["verify", Self.record, "--checkpoint", "pin.json"], cwd: Self.work).status, 0)
+
+        let dir = Self.work + "/rekeyed-" + UUID().uuidString
+        try RecordRewrite.rechain(items.map { ($0.kind, $0.time, $0.payload) }, to: dir)
+        XCTAssertEqual(try CLI.run(["verify", dir], cwd: Self.work).status, 0, "plain verification cannot tell")
+        let byKey = try CLI.run(["verify", dir, "--board-key", genesis.boardKey], cwd: Self.work)
+        XCTAssertEqual(byKey.status, 1)
+        XCTAssertTrue(byKey.stdout.contains("the board was re-keyed"), byKey.stdout)
+        let byCheckpoint = try CLI.run(["verify", dir, "--checkpoint", "pin.json", "--json"], cwd: Self.work)
+        XCTAssertEqual(byCheckpoint.status, 1)
+        XCTAssertTrue(byCheckpoint.stdout.contains("\"checkpoints\":false"), byCheckpoint.stdout)
+        // A record cut short before the pinned entry is caught too.
+        let short = Self.work + "/short-" + UUID().uuidString
+        try RecordRewrite.rechain(
+            items.prefix(Int(last.upTo)).map { ($0.kind, $0.time, $0.payload) }, to: short)
+        let cut = try CLI.run(["verify", short, "--checkpoint", "pin.json"], cwd: Self.work)
+        XCTAssertTrue(cut.stdout.contains("under a pinned checkpoint, is missing"), cut.stdout)
+        // A pin whose signature does not verify is refused before anything is read.
+        var forged = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(pin)) as! [String: Any]
+        forged["up_to"] = Int(last.upTo) - 1
+        try JSONSerialization.data(withJSONObject: forged).write(to: URL(fileURLWithPath: Self.work + "/forged.json"))
+        let bad = try CLI.run(["verify", Self.record, "--checkpoint", "forged.json"], cwd: Self.work)
+        XCTAssertTrue(bad.stderr.contains("signature does not verify"), bad.stderr)
+    }
+
     func testChangedCiphertext() throws {
         let failed = try verifyTampered(rechain: true) { items in
             let i = ballotPositions(items)[5]

@@ -71,15 +71,6 @@ struct DataOption: ParsableArguments {
         return try await dir.open(G.self, writer: false).state
     }
 
-    /// Takes the board's writer lock for a command that writes other files of the data
-    /// directory (paper protocols), so that it never writes beside a running server.
-    func holdBoard() async throws -> any BoardStore {
-        _ = try requireData()
-        do { return try await dir.boardStore(writer: true) } catch StoreError.locked(let why) {
-            throw CLIError("\(why): a running server holds this board; stop it, or submit through its API")
-        }
-    }
-
     /// The group the referendum's manifest names.
     func group() async throws -> String {
         if let remote { return try await remote.manifest().group }

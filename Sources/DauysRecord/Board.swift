@@ -12,6 +12,7 @@ public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case shareAcknowledgement = 16
     case eligibleCounts = 17
     case commissionKey = 18, turnoutReport = 19, precinctProtocol = 20, officialResult = 21
+    case votingExtension = 22
 
     public var description: String {
         switch self {
@@ -37,6 +38,7 @@ public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .turnoutReport: "turnout report"
         case .precinctProtocol: "precinct protocol"
         case .officialResult: "official result"
+        case .votingExtension: "voting extension"
         }
     }
 }
@@ -73,6 +75,8 @@ public enum Phase: String, Sendable, CaseIterable, Comparable, Codable {
         // Protocols (and their corrections) from the count until the official result.
         case .precinctProtocol: .closed ... .published
         case .officialResult: .published ... .published
+        // Decided while voting runs (a precinct that opened late, a queue at closing time).
+        case .votingExtension: .votingOpen ... .votingOpen
         case .phase, .checkpoint: nil
         }
     }
@@ -251,4 +255,71 @@ public struct RecordPins: Sendable {
         self.entries = entries
     }
     public var isEmpty: Bool { boardKey == nil && entries.isEmpty }
+}
+
+/// The board's signed acknowledgement of a cast ballot (record.md §9.2): with it a voter can
+/// later prove that the board accepted the ballot at this place — or, if a record lacks it,
+/// that the board dropped or rewrote it.
+///
+///     message = str("DAUYS-v1") ‖ str("receipt") ‖ h₀ (32) ‖ u64(entry) ‖ entry hash (32)
+///               ‖ tracking digest (32) ‖ u64(time_ms)
+///     signature = Ed25519 over message with the board key of the genesis entry
+public struct BallotReceipt: Codable, Sendable, Equatable {
+    /// h₀ (hex): the election the ballot belongs to.
+    public let election: String
+    public let entry: UInt64
+    /// hash_entry (hex).
+    public let entryHash: String
+    /// SHA-256 of the ballot's bytes (hex); its first 80 bits are the short tracking code.
+    public let trackingDigest: String
+    public let trackingCode: String
+    /// The entry's time (ms since 1970).
+    public let time: UInt64
+    public let boardKey: String
+    public let signature: String
+
+    enum CodingKeys: String, CodingKey {
+        case election, entry, entryHash = "entry_hash", trackingDigest = "tracking_digest"
+        case trackingCode = "tracking_code", time, boardKey = "board_key", signature
+    }
+
+    static func message(
+        election: [UInt8], entry: UInt64, entryHash: [UInt8], digest: [UInt8], time: UInt64
+    ) -> [UInt8] {
+        var w = ByteWriter(capacity: 160)
+        w.string("DAUYS-v1")
+        w.string("receipt")
+        w.fixed(election)
+        w.u64(entry)
+        w.fixed(entryHash)
+        w.fixed(digest)
+        w.u64(time)
+        return w.bytes
+    }
+
+    /// The board signs the ballot entry `e` of the election with base hash `base`.
+    public init(entry e: BoardEntry, base: ElectionHash, key: Curve25519.Signing.PrivateKey) throws {
+        let code = TrackingCode(ballotBytes: e.payload)
+        election = base.hex
+        entry = e.index
+        entryHash = e.hashHex
+        trackingDigest = code.hex
+        trackingCode = code.short
+        time = e.time
+        boardKey = Hex.encode(key.publicKey.rawRepresentation)
+        let m = Self.message(election: base.bytes, entry: e.index, entryHash: e.hash, digest: code.digest, time: e.time)
+        signature = Hex.encode(try key.signature(for: m))
+    }
+
+    /// The receipt's fields as bytes, if its signature verifies under the board key it names
+    /// (and the short code is the digest's).
+    public func verified() -> (boardKey: [UInt8], election: [UInt8], entryHash: [UInt8], digest: [UInt8])? {
+        guard let k = try? Hex.decode(boardKey), let el = try? Hex.decode(election), el.count == 32,
+            let h = try? Hex.decode(entryHash), h.count == 32, let d = try? Hex.decode(trackingDigest), d.count == 32,
+            let sig = try? Hex.decode(signature), let pk = try? Curve25519.Signing.PublicKey(rawRepresentation: k),
+            TrackingCode.short(digest: d) == trackingCode,
+            pk.isValidSignature(sig, for: Self.message(election: el, entry: entry, entryHash: h, digest: d, time: time))
+        else { return nil }
+        return (k, el, h, d)
+    }
 }

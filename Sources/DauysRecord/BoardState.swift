@@ -23,6 +23,7 @@ public enum RecordCheck: String, CaseIterable, Sendable, Codable {
     case protocolVersions = "protocol versions"
     case controlRelations = "control relations"
     case officialResult = "official result"
+    case schedule
     case sideFiles = "side files"
 }
 
@@ -113,6 +114,16 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// The paper side: commissions, protocols, turnout reports, official result (record.md §3.4).
     public internal(set) var paper = PaperRecord()
 
+    /// The voting window of the manifest's schedule (ms since 1970; record.md §5.5).
+    public let window: (opens: UInt64, closes: UInt64)
+    /// The time of the last entry: entry times never go back.
+    public internal(set) var lastTime: UInt64 = 0
+    /// Extensions of the voting window, in board order, and the latest closing time they set
+    /// per region and per precinct (by index in `precincts`).
+    public internal(set) var extensions: [VotingExtension] = []
+    var closesByRegion: [Int: UInt64] = [:]
+    var closesByPrecinct: [Int: UInt64] = [:]
+
     /// Entry index of the last ballot of each credential (revoting: the last one counts).
     public private(set) var lastBallot: [DigestKey: UInt64] = [:]
     /// Every ballot by its tracking digest; an exact copy of a ballot is a replay.
@@ -177,6 +188,14 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         districtOfPrecinct = manifest.regions.flatMap { r in r.districts.flatMap { d in d.precincts.map { _ in d.id } }
         }
         turnoutInstants = TurnoutReport.instants(schedule: manifest.schedule)
+        guard let w = manifest.schedule.window else {
+            throw BoardViolation(.manifest, "the manifest's voting window cannot be read")
+        }
+        window = w
+        guard m.time >= g.time else {
+            throw BoardViolation(.schedule, "the manifest entry's time is before the genesis entry's")
+        }
+        lastTime = m.time
         castsByRegionHour = [[Int]](repeating: [Int](repeating: 0, count: 24), count: manifest.regions.count)
     }
 
@@ -186,9 +205,11 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// unchanged.
     public mutating func apply(_ e: BoardEntry) throws(BoardViolation) {
         try checkChain(e)
+        try checkTime(e)
         try applyContent(e)
         count = e.index + 1
         head = e.hash
+        lastTime = e.time
     }
 
     /// Collecting mode (the verifier): records what the entry breaks and carries on. A broken
@@ -196,9 +217,11 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// whose content breaks a rule is not applied.
     public mutating func apply(_ e: BoardEntry, collecting violations: inout [BoardViolation]) {
         do { try checkChain(e) } catch { violations.append(error) }
+        do { try checkTime(e) } catch { violations.append(error) }
         do { try applyContent(e, asPublished: true) } catch { violations.append(error) }
         count = e.index + 1
         head = e.hash
+        lastTime = max(lastTime, e.time)
     }
 
     /// hash_i = H(i, hash_{i−1}, time, kind, payload) and the index follows the last one (record.md §3).
@@ -240,7 +263,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         case .credentials: try applyCredentials(e)
         case .eligibleCounts: try applyEligibleCounts(e)
         case .ballot:
-            do { applyBallot(try checkBallot(e.payload), entry: e) } catch { throw error.violation(at: e.index) }
+            do { applyBallot(try checkBallot(e.payload, at: e.time), entry: e) } catch {
+                throw error.violation(at: e.index)
+            }
         case .revokedCredentials: try applyRevocation(e)
         case .encryptedTally: try applyTally(e, asPublished: asPublished)
         case .decryptionShares: try applyDecryption(e)
@@ -249,6 +274,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         case .turnoutReport: try applyTurnout(e)
         case .precinctProtocol: try applyProtocol(e)
         case .officialResult: try applyOfficialResult(e, asPublished: asPublished)
+        case .votingExtension: try applyExtension(e)
         }
     }
 
@@ -267,6 +293,12 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         }
         if let missing = missingFor(p) {
             throw BoardViolation(missing.check, "entry \(e.index) starts \(p.rawValue) too early: \(missing.message)")
+        }
+        if p == .closed, e.time < latestClose {
+            throw BoardViolation(
+                .schedule,
+                "entry \(e.index) closes voting at \(Self.instant(e.time)), before the schedule closes it at \(Self.instant(latestClose))"
+            )
         }
         phase = p
     }
@@ -764,6 +796,8 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         case noElectionKey, malformed, wrongElection, unknownCredential
         /// An exact copy of the ballot already on the board at this place.
         case replay(BallotLocation)
+        /// The time is outside the voting window of the credential's precinct.
+        case outsideSchedule(opens: UInt64, closes: UInt64)
 
         func violation(at index: UInt64) -> BoardViolation {
             switch self {
@@ -776,14 +810,20 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
                 BoardViolation(
                     .ballots, "ballot at entry \(index) is an exact copy of the ballot at entry \(first.index) (replay)"
                 )
+            case let .outsideSchedule(opens, closes):
+                BoardViolation(
+                    .schedule,
+                    "ballot at entry \(index) is outside its voting window \(BoardState.instant(opens)) … \(BoardState.instant(closes))"
+                )
             }
         }
     }
 
     /// The board's rules for a ballot (record.md §5.4): it belongs to this election, is
-    /// signed by a published credential, and is not an exact copy of a ballot already on the
-    /// board. Its encodings and proofs are checked by `BallotContext.verify`.
-    public func checkBallot(_ payload: [UInt8]) throws(BallotRefusal) -> BallotFacts {
+    /// signed by a published credential, is not an exact copy of a ballot already on the
+    /// board, and its entry time `time` falls in the voting window of the credential's precinct
+    /// (record.md §5.5). Its encodings and proofs are checked by `BallotContext.verify`.
+    public func checkBallot(_ payload: [UInt8], at time: UInt64) throws(BallotRefusal) -> BallotFacts {
         guard let ctx = ballotContext else { throw .noElectionKey }
         guard let header = Ballot<G>.header(of: payload) else { throw .malformed }
         guard header.election.elementsEqual(ctx.election.bytes) else { throw .wrongElection }
@@ -792,6 +832,8 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         let region = regionOfPrecinct[Int(p)]
         let tracking = TrackingCode(ballotBytes: payload)
         if let first = ballots[DigestKey(digest: tracking.digest)] { throw .replay(first) }
+        let closes = closing(precinct: Int(p))
+        guard window.opens <= time, time < closes else { throw .outsideSchedule(opens: window.opens, closes: closes) }
         return BallotFacts(credential: credential, region: region, tracking: tracking)
     }
 

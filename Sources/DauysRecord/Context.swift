@@ -129,3 +129,26 @@ extension DigestKey {
         d = w(24)
     }
 }
+
+/// The 80 bits of a tracking digest that its short code shows (protocol.md §6.3): what a
+/// voter who kept only the short code can look a ballot up by.
+public struct ShortCodeKey: Hashable, Sendable {
+    let high: UInt64
+    let low: UInt16
+    /// From the first 10 bytes of a digest (`TrackingCode.digestPrefix(short:)`).
+    public init?(prefix p: [UInt8]) {
+        guard p.count == 10 else { return nil }
+        high = p[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
+        low = UInt16(p[8]) << 8 | UInt16(p[9])
+    }
+}
+
+extension DigestKey {
+    public var shortCode: ShortCodeKey {
+        var p = [UInt8](repeating: 0, count: 10)
+        for i in 0..<8 { p[i] = UInt8(truncatingIfNeeded: a >> (56 - 8 * UInt64(i))) }
+        p[8] = UInt8(truncatingIfNeeded: b >> 56)
+        p[9] = UInt8(truncatingIfNeeded: b >> 48)
+        return ShortCodeKey(prefix: p)!
+    }
+}

@@ -116,6 +116,15 @@ public struct Schedule: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case votingDay = "voting_day", votingOpens = "voting_opens", votingCloses = "voting_closes"
     }
+
+    /// `voting_opens` and `voting_closes` in ms since 1970 (board entry time); nil if invalid.
+    public var window: (opens: UInt64, closes: UInt64)? {
+        let f = ISO8601DateFormatter()
+        guard let o = f.date(from: votingOpens), let c = f.date(from: votingCloses), o.timeIntervalSince1970 >= 0,
+            o < c
+        else { return nil }
+        return (UInt64(o.timeIntervalSince1970 * 1000), UInt64(c.timeIntervalSince1970 * 1000))
+    }
 }
 
 public struct TrusteeSetup: Codable, Hashable, Sendable {

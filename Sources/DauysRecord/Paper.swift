@@ -298,6 +298,54 @@ public struct SignedOfficialResult: Sendable, Equatable {
     }
 }
 
+/// A later closing time for one region or one precinct, decided and signed by the central
+/// commission while voting runs (entry kind 22, record.md §3.5):
+///
+///     message = lp(scope) ‖ u64(closes, ms since 1970) ‖ lp(reason)    scope: a region or precinct id
+///     payload = message ‖ σ_central
+public struct VotingExtension: Sendable, Equatable {
+    public let scope: String
+    public let closes: UInt64
+    public let reason: String
+    public let payload: [UInt8]
+
+    public init(
+        scope: String, closes: UInt64, reason: String, central: Curve25519.Signing.PrivateKey, base: ElectionHash
+    ) throws {
+        self.scope = scope
+        self.closes = closes
+        self.reason = reason
+        var w = ByteWriter()
+        w.string(scope)
+        w.u64(closes)
+        w.string(reason)
+        payload = try RecordAuthority.centralCommission.sign(
+            kind: .votingExtension, message: w.bytes, key: central, base: base)
+    }
+
+    public init(payload: [UInt8]) throws(DauysCrypto.CryptoError) {
+        guard payload.count > 64 else { throw .invalidEncoding("voting extension: too short for its signature") }
+        var r = ByteReader(Array(payload.dropLast(64)))
+        guard let s = String(bytes: try r.lengthPrefixed("scope", max: 64), encoding: .utf8) else {
+            throw .invalidEncoding("voting extension: scope not UTF-8")
+        }
+        let c = try r.u64("closing time")
+        guard let why = String(bytes: try r.lengthPrefixed("reason", max: 1024), encoding: .utf8),
+            !why.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        else { throw .invalidEncoding("voting extension: the reason is missing or not UTF-8") }
+        try r.finish("voting extension")
+        scope = s
+        closes = c
+        reason = why
+        self.payload = payload
+    }
+
+    public func isSigned(manifest: Manifest, base: ElectionHash) -> Bool {
+        RecordAuthority.centralCommission.verifies(
+            kind: .votingExtension, payload: payload, manifest: manifest, base: base)
+    }
+}
+
 /// The paper side of the board as its entries left it (a read model of kinds 18–21): the
 /// registered commissions, every version of every protocol, the turnout reports, the
 /// official result. Built only by `BoardState`, so it holds nothing the board's rules refused.

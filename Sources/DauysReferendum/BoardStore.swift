@@ -119,3 +119,39 @@ public final class AsyncLock: Sendable {
         return try await body()
     }
 }
+
+/// Where the board's entry times come from (record.md §5.5). The board never dates an entry
+/// before the one before it, whatever its clock says.
+public struct BoardClock: Sendable {
+    private let read: @Sendable (_ phase: Phase, _ notBefore: UInt64) -> UInt64
+
+    /// The time (ms since 1970) for an entry posted in `phase`. `notBefore` is when the
+    /// entry's event happens at the earliest (a turnout report's hour, the closing time): a
+    /// rehearsal moves its clock there; a real clock ignores it, and the board refuses an
+    /// entry that comes too early.
+    public func now(phase: Phase, notBefore: UInt64 = 0) -> UInt64 { read(phase, notBefore) }
+
+    /// The machine's clock: what a real referendum runs on.
+    public static let wall = BoardClock { _, _ in UInt64(Date().timeIntervalSince1970 * 1000) }
+
+    /// A clock a test drives.
+    public static func custom(_ f: @escaping @Sendable () -> UInt64) -> BoardClock { BoardClock { _, _ in f() } }
+
+    /// A rehearsal of the manifest's voting day, for simulations, tests and demonstrations
+    /// run on any day: setup and the key ceremony an hour before voting opens, ballots from
+    /// `voting_opens` on, everything after the close from `voting_closes` on; each entry a
+    /// millisecond after the last, or at the time its event happens. The record it writes
+    /// follows the schedule rule like any other; it says nothing about when it really ran.
+    public static func rehearsal(_ schedule: Schedule) -> BoardClock {
+        let (opens, closes) = schedule.window ?? (0, 0)
+        let last = NIOLockedValueBox<UInt64>(0)
+        return BoardClock { phase, notBefore in
+            let base: UInt64 =
+                phase < .votingOpen ? opens - min(opens, 3_600_000) : phase == .votingOpen ? opens : closes
+            return last.withLockedValue { t in
+                t = max(t + 1, base, notBefore)
+                return t
+            }
+        }
+    }
+}

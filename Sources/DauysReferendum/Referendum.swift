@@ -15,7 +15,7 @@ import NIOConcurrencyHelpers
 public final class Referendum<G: PrimeOrderGroup>: Sendable {
     public let store: any BoardStore
     private let boardKey: Curve25519.Signing.PrivateKey
-    private let clock: @Sendable () -> UInt64
+    private let clock: BoardClock
     public let checkpointInterval: UInt64
     public let manifest: Manifest
     public let baseHash: ElectionHash
@@ -54,7 +54,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     /// Starts a new referendum: the genesis entry (board key) and the manifest.
     public static func create(
         store: any BoardStore, manifest: Manifest, boardKey: Curve25519.Signing.PrivateKey,
-        checkpointInterval: UInt64 = 10_000, clock: @escaping @Sendable () -> UInt64 = Referendum.wallClock
+        checkpointInterval: UInt64 = 10_000, clock: BoardClock = .wall
     ) async throws -> Referendum {
         try manifest.validate()
         guard manifest.group == G.name else {
@@ -64,7 +64,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         let genesis = Genesis(boardKey: boardKey.publicKey)
         let first = BoardEntry.chain(
             [(.genesis, Array(try CanonicalJSON.encode(genesis))), (.manifest, manifest.canonicalJSON())],
-            start: 0, previous: BoardEntry.zeroHash, time: clock())
+            start: 0, previous: BoardEntry.zeroHash, time: clock.now(phase: .setup))
         let state = try BoardState<G>(genesis: first[0], manifest: first[1])
         try await store.append(first)
         return Referendum(
@@ -74,7 +74,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     /// Rebuilds the referendum from its board, applying every entry in refusing mode.
     public static func open(
         store: any BoardStore, boardKey: Curve25519.Signing.PrivateKey,
-        checkpointInterval: UInt64 = 10_000, clock: @escaping @Sendable () -> UInt64 = Referendum.wallClock
+        checkpointInterval: UInt64 = 10_000, clock: BoardClock = .wall
     ) async throws -> Referendum {
         let first = try await store.entries(from: 0, limit: 2)
         guard first.count == 2 else { throw ReferendumError.notFound("the board holds no referendum") }
@@ -95,7 +95,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
 
     private init(
         store: any BoardStore, boardKey: Curve25519.Signing.PrivateKey, state: BoardState<G>,
-        checkpointInterval: UInt64, clock: @escaping @Sendable () -> UInt64
+        checkpointInterval: UInt64, clock: BoardClock
     ) {
         self.store = store
         self.boardKey = boardKey
@@ -108,7 +108,10 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         current = NIOLockedValueBox(state)
     }
 
-    public static func wallClock() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
+    /// The time of the next entry after state `s`: never before the last entry (record.md §5.5).
+    private func time(after s: BoardState<G>, notBefore: UInt64 = 0) -> UInt64 {
+        max(clock.now(phase: s.phase, notBefore: notBefore), s.lastTime)
+    }
 
     // MARK: reading
 
@@ -134,10 +137,13 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     /// Chains the items after the head, applies them to a copy of the state, stores them, and
     /// publishes the new state. Must be called with the writer lock held.
     @discardableResult
-    private func append(_ items: [(EntryKind, [UInt8])], checkpoint force: Bool = false) async throws -> [BoardEntry] {
+    private func append(
+        _ items: [(EntryKind, [UInt8])], checkpoint force: Bool = false, notBefore: UInt64 = 0
+    ) async throws -> [BoardEntry] {
         try await syncIfStale()
         var next = state
-        let entries = BoardEntry.chain(items, start: next.count, previous: next.head, time: clock())
+        let entries = BoardEntry.chain(
+            items, start: next.count, previous: next.head, time: time(after: next, notBefore: notBefore))
         for e in entries {
             do throws(BoardViolation) { try next.apply(e) } catch { throw ReferendumError.refused(error) }
         }
@@ -186,7 +192,8 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         guard due else { return }
         var next = state
         guard let c = try? Checkpoint(upTo: next.count - 1, hash: next.head, key: boardKey) else { return }
-        let e = BoardEntry.chain([(.checkpoint, c.payload)], start: next.count, previous: next.head, time: clock())
+        let e = BoardEntry.chain(
+            [(.checkpoint, c.payload)], start: next.count, previous: next.head, time: time(after: next))
         guard (try? next.apply(e[0])) != nil, (try? await keep(e)) != nil else { return }
         current.withLockedValue { $0 = next }
         writerState.withLockedValue { $0.checkpointDue = false }
@@ -216,7 +223,10 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
                 )
             }
             if let missing = s.missingFor(next) { throw ReferendumError.precondition(missing.message) }
-            try await append([(.phase, Array(next.rawValue.utf8))], checkpoint: true)
+            // Voting closes when the schedule says, not before (record.md §5.5).
+            try await append(
+                [(.phase, Array(next.rawValue.utf8))], checkpoint: true,
+                notBefore: next == .closed ? s.latestClose : 0)
         }
     }
 
@@ -237,7 +247,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
                 throw ReferendumError.precondition("the key ceremony is already finished")
             }
             let rec: ElectionKeyRecord<G>
-            do throws(BoardViolation) { rec = try s.deriveElectionKey(at: clock()) } catch {
+            do throws(BoardViolation) { rec = try s.deriveElectionKey(at: time(after: s)) } catch {
                 throw ReferendumError.precondition(error.message)
             }
             try await append([(.electionKey, rec.payload)], checkpoint: true)
@@ -338,7 +348,9 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         typealias Checked = Result<(BallotContext<G>, BoardState<G>.BallotFacts), BoardState<G>.BallotRefusal>
         let checked: Checked? = read { s -> Checked? in
             guard s.phase == .votingOpen, let ctx = s.ballotContext else { return nil }
-            do throws(BoardState<G>.BallotRefusal) { return .success((ctx, try s.checkBallot(bytes))) } catch {
+            do throws(BoardState<G>.BallotRefusal) {
+                return .success((ctx, try s.checkBallot(bytes, at: time(after: s))))
+            } catch {
                 return .failure(error)
             }
         }
@@ -435,11 +447,12 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
                     for i in items.indices { results[i] = .failure(.votingNotOpen(phase: s.phase.rawValue)) }
                     return []
                 }
+                let now = time(after: s)
                 var payloads: [[UInt8]] = []
                 var fresh: [DigestKey: Int] = [:]
                 for (i, it) in items.enumerated() {
                     do throws(BoardState<G>.BallotRefusal) {
-                        let f = try s.checkBallot(it.bytes)
+                        let f = try s.checkBallot(it.bytes, at: now)
                         if let want = it.region, want != f.region {
                             results[i] = .failure(.wrongRegion)
                             continue
@@ -463,7 +476,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
                         }
                     }
                 }
-                return BoardEntry.chain(payloads.map { (.ballot, $0) }, start: s.count, previous: s.head, time: clock())
+                return BoardEntry.chain(payloads.map { (.ballot, $0) }, start: s.count, previous: s.head, time: now)
             }
             if !entries.isEmpty {
                 do throws(ReferendumError) { try await keep(entries) } catch {
@@ -588,7 +601,9 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         try await write {
             let s = state
             let new = list.filter { s.paper.lastTurnout[$0.document.precinct] != $0.document }
-            if !new.isEmpty { try await append(new.map { (.turnoutReport, $0.payload) }) }
+            // A report is posted no earlier than the time it reports on (record.md §3.4).
+            let at = new.compactMap { s.turnoutInstant($0.document.time) }.max() ?? 0
+            if !new.isEmpty { try await append(new.map { (.turnoutReport, $0.payload) }, notBefore: at) }
             return new.count
         }
     }

@@ -34,6 +34,8 @@ public enum CastError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownCredential
     case wrongRegion
     case invalidProof(String)
+    /// Outside the voting window of the credential's precinct (record.md §5.5).
+    case outsideSchedule(opens: String, closes: String)
     /// The board's store failed; the ballot was not acknowledged and may be sent again.
     case storageUnavailable(String)
 
@@ -47,6 +49,8 @@ public enum CastError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownCredential: "ballot is signed by a credential that is not on the published lists"
         case .wrongRegion: "ballot's credential belongs to another region"
         case .invalidProof(let s): "ballot \(s) does not verify"
+        case let .outsideSchedule(opens, closes):
+            "voting in this precinct is open from \(opens) until \(closes); the ballot was not accepted"
         }
     }
 
@@ -57,6 +61,9 @@ public enum CastError: Error, Equatable, Sendable, CustomStringConvertible {
         case .wrongElection: self = .wrongElection
         case .unknownCredential: self = .unknownCredential
         case .replay: self = .malformed("an exact copy of a ballot already on the board")
+        case let .outsideSchedule(opens, closes):
+            self = .outsideSchedule(
+                opens: BoardState<G>.instant(opens), closes: BoardState<G>.instant(closes))
         }
     }
 

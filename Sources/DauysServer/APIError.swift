@@ -62,6 +62,7 @@ public struct APIError: HTTPResponseError, Sendable {
         case .unknownCredential: APIError(.unprocessableContent, "unknown_credential", e.description)
         case .wrongRegion: APIError(.forbidden, "wrong_region", e.description)
         case .invalidProof: APIError(.unprocessableContent, "invalid_proof", e.description)
+        case .outsideSchedule: APIError(.conflict, "outside_schedule", e.description)
         case .storageUnavailable: unavailable("storage", e.description, retryAfter: retryAfter)
         }
     }

@@ -24,6 +24,22 @@ public struct DataDirectory: Sendable {
     public var keyPath: String { path + "/board.key" }
     public var registryPath: String { path + "/registry.sqlite" }
     public var officialsPath: String { path + "/officials.json" }
+    /// Present when the referendum is a rehearsal (`dauys init --rehearsal`): its board clock
+    /// runs inside the manifest's schedule (`BoardClock.rehearsal`).
+    public var rehearsalPath: String { path + "/rehearsal" }
+
+    /// Marks the directory as a rehearsal; returns its clock.
+    public func markRehearsal(_ schedule: Schedule) throws -> BoardClock {
+        guard FileManager.default.createFile(atPath: rehearsalPath, contents: Data("rehearsal\n".utf8)) else {
+            throw StoreError.config("cannot write \(rehearsalPath)")
+        }
+        return .rehearsal(schedule)
+    }
+
+    /// The board clock of this referendum: the machine's, or a rehearsal's.
+    public func clock() async throws -> BoardClock {
+        FileManager.default.fileExists(atPath: rehearsalPath) ? .rehearsal(try await manifest().schedule) : .wall
+    }
 
     /// Opens the board; a `writer` takes the board's lock (one writer per board) and fails with
     /// `StoreError.locked` while another process — a running server — holds it.
@@ -62,7 +78,8 @@ public struct DataDirectory: Sendable {
     }
 
     public func open<G: PrimeOrderGroup>(_: G.Type, writer: Bool = true) async throws -> Referendum<G> {
-        try await Referendum<G>.open(store: try await boardStore(writer: writer), boardKey: try boardKey())
+        try await Referendum<G>.open(
+            store: try await boardStore(writer: writer), boardKey: try boardKey(), clock: try await clock())
     }
 }
 

@@ -13,6 +13,10 @@ struct Init: AsyncParsableCommand {
         abstract: "Create a referendum: board, board key and manifest (phase setup).")
     @OptionGroup var d: DataOption
     @Option(help: "Manifest JSON file (see `dauys manifest-sample`).") var manifest: String
+    @Flag(
+        help:
+            "A rehearsal: date the board's entries inside the manifest's schedule, whatever the day (record.md §5.5).")
+    var rehearsal = false
 
     func run() async throws {
         guard let text = FileManager.default.contents(atPath: manifest) else {
@@ -30,13 +34,15 @@ struct Init: AsyncParsableCommand {
         struct Body: GroupCommand {
             let m: Manifest
             let dir: DataDirectory
+            let rehearsal: Bool
             func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let clock: BoardClock = rehearsal ? try dir.markRehearsal(m.schedule) : .wall
                 let r = try await Referendum<G>.create(
-                    store: try await dir.boardStore(), manifest: m, boardKey: try dir.createBoardKey())
+                    store: try await dir.boardStore(), manifest: m, boardKey: try dir.createBoardKey(), clock: clock)
                 print("referendum \(m.id) created; base hash \(r.baseHash.hex)")
             }
         }
-        try await Body(m: m, dir: d.dir).dispatch(m.group)
+        try await Body(m: m, dir: d.dir, rehearsal: rehearsal).dispatch(m.group)
     }
 }
 

@@ -44,7 +44,8 @@ struct LoadtestSetup: AsyncParsableCommand {
             trusteeKeys: signers.map(\.publicKey), credentialAuthority: eligibility.keys.credentialAuthority,
             registry: eligibility.keys.registry, centralCommission: central)
         let ref = try await Referendum<DauysCrypto.P256>.create(
-            store: try await dir.boardStore(), manifest: m, boardKey: try dir.createBoardKey())
+            store: try await dir.boardStore(), manifest: m, boardKey: try dir.createBoardKey(),
+            clock: try dir.markRehearsal(m.schedule))
         try await ref.advance(to: .keyCeremony)
         let trustees = try (1...3).map {
             try Trustee<DauysCrypto.P256>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)

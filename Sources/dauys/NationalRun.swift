@@ -54,7 +54,8 @@ struct NationalRun {
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let store = try SQLiteBoardStore(path: dataDir + "/board.sqlite")
         let ref = try await Referendum<G>.create(
-            store: store, manifest: manifest, boardKey: Curve25519.Signing.PrivateKey())
+            store: store, manifest: manifest, boardKey: Curve25519.Signing.PrivateKey(),
+            clock: .rehearsal(manifest.schedule))
         let base = ref.baseHash
         let precincts = manifest.precinctsInOrder
         let regionOf = manifest.precinctRegions()

@@ -93,7 +93,8 @@ struct Simulation<G: PrimeOrderGroup> {
             "setup and key ceremony (\(o.trustees) trustees, quorum \(o.quorum))"
         ) {
             () throws -> (Referendum<G>, ElectionKeyRecord<G>, [ElectionKeyShare<G>]) in
-            let ref = try await Referendum<G>.create(store: store, manifest: manifest, boardKey: boardKey)
+            let ref = try await Referendum<G>.create(
+                store: store, manifest: manifest, boardKey: boardKey, clock: .rehearsal(manifest.schedule))
             try await ref.advance(to: .keyCeremony)
             let trustees = try (1...o.trustees).map {
                 try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)

@@ -147,7 +147,7 @@ final class EligibilityTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: w) }
         try CLI.manifestSample(["--regions", "2"], trustees: 3, cwd: w).write(
             toFile: w + "/m.json", atomically: true, encoding: .utf8)
-        try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
+        try CLI.ok(["init", "--data", "d", "--manifest", "m.json", "--rehearsal"], cwd: w)
         var csv = "iin,full_name,birth_date,region,precinct\n"
         for n in 0..<12 {
             let (r, p) = n < 7 ? ("abai", n % 2 == 0 ? "abai.d1.p1" : "abai.d2.p3") : ("akmola", "akmola.d1.p2")

@@ -314,7 +314,8 @@ final class ForgedTrusteeMessageTests: XCTestCase {
     func testForgedComplaintsAreRefusedByTheBoard() async throws {
         let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
         let m = Manifest.kazakhstan2026(regions: 2, trustees: 3, quorum: 2, trusteeKeys: signers.map(\.publicKey))
-        let ref = try await Referendum<G>.create(store: MemoryBoardStore(), manifest: m, boardKey: .init())
+        let ref = try await Referendum<G>.create(
+            store: MemoryBoardStore(), manifest: m, boardKey: .init(), clock: .rehearsal(m.schedule))
         let base = ref.baseHash
         try await ref.advance(to: .keyCeremony)
         let trustees = try (1...3).map { try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: base) }
@@ -401,7 +402,8 @@ final class CommitmentTests: XCTestCase {
         let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
         let m = Manifest.kazakhstan2026(regions: 2, trustees: 3, quorum: 2, trusteeKeys: signers.map(\.publicKey))
         let store = MemoryBoardStore()
-        let ref = try await Referendum<G>.create(store: store, manifest: m, boardKey: .init())
+        let ref = try await Referendum<G>.create(
+            store: store, manifest: m, boardKey: .init(), clock: .rehearsal(m.schedule))
         let base = ref.baseHash
         try await ref.advance(to: .keyCeremony)
         let t = try (1...3).map { try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: base) }

@@ -12,7 +12,7 @@ import XCTest
 final class KeyCeremonyTests: XCTestCase {
     /// A board clock the test moves forward.
     final class TestClock: Sendable {
-        let now = Mutex<UInt64>(Referendum<G>.wallClock())
+        let now = Mutex<UInt64>(UInt64(Date().timeIntervalSince1970 * 1000))
         func callAsFunction() -> UInt64 { now.withLock { $0 } }
     }
 
@@ -56,7 +56,8 @@ final class KeyCeremonyTests: XCTestCase {
         )
         let clock = TestClock()
         let store = MemoryBoardStore()
-        let ref = try await Referendum<G>.create(store: store, manifest: m, boardKey: .init(), clock: { clock() })
+        let ref = try await Referendum<G>.create(
+            store: store, manifest: m, boardKey: .init(), clock: .custom { clock() })
         try await ref.advance(to: .keyCeremony)
         let trustees = try (1...n).map {
             try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
@@ -252,7 +253,7 @@ final class FiveTrusteeCLITests: XCTestCase {
         let manifest = try CLI.manifestSample(
             ["--regions", "2", "--quorum", "3", "--privacy-floor", "1"], trustees: 5, cwd: w)
         try manifest.write(toFile: w + "/m.json", atomically: true, encoding: .utf8)
-        try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
+        try CLI.ok(["init", "--data", "d", "--manifest", "m.json", "--rehearsal"], cwd: w)
         try CLI.ok(["phase", "--data", "d", "key-ceremony"], cwd: w)
         func trustee(_ step: String, _ i: Int, _ more: [String] = []) throws -> String {
             try CLI.ok(["trustee", step, "--data", "d", "--key", "t\(i).json"] + more, cwd: w)

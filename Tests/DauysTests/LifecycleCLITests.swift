@@ -12,7 +12,7 @@ final class LifecycleCLITests: XCTestCase {
         let manifest = try CLI.manifestSample(
             ["--regions", "2", "--quorum", "2", "--privacy-floor", "1"], trustees: 3, cwd: w)
         try manifest.write(toFile: w + "/m.json", atomically: true, encoding: .utf8)
-        try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
+        try CLI.ok(["init", "--data", "d", "--manifest", "m.json", "--rehearsal"], cwd: w)
 
         // Out of phase: no ballot, no tally before their phases.
         XCTAssertNotEqual(try CLI.run(["tally", "--data", "d"], cwd: w).status, 0)
@@ -234,7 +234,7 @@ extension OneWriterCLITests {
         defer { try? FileManager.default.removeItem(atPath: w) }
         let manifest = try CLI.manifestSample(["--regions", "2", "--quorum", "2"], trustees: 3, cwd: w)
         try manifest.write(toFile: w + "/m.json", atomically: true, encoding: .utf8)
-        try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
+        try CLI.ok(["init", "--data", "d", "--manifest", "m.json", "--rehearsal"], cwd: w)
         var tokens: [String: String] = [:]
         func add(_ role: String) throws {
             tokens[role] = try CLI.ok(["official", "add", "--data", "d", "--name", role, "--role", role], cwd: w)

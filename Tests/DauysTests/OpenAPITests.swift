@@ -22,7 +22,7 @@ final class OpenAPITests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let ref = try await Referendum<G>.create(
             store: try SQLiteBoardStore(path: dir + "/b.sqlite"), manifest: .kazakhstan2026(regions: 1),
-            boardKey: .init())
+            boardKey: .init(), clock: .rehearsal(Manifest.kazakhstan2026(regions: 1).schedule))
         let router = buildRouter(
             ReferendumService(referendum: ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: [])))
         var actual = Set<String>()

@@ -65,7 +65,8 @@ final class ReferendumTests: XCTestCase {
             privacyFloor: privacyFloor, trusteeKeys: signers.map(\.publicKey),
             credentialAuthority: eligibility.keys.credentialAuthority, registry: eligibility.keys.registry,
             centralCommission: central.publicKey)
-        let ref = try await Referendum<G>.create(store: store, manifest: m, boardKey: boardKey)
+        let ref = try await Referendum<G>.create(
+            store: store, manifest: m, boardKey: boardKey, clock: .rehearsal(m.schedule))
         let base = ref.baseHash
         await assertThrowsAsync({
             let early = try Trustee<G>.generate(index: 1, threshold: ref.threshold, election: base).publicKey
@@ -191,7 +192,8 @@ final class ReferendumTests: XCTestCase {
         }
         // The process "dies" (its lock goes with it); a new one opens the same board.
         await s.ref.store.close()
-        let reopened = try await Referendum<G>.open(store: try await open(true), boardKey: key)
+        let reopened = try await Referendum<G>.open(
+            store: try await open(true), boardKey: key, clock: .rehearsal(s.ref.manifest.schedule))
         XCTAssertEqual(reopened.state.ballotCount, 5)
         XCTAssertEqual(reopened.phase, .votingOpen)
         await assertThrowsAsync({ _ = try await Referendum<G>.open(store: try await open(false), boardKey: .init()) }) {

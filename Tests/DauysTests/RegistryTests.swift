@@ -138,7 +138,7 @@ final class RegistryTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: w) }
         try CLI.manifestSample(["--regions", "2"], cwd: w).write(
             toFile: w + "/m.json", atomically: true, encoding: .utf8)
-        try CLI.ok(["init", "--data", "d", "--manifest", "m.json"], cwd: w)
+        try CLI.ok(["init", "--data", "d", "--manifest", "m.json", "--rehearsal"], cwd: w)
         let good = Fixtures.iin(7)
         try
             "iin,full_name,birth_date,region,precinct\n\(good),Secret Person,1885-01-01,abai,abai.d1.p1\n850101100013,Other Secret,1885-01-01,abai,abai.d1.p1\n"

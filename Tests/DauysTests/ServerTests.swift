@@ -52,7 +52,8 @@ final class ServerTests: XCTestCase {
         let m = Manifest.kazakhstan2026(
             regions: 2, trustees: 3, quorum: 2, privacyFloor: 1, trusteeKeys: signers.map(\.publicKey),
             credentialAuthority: eligibility.keys.credentialAuthority, registry: eligibility.keys.registry)
-        let ref = try await Referendum<G>.create(store: try await open(dir), manifest: m, boardKey: .init())
+        let ref = try await Referendum<G>.create(
+            store: try await open(dir), manifest: m, boardKey: .init(), clock: .rehearsal(m.schedule))
         var tokens: [String: String] = [:]
         for role in ["admin", "registrar", "trustee-1", "trustee-2", "trustee-3"] {
             tokens[role] = try OfficialRegistry.add(

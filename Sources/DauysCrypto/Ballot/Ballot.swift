@@ -139,8 +139,12 @@ public struct TrackingCode: Hashable, Sendable, CustomStringConvertible {
 
     public var hex: String { Hex.encode(digest) }
     /// Crockford base32 of the first 80 bits, in four groups of four, e.g. "K7QD-3MZX-8RTA-WY2F".
-    public var short: String {
-        let symbols = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+    public var short: String { Self.short(digest: digest) }
+
+    static let symbols = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+    /// The short code of a tracking digest (protocol.md §6.3).
+    public static func short(digest: [UInt8]) -> String {
         var bits = 0, value = 0
         var chars: [Character] = []
         for b in digest.prefix(10) {
@@ -151,7 +155,37 @@ public struct TrackingCode: Hashable, Sendable, CustomStringConvertible {
                 chars.append(symbols[(value >> bits) & 31])
             }
         }
+        guard chars.count == 16 else { return "" }
         return stride(from: 0, to: 16, by: 4).map { String(chars[$0..<($0 + 4)]) }.joined(separator: "-")
+    }
+
+    /// The first 10 bytes of the digest a short code was made from, as a voter may type it:
+    /// any case, with or without dashes or spaces, O read as 0 and I or L as 1 (Crockford).
+    /// Nil if it is not 16 base32 symbols.
+    public static func digestPrefix(short code: String) -> [UInt8]? {
+        var values: [Int] = []
+        for c in code.uppercased() {
+            switch c {
+            case "-", " ": continue
+            case "O": values.append(0)
+            case "I", "L": values.append(1)
+            default:
+                guard let v = symbols.firstIndex(of: c) else { return nil }
+                values.append(v)
+            }
+        }
+        guard values.count == 16 else { return nil }
+        var out: [UInt8] = [], acc = 0, bits = 0
+        for v in values {
+            acc = (acc << 5) | v
+            bits += 5
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8((acc >> bits) & 0xff))
+                acc &= (1 << bits) - 1
+            }
+        }
+        return out
     }
     public var description: String { short }
 }

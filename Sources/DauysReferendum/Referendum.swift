@@ -608,6 +608,15 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         }
     }
 
+    /// Posts a later closing time the central commission signed (record.md §5.5); the same
+    /// extension again does nothing.
+    public func extendVoting(_ x: VotingExtension) async throws {
+        try await write {
+            if state.extensions.contains(x) { return }
+            try await append([(.votingExtension, x.payload)], checkpoint: true)
+        }
+    }
+
     /// Posts the official result signed by the central commission (once; the same result
     /// again does nothing).
     public func publishOfficialResult(_ r: SignedOfficialResult) async throws {

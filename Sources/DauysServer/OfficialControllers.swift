@@ -127,6 +127,11 @@ struct LifecycleController<G: PrimeOrderGroup> {
                 try SignedOfficialResult(payload: try await ceremony.payload(req)))
             return ceremony.accepted(ctx, req, "official result")
         }
+        g.post("voting-extensions") { req, ctx in
+            _ = try ctx.official(.admin)
+            try await referendum.extendVoting(try VotingExtension(payload: try await ceremony.payload(req)))
+            return ceremony.accepted(ctx, req, "voting extension")
+        }
         g.post("tally") { req, ctx in
             _ = try ctx.official(.admin)
             let t = try await referendum.computeTally()

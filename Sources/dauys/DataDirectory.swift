@@ -102,6 +102,8 @@ protocol BoardAccess<G>: Sendable {
     func submitProtocols(_ list: [CommissionSigned<PrecinctProtocol>]) async throws -> Int
     func submitTurnout(_ r: [CommissionSigned<TurnoutReport>]) async throws -> Int
     func publishOfficialResult(_ r: SignedOfficialResult) async throws
+    /// A later closing time signed by the central commission.
+    func extendVoting(_ x: VotingExtension) async throws
 }
 
 extension Referendum: BoardAccess {
@@ -252,6 +254,9 @@ struct RemoteBoard<G: PrimeOrderGroup>: BoardAccess {
     }
     func publishOfficialResult(_ r: SignedOfficialResult) async throws {
         try await server.post("official-result", payload(r.payload))
+    }
+    func extendVoting(_ x: VotingExtension) async throws {
+        try await server.post("voting-extensions", payload(x.payload))
     }
     func computeTally() async throws -> EncryptedTally<G> {
         try await server.post("tally", [String: String]())

@@ -15,7 +15,7 @@ struct PaperCommand: AsyncParsableCommand {
         abstract: "Paper precincts: commission keys, signed turnout reports and count protocols, the official result.",
         subcommands: [
             PaperNewKey.self, PaperRegister.self, PaperSubmit.self, PaperImport.self, PaperTurnout.self,
-            PaperHistory.self, PaperCertify.self, PaperNational.self, PaperGenerate.self, PaperBench.self,
+            PaperHistory.self, PaperCertify.self, PaperExtend.self, PaperNational.self, PaperGenerate.self, PaperBench.self,
         ])
 }
 
@@ -228,6 +228,46 @@ struct PaperCertify: AsyncParsableCommand {
             }
         }
         try await Body(c: self).dispatch(try await d.group())
+    }
+}
+
+struct PaperExtend: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extend",
+        abstract:
+            "As the central commission: keep voting open later in a region or precinct, with the reason (before it closes there)."
+    )
+    @OptionGroup var d: DataOption
+    @Option(name: .customLong("signing-key"), help: "The central commission's key file.") var signingKey: String
+    @Option(help: "Region or precinct id.") var scope: String
+    @Option(help: "The new closing time, ISO 8601 with its offset, e.g. 2026-03-15T21:00:00+05:00.") var closes: String
+    @Option(help: "Why (public, on the board).") var reason: String
+    func run() async throws {
+        guard let t = ISO8601DateFormatter().date(from: closes), t.timeIntervalSince1970 > 0 else {
+            throw CLIError("--closes must be an ISO 8601 time with its offset, e.g. 2026-03-15T21:00:00+05:00")
+        }
+        struct Body: GroupCommand {
+            let c: PaperExtend
+            let closes: UInt64
+            func run<G: PrimeOrderGroup>(_: G.Type) async throws {
+                let board = try await c.d.access(G.self)
+                let s = try await board.fetchState()
+                let central = try AuthorityKeyFile.load(c.signingKey, role: .centralCommission)
+                try central.check(s.manifest, role: .centralCommission)
+                guard let now = s.closing(scope: c.scope) else {
+                    throw CLIError("\(c.scope) is not a region or precinct of this referendum")
+                }
+                guard closes > now else {
+                    throw CLIError("voting in \(c.scope) already closes at \(BoardState<G>.instant(now))")
+                }
+                try await board.extendVoting(
+                    try VotingExtension(
+                        scope: c.scope, closes: closes, reason: c.reason, central: try central.signer(),
+                        base: s.baseHash))
+                print("voting in \(c.scope) now closes at \(BoardState<G>.instant(closes))")
+            }
+        }
+        try await Body(c: self, closes: UInt64(t.timeIntervalSince1970 * 1000)).dispatch(try await d.group())
     }
 }
 

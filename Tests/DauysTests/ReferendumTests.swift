@@ -5,6 +5,7 @@ import DauysReferendum
 import DauysStore
 import DauysVerifier
 import Foundation
+import Synchronization
 import XCTest
 
 typealias G = DauysCrypto.P256
@@ -55,7 +56,7 @@ final class ReferendumTests: XCTestCase {
         store: BoardStore, boardKey: Curve25519.Signing.PrivateKey = .init(), perRegion: Int = 5,
         corruptShareFrom: Int? = nil, withholdShareFrom: Int? = nil, answerComplaints: Bool = true,
         publishCredentials: Bool = true, regions: Int = 2, districts: Int = 2, precincts: Int = 3,
-        privacyFloor: Int = 1
+        privacyFloor: Int = 1, clock: ((Schedule) -> BoardClock)? = nil
     ) async throws -> Setup {
         let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
         let eligibility = SimulatedEligibility()
@@ -66,7 +67,7 @@ final class ReferendumTests: XCTestCase {
             credentialAuthority: eligibility.keys.credentialAuthority, registry: eligibility.keys.registry,
             centralCommission: central.publicKey)
         let ref = try await Referendum<G>.create(
-            store: store, manifest: m, boardKey: boardKey, clock: .rehearsal(m.schedule))
+            store: store, manifest: m, boardKey: boardKey, clock: clock?(m.schedule) ?? .rehearsal(m.schedule))
         let base = ref.baseHash
         await assertThrowsAsync({
             let early = try Trustee<G>.generate(index: 1, threshold: ref.threshold, election: base).publicKey
@@ -168,6 +169,76 @@ final class ReferendumTests: XCTestCase {
         try await s.ref.advance(to: .closed)
         await assertThrowsAsync({ _ = try await s.ref.cast(other.bytes) }) {
             XCTAssertEqual($0 as? CastError, .votingNotOpen(phase: "closed"))
+        }
+    }
+
+    /// record.md §5.5: the board takes ballots only inside the voting window of the
+    /// credential's precinct, as the central commission may have extended it, and closes on time.
+    func testTheScheduleIsEnforced() async throws {
+        let now = Mutex<UInt64>(0)
+        let s = try await Self.ready(
+            store: MemoryBoardStore(),
+            clock: { sched in
+                now.withLock { $0 = sched.window!.opens - 60_000 }
+                return .custom { now.withLock { $0 } }
+            })
+        let (opens, closes) = s.ref.manifest.schedule.window!
+        let ctx = s.ref.ballotContext!
+        func ballot(_ r: Int, _ i: Int) throws -> [UInt8] {
+            try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[r][i]).bytes
+        }
+        let window = (BoardState<G>.instant(opens), BoardState<G>.instant(closes))
+        // A minute before voting opens.
+        await assertThrowsAsync({ _ = try await s.ref.cast(try ballot(0, 0)) }) {
+            XCTAssertEqual($0 as? CastError, .outsideSchedule(opens: window.0, closes: window.1))
+        }
+        now.withLock { $0 = opens }
+        _ = try await s.ref.cast(try ballot(0, 0))
+        // Eight months after it closed.
+        now.withLock { $0 = closes + 240 * 86_400_000 }
+        await assertThrowsAsync({ _ = try await s.ref.cast(try ballot(0, 1)) }) {
+            XCTAssertEqual($0 as? CastError, .outsideSchedule(opens: window.0, closes: window.1))
+        }
+        // An hour more for region 1, decided before 20:00 and signed by the central commission.
+        now.withLock { $0 = closes - 60_000 }
+        let region1 = s.ref.manifest.regions[1].id
+        let later = closes + 3_600_000
+        let forged = try VotingExtension(
+            scope: region1, closes: later, reason: "queues at closing time", central: .init(), base: s.ref.baseHash)
+        await assertThrowsAsync({ try await s.ref.extendVoting(forged) }) {
+            XCTAssertTrue("\($0)".contains("is not signed by the central commission"), "\($0)")
+        }
+        let ext = try VotingExtension(
+            scope: region1, closes: later, reason: "queues at closing time", central: s.central, base: s.ref.baseHash)
+        try await s.ref.extendVoting(ext)
+        try await s.ref.extendVoting(ext)  // the same again: nothing new
+        XCTAssertEqual(s.ref.state.extensions, [ext])
+        now.withLock { $0 = closes + 1_800_000 }
+        await assertThrowsAsync({ _ = try await s.ref.cast(try ballot(0, 1)) }) {
+            XCTAssertEqual($0 as? CastError, .outsideSchedule(opens: window.0, closes: window.1))
+        }
+        _ = try await s.ref.cast(try ballot(1, 0))
+        // Too late to extend region 0, which closed at 20:00.
+        let late = try VotingExtension(
+            scope: s.ref.manifest.regions[0].id, closes: later, reason: "late", central: s.central,
+            base: s.ref.baseHash)
+        await assertThrowsAsync({ try await s.ref.extendVoting(late) }) {
+            XCTAssertTrue("\($0)".contains("comes after voting there closed"), "\($0)")
+        }
+        // Voting cannot be closed while region 1 still votes.
+        await assertThrowsAsync({ try await s.ref.advance(to: .closed) }) {
+            XCTAssertTrue("\($0)".contains("before the schedule closes it at"), "\($0)")
+        }
+        now.withLock { $0 = later }
+        try await s.ref.advance(to: .closed)
+        // The board the referendum wrote verifies; a clock that goes back is refused.
+        var replayed = try BoardState<G>.replay(try await s.ref.store.entries(from: 0, limit: 1 << 20))
+        XCTAssertEqual(replayed.ballotCount, 2)
+        let back = BoardEntry.chain(
+            [(.checkpoint, try Checkpoint(upTo: replayed.count - 1, hash: replayed.head, key: .init()).payload)],
+            start: replayed.count, previous: replayed.head, time: later - 1)
+        XCTAssertThrowsError(try replayed.apply(back[0])) {
+            XCTAssertEqual(($0 as? BoardViolation)?.check, .schedule)
         }
     }
 

@@ -234,6 +234,28 @@ final class TamperTests: XCTestCase {
         XCTAssertTrue(failed.contains("phases"), "\(failed)")
     }
 
+    /// The case: ballots dated eight months after `voting_closes` (and everything
+    /// after them moved along, so only the schedule is wrong), re-chained and re-signed.
+    func testBallotsOutsideTheScheduleAreRejected() throws {
+        let failed = try verifyTampered(rechain: true) { items in
+            let m = try CanonicalJSON.decode(Manifest.self, items[1].payload)
+            let late = m.schedule.window!.closes + 240 * 86_400_000
+            let from = ballotPositions(items).last!
+            for i in from..<items.count { items[i].time = late + items[i].time }
+        }
+        // The late ballot does not count, so the tally that summed it no longer matches.
+        XCTAssertEqual(failed, ["schedule", "encrypted tally"])
+    }
+
+    /// An entry dated before the one before it: the board's clock never goes back.
+    func testBackDatedEntryIsRejected() throws {
+        let failed = try verifyTampered(rechain: true) { items in
+            let b = ballotPositions(items)[3]
+            items[b].time = items[b - 1].time - 1
+        }
+        XCTAssertEqual(failed, ["schedule"])
+    }
+
     func testChangedManifest() throws {
         let failed = try verifyTampered(rechain: true) { items in
             var m = try CanonicalJSON.decode(Manifest.self, items[1].payload)

@@ -323,3 +323,82 @@ public struct BallotReceipt: Codable, Sendable, Equatable {
         return (k, el, h, d)
     }
 }
+
+/// What a signed receipt proves about a copy of the board (record.md §9.2).
+public enum ReceiptVerdict: Sendable, Equatable, CustomStringConvertible {
+    /// The entry is there, with the hash the board signed, holding this ballot.
+    case included(entry: UInt64)
+    /// The board signed that the ballot is at `entry`; this copy ends before it.
+    case omitted(entry: UInt64, entries: UInt64)
+    /// The copy holds something else at `entry`, or is under another board key: the board was rewritten.
+    case rewritten(entry: UInt64, String)
+    /// The receipt itself does not stand: its signature, its key, or its election.
+    case invalidReceipt(String)
+
+    public var proves: Bool { if case .invalidReceipt = self { false } else { true } }
+
+    public var description: String {
+        switch self {
+        case .included(let i):
+            "INCLUDED: entry \(i) holds this ballot with the hash the board signed"
+        case let .omitted(i, n):
+            "OMITTED: the board signed that entry \(i) holds this ballot; this copy of the board has only \(n) entries"
+        case let .rewritten(i, why): "REWRITTEN: entry \(i): \(why)"
+        case .invalidReceipt(let why): "the receipt proves nothing: \(why)"
+        }
+    }
+
+    /// Judges a receipt against a copy of the board: its genesis and manifest entries, the
+    /// entry the receipt names and the one before it (nil where the copy has none), and the
+    /// number of entries in the copy. `pinnedKey`: the board key the holder expects, if any.
+    public static func judge(
+        _ r: BallotReceipt, genesis: BoardEntry, manifest: BoardEntry, previous: BoardEntry?, entry: BoardEntry?,
+        entries: UInt64, pinnedKey: [UInt8]? = nil
+    ) -> ReceiptVerdict {
+        guard let v = r.verified() else {
+            return .invalidReceipt("its signature does not verify under the board key it names")
+        }
+        if let pinnedKey, pinnedKey != v.boardKey {
+            return .invalidReceipt("it is signed by another key than the board key you gave")
+        }
+        guard let g = try? CanonicalJSON.decode(Genesis.self, genesis.payload),
+            let key = try? Hex.decode(g.boardKey)
+        else { return .rewritten(entry: 0, "the genesis entry cannot be read") }
+        guard key == v.boardKey else {
+            return .rewritten(
+                entry: 0,
+                "this board is under board key \(g.boardKey.prefix(16))…, the receipt was signed by \(r.boardKey.prefix(16))… (re-keyed)"
+            )
+        }
+        let base = RecordContext.baseHash(
+            manifestPayload: manifest.payload,
+            group: (try? CanonicalJSON.decode(Manifest.self, manifest.payload))?.group
+                ?? "")
+        guard base.bytes == v.election else { return .invalidReceipt("it is for another election") }
+        guard let e = entry, e.index == r.entry else { return .omitted(entry: r.entry, entries: entries) }
+        guard e.hash == v.entryHash else {
+            return .rewritten(
+                entry: r.entry, "its hash is \(e.hashHex.prefix(16))…, the board signed \(r.entryHash.prefix(16))…")
+        }
+        if let p = previous {
+            guard
+                BoardEntry.hash(index: e.index, previous: p.hash, time: e.time, kind: e.kind, payload: e.payload)
+                    == e.hash
+            else { return .rewritten(entry: r.entry, "its content does not match its hash") }
+        }
+        guard e.kind == .ballot, TrackingCode(ballotBytes: e.payload).digest == v.digest, e.time == r.time else {
+            return .rewritten(entry: r.entry, "it does not hold the ballot the board signed")
+        }
+        return .included(entry: r.entry)
+    }
+}
+
+/// Entry times (ms since 1970) as people read them.
+public enum BoardTime {
+    /// ISO 8601 in UTC, with milliseconds.
+    public static func instant(_ ms: UInt64) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+}

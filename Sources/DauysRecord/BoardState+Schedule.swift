@@ -74,9 +74,5 @@ extension BoardState {
     public func turnoutInstant(_ time: String) -> UInt64? { turnoutInstants[time] }
 
     /// An entry time as an officer reads it: ISO 8601 in UTC.
-    public static func instant(_ ms: UInt64) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-    }
+    public static func instant(_ ms: UInt64) -> String { BoardTime.instant(ms) }
 }

@@ -129,6 +129,10 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// Every ballot by its tracking digest; an exact copy of a ballot is a replay.
     public private(set) var ballots: [DigestKey: BallotLocation] = [:]
     public private(set) var ballotCount = 0
+    /// Entry index of every ballot by the 80 bits its short code shows, for voters who kept
+    /// only the short code — built on demand (`indexShortCodes`) where ballots are looked up,
+    /// never by the verifier. With two ballots on the same 80 bits, the first.
+    public private(set) var shortCodes: [ShortCodeKey: UInt64]?
     /// Ballots per region per local hour (UTC+5) of their entry time, for live turnout.
     public private(set) var castsByRegionHour: [[Int]]
 
@@ -839,9 +843,19 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
 
     private mutating func applyBallot(_ f: BallotFacts, entry e: BoardEntry) {
         lastBallot[f.credential] = e.index
-        ballots[DigestKey(digest: f.tracking.digest)] = BallotLocation(index: e.index, region: f.region)
+        let key = DigestKey(digest: f.tracking.digest)
+        ballots[key] = BallotLocation(index: e.index, region: f.region)
+        if shortCodes != nil, shortCodes![key.shortCode] == nil { shortCodes![key.shortCode] = e.index }
         ballotCount += 1
         castsByRegionHour[f.region][Int(((e.time / 1000) + 5 * 3600) / 3600 % 24)] += 1
+    }
+
+    /// Builds the short-code index, if it is not there yet.
+    public mutating func indexShortCodes() {
+        guard shortCodes == nil else { return }
+        var m = [ShortCodeKey: UInt64](minimumCapacity: ballots.count)
+        for (k, at) in ballots { m[k.shortCode] = min(m[k.shortCode] ?? .max, at.index) }
+        shortCodes = m
     }
 
     /// Where the ballot with this tracking digest is.

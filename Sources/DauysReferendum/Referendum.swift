@@ -334,8 +334,8 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
 
     /// The outcome of checking a ballot before it is stored.
     public enum Prepared: Sendable {
-        /// This exact ballot is already on the board: its receipt.
-        case duplicate(CastReceipt)
+        /// This exact ballot is already on the board, here (`receipt(forBallotAt:)`).
+        case duplicate(BallotLocation)
         /// Fully verified, ready to be committed.
         case verified
     }
@@ -361,7 +361,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         case .success(let v)?: (ctx, facts) = v
         case .failure(.replay(let at))?:
             if let region, region != at.region { throw .wrongRegion }
-            return .duplicate(receipt(bytes, at, duplicate: true))
+            return .duplicate(at)
         case .failure(let r)?: throw CastError(r)
         }
         if let region, region != facts.region { throw .wrongRegion }
@@ -369,17 +369,30 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         return .verified
     }
 
-    private func receipt(_ bytes: [UInt8], _ at: BallotLocation, duplicate: Bool) -> CastReceipt {
-        let code = TrackingCode(ballotBytes: bytes)
-        return CastReceipt(
-            trackingCode: code.short, trackingDigest: code.hex, entryIndex: at.index, duplicate: duplicate,
-            region: manifest.regions[at.region].id)
+    /// The board's signed receipt for the ballot entry `e` (record.md §9.2).
+    private func receipt(_ e: BoardEntry, region: Int, duplicate: Bool) -> Result<CastReceipt, CastError> {
+        do {
+            return .success(
+                CastReceipt(
+                    signed: try BallotReceipt(entry: e, base: baseHash, key: boardKey), duplicate: duplicate,
+                    region: manifest.regions[region].id))
+        } catch { return .failure(.storageUnavailable("the receipt could not be signed: \(error)")) }
+    }
+
+    /// The receipt of a ballot already on the board (an identical retry), read back from the store.
+    public func receipt(forBallotAt at: BallotLocation) async -> Result<CastReceipt, CastError> {
+        let e: BoardEntry?
+        do { e = try await store.entries(from: at.index, limit: 1).first } catch {
+            return .failure(.storageUnavailable("\(error)"))
+        }
+        guard let e, e.kind == .ballot else { return .failure(.storageUnavailable("entry \(at.index) cannot be read")) }
+        return receipt(e, region: at.region, duplicate: true)
     }
 
     /// Verifies one ballot fully and appends it. An identical retry returns the first receipt.
     public func cast(_ bytes: [UInt8], region: Int? = nil) async throws(CastError) -> CastReceipt {
         switch try prepare(bytes, region: region) {
-        case .duplicate(let receipt): return receipt
+        case .duplicate(let at): return try await receipt(forBallotAt: at).get()
         case .verified: return try await submit(CastItem(bytes: bytes, region: region)).get()
         }
     }
@@ -435,11 +448,31 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     /// Applies the board's rules to verified ballots under the writer lock and stores the
     /// accepted ones in one durable append; one result per ballot.
     public func commit(_ items: [CastItem]) async -> [Result<CastReceipt, CastError>] {
+        // Receipts are signed after the writer lock is released: the lock guards only the chain.
+        var out: [Result<CastReceipt, CastError>] = []
+        out.reserveCapacity(items.count)
+        for r in await commitLocked(items) {
+            switch r {
+            case .failure(let e): out.append(.failure(e))
+            case .success(.stored(let e, let region, let duplicate)):
+                out.append(receipt(e, region: region, duplicate: duplicate))
+            case .success(.onBoard(let at)): out.append(await receipt(forBallotAt: at))
+            }
+        }
+        return out
+    }
+
+    private enum Committed: Sendable {
+        case stored(BoardEntry, region: Int, duplicate: Bool)
+        case onBoard(BallotLocation)
+    }
+
+    private func commitLocked(_ items: [CastItem]) async -> [Result<Committed, CastError>] {
         await writer.withLock {
             do throws(ReferendumError) { try await syncIfStale() } catch {
                 return items.map { _ in .failure(.storageUnavailable(error.description)) }
             }
-            var results = [Result<CastReceipt, CastError>?](repeating: nil, count: items.count)
+            var results = [Result<Committed, CastError>?](repeating: nil, count: items.count)
             var plan: [Int: Int] = [:]  // item → position among the new entries
             var regions: [Int] = []  // region of each new entry
             let entries: [BoardEntry] = current.withLockedValue { s in
@@ -468,9 +501,11 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
                         }
                     } catch {
                         if case .replay(let at) = error {
-                            results[i] =
-                                it.region.map { $0 != at.region } == true
-                                ? .failure(.wrongRegion) : .success(receipt(it.bytes, at, duplicate: true))
+                            if it.region.map({ $0 != at.region }) == true {
+                                results[i] = .failure(.wrongRegion)
+                            } else {
+                                results[i] = .success(.onBoard(at))
+                            }
                         } else {
                             results[i] = .failure(CastError(error))
                         }
@@ -494,9 +529,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
             }
             var seen = Set<Int>()
             for (i, p) in plan.sorted(by: { $0.key < $1.key }) {
-                let e = entries[p]
-                let at = BallotLocation(index: e.index, region: regions[p])
-                results[i] = .success(receipt(items[i].bytes, at, duplicate: !seen.insert(p).inserted))
+                results[i] = .success(.stored(entries[p], region: regions[p], duplicate: !seen.insert(p).inserted))
             }
             await checkpoint(after: entries, force: false)
             return results.map { $0! }
@@ -510,20 +543,49 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         return (at.index, manifest.regions[at.region].id)
     }
 
-    /// A ballot by its tracking digest (hex): where it is and whether it counts.
-    public func ballotStatus(
-        trackingDigest hex: String
-    ) async throws -> (index: UInt64, region: String, status: BoardState<G>.BallotStatus, final: Bool)? {
-        guard let (index, region) = lookup(trackingDigest: hex) else { return nil }
+    /// What a voter learns from a tracking code: where the ballot is and whether it counts.
+    public struct BallotLookup: Sendable {
+        public let index: UInt64
+        public let region: String
+        public let trackingDigest: String
+        public let status: BoardState<G>.BallotStatus
+        /// True once the tally is computed: the status no longer changes.
+        public let final: Bool
+    }
+
+    /// A ballot by its tracking code as the voter has it: the 64-hex digest, or the short code
+    /// in any case, with or without dashes (record.md §7).
+    public func ballotStatus(code: String) async throws -> BallotLookup? {
+        let index: UInt64
+        var digest: [UInt8]? = nil
+        if code.count == 64, let d = try? Hex.decode(code), d.count == 32 {
+            guard let at = read({ $0.ballot(trackingDigest: d) }) else { return nil }
+            index = at.index
+            digest = d
+        } else if let p = TrackingCode.digestPrefix(short: code), let key = ShortCodeKey(prefix: p) {
+            let found: UInt64? = current.withLockedValue { s in
+                s.indexShortCodes()
+                return s.shortCodes?[key]
+            }
+            guard let found else { return nil }
+            index = found
+        } else {
+            return nil
+        }
         let entry: BoardEntry?
         do { entry = try await store.entries(from: index, limit: 1).first } catch {
             throw ReferendumError.storageUnavailable("\(error)")
         }
-        guard let entry, let header = Ballot<G>.header(of: entry.payload) else { return nil }
+        guard let entry, entry.kind == .ballot, let header = Ballot<G>.header(of: entry.payload) else { return nil }
+        let tracking = TrackingCode(ballotBytes: entry.payload)
+        if let digest, digest != tracking.digest { return nil }
         return read { s in
-            s.status(ofBallotAt: index, credential: header.credential).map {
-                (index, region, $0, s.tally != nil)
-            }
+            guard let at = s.ballot(trackingDigest: tracking.digest), at.index == index,
+                let status = s.status(ofBallotAt: index, credential: header.credential)
+            else { return nil }
+            return BallotLookup(
+                index: index, region: s.manifest.regions[at.region].id, trackingDigest: tracking.hex, status: status,
+                final: s.tally != nil)
         }
     }
 

@@ -79,14 +79,35 @@ public enum CastError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// What a voter gets back when a ballot is on the board.
 public struct CastReceipt: Sendable, Equatable, Codable {
-    public let trackingCode: String
-    public let trackingDigest: String
-    public let entryIndex: UInt64
+    /// What the board signed (record.md §9.2): the voter keeps it.
+    public let signed: BallotReceipt
     /// True if this exact ballot was already on the board (an idempotent retry).
     public let duplicate: Bool
     public let region: String
 
-    enum CodingKeys: String, CodingKey {
-        case trackingCode = "tracking_code", trackingDigest = "tracking_digest", entryIndex = "entry", duplicate, region
+    public init(signed: BallotReceipt, duplicate: Bool, region: String) {
+        self.signed = signed
+        self.duplicate = duplicate
+        self.region = region
+    }
+
+    public var trackingCode: String { signed.trackingCode }
+    public var trackingDigest: String { signed.trackingDigest }
+    public var entryIndex: UInt64 { signed.entry }
+
+    enum CodingKeys: String, CodingKey { case duplicate, region }
+
+    /// One flat JSON object: the signed receipt's fields, then `duplicate` and `region`.
+    public func encode(to encoder: any Encoder) throws {
+        try signed.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(duplicate, forKey: .duplicate)
+        try c.encode(region, forKey: .region)
+    }
+    public init(from decoder: any Decoder) throws {
+        signed = try BallotReceipt(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        duplicate = try c.decode(Bool.self, forKey: .duplicate)
+        region = try c.decode(String.self, forKey: .region)
     }
 }

@@ -77,8 +77,8 @@ struct PublicController<G: PrimeOrderGroup> {
 
     @Sendable func lookup(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
         let d = ctx.parameters.get("digest") ?? ""
-        guard let found = try await referendum.ballotStatus(trackingDigest: d) else {
-            throw APIError.notFound("not_found", "no ballot with this tracking digest is on the board")
+        guard let found = try await referendum.ballotStatus(code: d) else {
+            throw APIError.notFound("not_found", "no ballot with this tracking code is on the board")
         }
         let (status, by): (String, UInt64?) =
             switch found.status {
@@ -88,7 +88,7 @@ struct PublicController<G: PrimeOrderGroup> {
             }
         return JSON.response(
             LookupBody(
-                trackingDigest: d.lowercased(), entry: found.index, region: found.region, status: status,
+                trackingDigest: found.trackingDigest, entry: found.index, region: found.region, status: status,
                 supersededBy: by, final: found.final))
     }
 

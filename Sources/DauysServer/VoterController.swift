@@ -75,7 +75,7 @@ struct VoterController<G: PrimeOrderGroup> {
             let bytes = try Hex.decode(b.ballot, what: "ballot")
             try Self.requireOwnCredential(bytes, session)
             switch try service.referendum.prepare(bytes, region: session.region) {
-            case .duplicate(let receipt): outcome = .success(receipt)
+            case .duplicate(let at): outcome = await service.referendum.receipt(forBallotAt: at)
             case .verified: outcome = await service.referendum.submit(.init(bytes: bytes, region: session.region))
             }
         } catch let e as CastError {

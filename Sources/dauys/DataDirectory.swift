@@ -155,8 +155,17 @@ struct RemoteServer: Sendable {
 
     func manifest() async throws -> Manifest { try CanonicalJSON.decode(Manifest.self, try await get("manifest")) }
 
-    /// The board's entries, read page by page from the server.
-    func entries(from: UInt64) async throws -> [BoardEntry] {
+    /// Number of entries on the server's board.
+    func count() async throws -> UInt64 {
+        struct Status: Decodable {
+            let boardEntries: UInt64
+            enum CodingKeys: String, CodingKey { case boardEntries = "board_entries" }
+        }
+        return try JSONDecoder().decode(Status.self, from: Data(try await get("status"))).boardEntries
+    }
+
+    /// The board's entries, read page by page from the server (at most `limit`).
+    func entries(from: UInt64, limit: Int = .max) async throws -> [BoardEntry] {
         struct Page: Decodable {
             struct Entry: Decodable {
                 let index: UInt64
@@ -171,7 +180,10 @@ struct RemoteServer: Sendable {
         var out: [BoardEntry] = []
         var i = from
         while true {
-            let page = try JSONDecoder().decode(Page.self, from: Data(try await get("board?from=\(i)&limit=1000")))
+            let want = min(1000, limit - out.count)
+            if want <= 0 { return out }
+            let page = try JSONDecoder().decode(
+                Page.self, from: Data(try await get("board?from=\(i)&limit=\(want)")))
             if page.entries.isEmpty { return out }
             for e in page.entries {
                 guard let k = EntryKind(rawValue: e.kind), let p = Data(base64Encoded: e.payload) else {

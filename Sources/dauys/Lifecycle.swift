@@ -226,6 +226,8 @@ struct Vote: AsyncParsableCommand {
     @Option(help: "With --server: the voter's IIN, to sign in.") var iin: String?
     @Option(name: .customLong("sign-in-code"), help: "With --server: the sign-in code from the voter's letter.")
     var signInCode: String?
+    @Option(help: "Where to keep the board's signed receipt (default: receipt-<tracking code>.json here).")
+    var receipt: String?
 
     func run() async throws {
         struct Body: GroupCommand {
@@ -280,9 +282,17 @@ struct Vote: AsyncParsableCommand {
                             try await server.post(
                                 "ballots", ["ballot": Hex.encode(ballot.bytes)], bearer: session.token)))
                 }
+                let path = v.receipt ?? "receipt-\(receipt.trackingCode).json"
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try enc.encode(receipt.signed).write(to: URL(fileURLWithPath: path))
                 print(
-                    "ballot cast; tracking code \(receipt.trackingCode) (entry \(receipt.entryIndex), region \(receipt.region))"
-                )
+                    """
+                    ballot cast; tracking code \(receipt.trackingCode) (entry \(receipt.entryIndex), region \(receipt.region))
+                    tracking digest \(receipt.trackingDigest)
+                    the board's signed receipt is saved in \(path): `dauys receipt check \(path) --server URL` \
+                    (or --record DIR) proves the ballot is on the board, or that it was dropped
+                    """)
             }
         }
         try await Body(v: self).dispatch(try await d.group())

@@ -15,7 +15,8 @@ struct PaperCommand: AsyncParsableCommand {
         abstract: "Paper precincts: commission keys, signed turnout reports and count protocols, the official result.",
         subcommands: [
             PaperNewKey.self, PaperRegister.self, PaperSubmit.self, PaperImport.self, PaperTurnout.self,
-            PaperHistory.self, PaperCertify.self, PaperExtend.self, PaperNational.self, PaperGenerate.self, PaperBench.self,
+            PaperHistory.self, PaperCertify.self, PaperExtend.self, PaperNational.self, PaperGenerate.self,
+            PaperBench.self,
         ])
 }
 

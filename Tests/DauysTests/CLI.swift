@@ -101,10 +101,13 @@ enum TestStores {
 
 /// Rewrites a record as a malicious board operator would: new chain, new key, new checkpoints.
 enum RecordRewrite {
-    static func rechain(_ items: [(kind: EntryKind, time: UInt64, payload: [UInt8])], to dir: String) throws {
+    /// Re-chains the entries and re-signs every checkpoint with `key` (a new board key unless given).
+    static func rechain(
+        _ items: [(kind: EntryKind, time: UInt64, payload: [UInt8])], to dir: String,
+        key: Curve25519.Signing.PrivateKey = .init()
+    ) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let w = try RecordWriter(path: dir + "/board.bin")
-        let key = Curve25519.Signing.PrivateKey()
         var prev = BoardEntry.zeroHash
         for (i, it) in items.enumerated() {
             var payload = it.payload

@@ -1,3 +1,4 @@
+import Crypto
 import DauysRecord
 import Foundation
 import XCTest
@@ -60,8 +61,9 @@ final class LifecycleCLITests: XCTestCase {
             let (c, _) = try code(files[i])
             for ch in choices {
                 XCTAssertTrue(
-                    try CLI.ok(["vote", "--data", "d", "--credential", c, "--choice", ch], cwd: w).contains(
-                        "tracking code"))
+                    try CLI.ok(
+                        ["vote", "--data", "d", "--credential", c, "--choice", ch, "--receipt", "r\(i).json"], cwd: w
+                    ).contains("tracking code"))
             }
         }
         let (c0, _) = try code(files[0])
@@ -144,6 +146,36 @@ final class LifecycleCLITests: XCTestCase {
         XCTAssertEqual(summary["precincts_reported"] as? Int, 12)
         XCTAssertEqual(summary["ballots"] as? Int, 7)
         XCTAssertEqual(summary["counted_ballots"] as? Int, 5)
+
+        // Voter 1's signed receipt proves the ballot is in the record …
+        XCTAssertTrue(try CLI.ok(["receipt", "check", "r1.json", "--record", "rec"], cwd: w).contains("INCLUDED"))
+        // … and proves it when the operator, who holds the board key, drops it and re-signs
+        // the rest, or cuts the record short, or re-keys the board.
+        let receipt = try JSONDecoder().decode(
+            BallotReceipt.self, from: Data(contentsOf: URL(fileURLWithPath: w + "/r1.json")))
+        let boardKey = try Curve25519.Signing.PrivateKey(
+            rawRepresentation: Data(contentsOf: URL(fileURLWithPath: w + "/d/board.key")))
+        var items = try RecordRewrite.entries(w + "/rec")
+        items.remove(at: Int(receipt.entry))
+        try RecordRewrite.rechain(items, to: w + "/dropped", key: boardKey)
+        try RecordRewrite.rechain(
+            Array(try RecordRewrite.entries(w + "/rec").prefix(Int(receipt.entry))), to: w + "/short", key: boardKey)
+        try RecordRewrite.rechain(try RecordRewrite.entries(w + "/rec"), to: w + "/rekeyed")
+        for (copy, proof) in [
+            ("dropped", "REWRITTEN: entry \(receipt.entry): its hash is"), ("short", "OMITTED: the board signed"),
+            ("rekeyed", "(re-keyed)"),
+        ] {
+            let o = try CLI.run(["receipt", "check", "r1.json", "--record", copy], cwd: w)
+            XCTAssertEqual(o.status, 1, copy)
+            XCTAssertTrue(o.stdout.contains(proof), "\(copy): \(o.stdout)")
+        }
+        // A receipt someone edited proves nothing.
+        var forged = try String(contentsOfFile: w + "/r1.json", encoding: .utf8)
+        forged = forged.replacingOccurrences(of: "\"entry\" : \(receipt.entry)", with: "\"entry\" : 3")
+        try forged.write(toFile: w + "/forged.json", atomically: true, encoding: .utf8)
+        let f = try CLI.run(["receipt", "check", "forged.json", "--record", "rec"], cwd: w)
+        XCTAssertNotEqual(f.status, 0)
+        XCTAssertTrue(f.stderr.contains("its signature does not verify"), f.stderr)
 
         // Nothing personal in the public record.
         let board = try Data(contentsOf: URL(fileURLWithPath: w + "/rec/board.bin"))

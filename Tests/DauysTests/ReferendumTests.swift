@@ -140,6 +140,31 @@ final class ReferendumTests: XCTestCase {
         let after = try await s.ref.store.count()
         XCTAssertEqual(after, count)
         XCTAssertEqual(s.ref.lookup(trackingDigest: b.trackingCode.hex)?.index, first.entryIndex)
+        // The receipt is signed by the board key over the entry as stored (record.md §9.2);
+        // the retry gets the same receipt, read back from the store.
+        let stored = try await s.ref.store.entries(from: first.entryIndex, limit: 1)[0]
+        XCTAssertEqual(first.signed.entryHash, stored.hashHex)
+        XCTAssertEqual(first.signed.time, stored.time)
+        XCTAssertEqual(first.signed.boardKey, Hex.encode(s.ref.state.boardKey.rawRepresentation))
+        XCTAssertNotNil(first.signed.verified())
+        XCTAssertEqual(again.signed, first.signed)
+        // The voter looks the ballot up by the short code as typed: any case, dashes or not.
+        let short = b.trackingCode.short
+        for typed in [short, short.lowercased(), short.replacingOccurrences(of: "-", with: ""), b.trackingCode.hex] {
+            let found = try await s.ref.ballotStatus(code: typed)
+            XCTAssertEqual(found?.index, first.entryIndex, typed)
+            XCTAssertEqual(found?.trackingDigest, b.trackingCode.hex)
+            XCTAssertEqual(found?.status, .counted)
+        }
+        let unknown = try await s.ref.ballotStatus(code: "0000-0000-0000-0000")
+        XCTAssertNil(unknown)
+        // A revote supersedes it, found by the short code too (the index grows with the board).
+        let revote = try await s.ref.cast(
+            try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][0]).bytes)
+        let old = try await s.ref.ballotStatus(code: short.lowercased())
+        XCTAssertEqual(old?.status, .superseded(by: revote.entryIndex))
+        let latest = try await s.ref.ballotStatus(code: revote.trackingCode)
+        XCTAssertEqual(latest?.status, .counted)
         // A signed-in voter of region 1 cannot cast with a region-0 credential.
         let other = try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][1])
         await assertThrowsAsync({ _ = try await s.ref.cast(other.bytes, region: 1) }) {
@@ -320,7 +345,7 @@ final class ReferendumTests: XCTestCase {
             _ = try await s.ref.cast(b.bytes)
             tracking.append(b.trackingCode.hex)
         }
-        let before = try await s.ref.ballotStatus(trackingDigest: tracking[0])
+        let before = try await s.ref.ballotStatus(code: tracking[0])
         XCTAssertEqual(before?.status, .counted)
         let paperVoter = s.credentials[0][0].publicKey
         let base = s.ref.baseHash
@@ -367,9 +392,9 @@ final class ReferendumTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("1 credentials revoked as paper voters > 0 paper ballots issued"), "\($0)")
         }
         // The voter looks the ballot up: overridden by the paper vote; the others still count.
-        let after = try await s.ref.ballotStatus(trackingDigest: tracking[0])
+        let after = try await s.ref.ballotStatus(code: tracking[0])
         XCTAssertEqual(after?.status, .overriddenByPaper)
-        let other = try await s.ref.ballotStatus(trackingDigest: tracking[1])
+        let other = try await s.ref.ballotStatus(code: tracking[1])
         XCTAssertEqual(other?.status, .counted)
         // Revoking the same credential again (a re-run) publishes nothing.
         let entries = s.ref.read { $0.count }

@@ -39,6 +39,30 @@ public enum RecordVectors {
         let turnout = try CommissionSigned(
             TurnoutReport(precinct: "abai.d1.p1", time: "10:00", votersOnList: 1000, issued: 120), key: commission,
             base: base)
+        let extensionEntry = try VotingExtension(
+            scope: "abai.d1.p1", closes: 1_773_590_400_000, reason: "opened an hour late: power cut", central: central,
+            base: base)
+        // A receipt (record.md §9.2) for a ballot entry, signed by a fixed board key.
+        let boardKey = try Curve25519.Signing.PrivateKey(rawRepresentation: TestVectors.bytes32("board-key"))
+        let ballotBytes = Array(TestVectors.bytes32("ballot-bytes"))
+        let entry = BoardEntry(
+            index: 12, time: 1_773_543_600_000, kind: .ballot, payload: ballotBytes,
+            previous: Array(TestVectors.bytes32("previous-entry-hash")))
+        let receipt = try BallotReceipt(entry: entry, base: base, key: boardKey)
+        let receiptVector: [String: Any] = [
+            "board_key_seed": Hex.encode(boardKey.rawRepresentation),
+            "entry_previous_hash": Hex.encode(TestVectors.bytes32("previous-entry-hash")),
+            "entry_payload": Hex.encode(ballotBytes),
+            "signed_bytes": Hex.encode(
+                BallotReceipt.message(
+                    election: base.bytes, entry: entry.index, entryHash: entry.hash,
+                    digest: TrackingCode(ballotBytes: ballotBytes).digest, time: entry.time)),
+            "receipt": [
+                "election": receipt.election, "entry": receipt.entry, "entry_hash": receipt.entryHash,
+                "tracking_digest": receipt.trackingDigest, "tracking_code": receipt.trackingCode,
+                "time": receipt.time, "board_key": receipt.boardKey, "signature": receipt.signature,
+            ],
+        ]
         func signedEntry(_ payload: [UInt8], _ kind: EntryKind, _ who: RecordAuthority) -> [String: String] {
             [
                 "message": Hex.encode(payload.dropLast(64)),
@@ -58,9 +82,11 @@ public enum RecordVectors {
             "commission_key": signedEntry(registration.payload, .commissionKey, .centralCommission),
             "precinct_protocol": signedEntry(proto.payload, .precinctProtocol, .commission),
             "turnout_report": signedEntry(turnout.payload, .turnoutReport, .commission),
+            "voting_extension": signedEntry(extensionEntry.payload, .votingExtension, .centralCommission),
         ]
         let out: [String: Any] = [
             "paper": paper,
+            "receipt": receiptVector,
             "group": G.name, "base_hash": base.hex,
             "generated_by": "dauys test-vectors (Sources/DauysRecord/RecordVectors.swift)",
             "credential_authority": [

@@ -335,6 +335,40 @@ final class EligibilityVectorTests: XCTestCase {
                 (pv["precinct_protocol"] as! [String: String])["payload"]!))
         XCTAssertTrue(proto.isSigned(base: base))
         XCTAssertEqual(proto.document.figures.inBoxes, 715)
+        // The voting extension (record.md §5.5): lp(scope) ‖ u64(closes) ‖ lp(reason), central-signed.
+        let xv = pv["voting_extension"] as! [String: String]
+        var xm = ByteWriter()
+        xm.string("abai.d1.p1")
+        xm.u64(1_773_590_400_000)
+        xm.string("opened an hour late: power cut")
+        XCTAssertEqual(Hex.encode(xm.bytes), xv["message"])
+        let xGiven = try Hex.decode(xv["payload"]!)
+        XCTAssertTrue(central.publicKey.isValidSignature(xGiven.suffix(64), for: try Hex.decode(xv["signed_bytes"]!)))
+        XCTAssertEqual(try VotingExtension(payload: xGiven).closes, 1_773_590_400_000)
+
+        // The receipt (record.md §9.2): the entry hash and the signed bytes re-computed.
+        let rcv = v["receipt"] as! [String: Any]
+        let boardKey = try Curve25519.Signing.PrivateKey(
+            rawRepresentation: try Hex.decode(rcv["board_key_seed"] as! String))
+        let ballotEntry = BoardEntry(
+            index: 12, time: 1_773_543_600_000, kind: .ballot, payload: try Hex.decode(rcv["entry_payload"] as! String),
+            previous: try Hex.decode(rcv["entry_previous_hash"] as! String))
+        let rj = rcv["receipt"] as! [String: Any]
+        XCTAssertEqual(ballotEntry.hashHex, rj["entry_hash"] as? String)
+        var m = ByteWriter()
+        m.string("DAUYS-v1")
+        m.string("receipt")
+        m.fixed(base.bytes)
+        m.u64(12)
+        m.fixed(ballotEntry.hash)
+        m.fixed(TrackingCode(ballotBytes: ballotEntry.payload).digest)
+        m.u64(1_773_543_600_000)
+        XCTAssertEqual(Hex.encode(m.bytes), rcv["signed_bytes"] as? String)
+        let givenReceipt = try JSONDecoder().decode(
+            BallotReceipt.self, from: try JSONSerialization.data(withJSONObject: rj))
+        XCTAssertEqual(givenReceipt.boardKey, Hex.encode(boardKey.publicKey.rawRepresentation))
+        XCTAssertNotNil(givenReceipt.verified())
+        XCTAssertTrue(boardKey.publicKey.isValidSignature(try Hex.decode(givenReceipt.signature), for: m.bytes))
 
         let cv = v["eligible_counts"] as! [String: String]
         let counts = try EligibleCounts(

@@ -326,6 +326,12 @@ final class ServerTests: XCTestCase {
             XCTAssertEqual(r2.0, .ok)
             XCTAssertEqual(r2.1["entry"] as? Int, r1.1["entry"] as? Int)
             XCTAssertEqual(r2.1["duplicate"] as? Bool, true)
+            // The answer is the board's signed receipt (record.md §9.2); the retry gets the same one.
+            let signed = try JSONDecoder().decode(
+                BallotReceipt.self, from: try JSONSerialization.data(withJSONObject: r1.1))
+            XCTAssertNotNil(signed.verified())
+            XCTAssertEqual(signed.boardKey, Hex.encode(ref.state.boardKey.rawRepresentation))
+            XCTAssertEqual(r2.1["signature"] as? String, signed.signature)
             do {
                 let r = try await Self.post(c, "/api/v1/ballots", token: nil, ["ballot": Hex.encode(ballot0.bytes)])
                 XCTAssertEqual(r.0, .unauthorized)
@@ -409,6 +415,15 @@ final class ServerTests: XCTestCase {
             func status(_ b: Ballot<G>) async throws -> [String: Any] {
                 let (_, body, _) = try await Self.get(c, "/api/v1/ballots/\(b.trackingCode.hex)")
                 return try JSONSerialization.jsonObject(with: body) as! [String: Any]
+            }
+            // The short code as a voter types it: lower case, without dashes.
+            do {
+                let typed = ballot0.trackingCode.short.lowercased().replacingOccurrences(of: "-", with: "")
+                let (st, body, _) = try await Self.get(c, "/api/v1/ballots/\(typed)")
+                XCTAssertEqual(st, .ok)
+                let j = try JSONSerialization.jsonObject(with: body) as! [String: Any]
+                XCTAssertEqual(j["tracking_digest"] as? String, ballot0.trackingCode.hex)
+                XCTAssertEqual(j["status"] as? String, "superseded")
             }
             let first = try await status(ballot0), last = try await status(revote0)
             XCTAssertEqual(first["status"] as? String, "superseded")

@@ -256,6 +256,21 @@ final class TamperTests: XCTestCase {
         XCTAssertEqual(failed, ["schedule"])
     }
 
+    /// A voting extension the operator writes straight into the store, signed by a key that
+    /// is not the manifest's central commission (record.md §5.5): refused under "schedule".
+    func testForgedVotingExtensionIsRejected() throws {
+        let failed = try verifyTampered(rechain: true) { items in
+            let m = try CanonicalJSON.decode(Manifest.self, items[1].payload)
+            let base = RecordContext.baseHash(manifestPayload: items[1].payload, group: m.group)
+            let x = try VotingExtension(
+                scope: m.regions[0].id, closes: m.schedule.window!.closes + 3_600_000, reason: "forged",
+                central: .init(), base: base)
+            let at = ballotPositions(items)[0]
+            items.insert((kind: .votingExtension, time: items[at].time, payload: x.payload, hash: []), at: at)
+        }
+        XCTAssertEqual(failed, ["schedule"])
+    }
+
     func testChangedManifest() throws {
         let failed = try verifyTampered(rechain: true) { items in
             var m = try CanonicalJSON.decode(Manifest.self, items[1].payload)

@@ -9,9 +9,10 @@ struct GroupVerifier<G: PrimeOrderGroup> {
     let manifestEntry: BoardEntry
     let directory: String
     let pins: RecordPins
+    let options: VerifyOptions
     let progress: (@Sendable (String) -> Void)?
 
-    /// record.md §9.1: the pinned board key, and each pinned entry's hash.
+    /// record.md §9.1: each pinned entry's hash.
     func checkPin(_ e: BoardEntry, _ log: inout CheckLog) {
         if let h = pins.entries[e.index], h != e.hash {
             log.fail(
@@ -24,37 +25,48 @@ struct GroupVerifier<G: PrimeOrderGroup> {
     var boardPath: String { directory + "/" + RecordFile.boardFileName }
 
     func run(_ log: inout CheckLog, _ report: inout VerificationReport) async {
-        var state: BoardState<G>
-        do { state = try BoardState<G>(genesis: genesis, manifest: manifestEntry) } catch {
+        var follower: RecordFollower<G>
+        do { follower = try RecordFollower<G>(genesis: genesis, manifest: manifestEntry) } catch {
             log.fail(error.check, error.message)
             return
         }
-        if let k = pins.boardKey, k != state.boardKey.rawRepresentation.map({ $0 }) {
+        if let k = pins.boardKey, k != follower.state.boardKey.rawRepresentation.map({ $0 }) {
             log.fail(.checkpoints, "the record's board key is not the pinned one: the board was re-keyed")
         }
-        checkPin(genesis, &log)
-        checkPin(manifestEntry, &log)
         // One pass: every entry through the board's rules; ballots' proofs in batches.
         var reader: RecordReader
         do { reader = try RecordReader(path: boardPath) } catch {
             log.fail(.recordFormat, "\(error)")
             return
         }
-        _ = reader.next()
-        _ = reader.next()
-        var violations: [BoardViolation] = []
-        var batch: [[UInt8]] = [], batchIndices: [UInt64] = []
-        var verifier: BatchVerifier<G>? = nil
-        var entries = 2, ballots = 0
-        var lastReport = Date()
-        func flush(_ log: inout CheckLog) async {
-            guard let v = verifier, !batch.isEmpty else { return }
-            for (i, verdict) in (await v.verify(encoded: batch)).enumerated() where verdict != nil {
-                log.fail(.ballots, "ballot at entry \(batchIndices[i]): \(verdict!)")
-            }
-            batch.removeAll(keepingCapacity: true)
-            batchIndices.removeAll(keepingCapacity: true)
+        // verify-diff (record.md §9.3): the earlier copy, read in step; its entries must come back unchanged.
+        var earlier: RecordReader? = nil
+        if let dir = options.earlierCopy {
+            earlier = try? RecordReader(path: dir + "/" + RecordFile.boardFileName)
         }
+        var earlierEntries = 0
+        func compareEarlier(_ e: BoardEntry, _ log: inout CheckLog) -> Bool {
+            guard earlier != nil, !earlier!.isAtEnd else { return false }
+            switch earlier!.next() {
+            case .success(let old)?:
+                if old == e {
+                    earlierEntries += 1
+                    return true
+                }
+                log.fail(
+                    .checkpoints,
+                    "entry \(e.index) (\(e.kind)) differs from entry \(old.index) (\(old.kind)) of the earlier copy: the board was rewritten"
+                )
+                earlier = nil
+            case .failure(let err)?:
+                log.fail(.checkpoints, "the earlier copy is damaged: \(err)")
+                earlier = nil
+            case nil: break
+            }
+            return false
+        }
+        var entries = 0
+        var lastReport = Date()
         while let next = reader.next() {
             guard case .success(let e) = next else {
                 if case .failure(let err) = next { log.fail(.recordFormat, "\(err)") }
@@ -62,34 +74,42 @@ struct GroupVerifier<G: PrimeOrderGroup> {
             }
             entries += 1
             checkPin(e, &log)
-            state.apply(e, collecting: &violations)
-            for v in violations { log.fail(v.check, v.message) }
-            violations.removeAll(keepingCapacity: true)
-            if e.kind == .ballot {
-                ballots += 1
-                if verifier == nil, let ctx = state.ballotContext {
-                    verifier = BatchVerifier(context: ctx, chunkSize: 32)
-                }
-                batch.append(e.payload)
-                batchIndices.append(e.index)
-                if batch.count == 4096 { await flush(&log) }
-            }
+            let proven = compareEarlier(e, &log)
+            if e.index < 2 { continue }
+            await follower.add(e, proven: proven)
             if let progress, Date().timeIntervalSince(lastReport) > 0.5 {
                 lastReport = Date()
                 progress(
-                    "verifying the board: \(reader.bytesRead * 100 / max(reader.totalBytes, 1))% (\(ballots) ballots)")
+                    "verifying the board: \(reader.bytesRead * 100 / max(reader.totalBytes, 1))% (\(follower.ballots) ballots)"
+                )
             }
         }
-        await flush(&log)
+        await follower.flush()
+        log.merge(follower.log)
+        let state = follower.state
+        if var rest = earlier, let more = rest.next() {
+            let at = (try? more.get().index).map { "entry \($0)" } ?? "more entries"
+            log.fail(
+                .checkpoints,
+                "the earlier copy holds \(at) and on, which the record lacks: the board was cut short or rewritten")
+        }
         report.entries = entries
+        report.earlierEntries = earlierEntries
+        report.proofsChecked = follower.proofsChecked
+        report.phase = state.phase.rawValue
         for i in pins.entries.keys.sorted() where i >= UInt64(entries) {
             log.fail(.checkpoints, "entry \(i), under a pinned checkpoint, is missing: the record ends at \(entries)")
         }
+        let ballots = follower.ballots
         report.ballots = ballots
         report.countedBallots = state.countedBallots.count
-        if state.phase != .published { log.fail(.phases, "the record does not reach the published phase") }
-        if state.credentialPrecinct.isEmpty { log.fail(.credentialLists, "no credential was published") }
-        if state.electionKey == nil { log.fail(.keyCeremony, "no election key was published") }
+        // A complete record reaches publication; a partial one (§9.3) only obeys the rules so far.
+        let complete = !options.partial || state.phase == .published
+        if complete {
+            if state.phase != .published { log.fail(.phases, "the record does not reach the published phase") }
+            if state.credentialPrecinct.isEmpty { log.fail(.credentialLists, "no credential was published") }
+            if state.electionKey == nil { log.fail(.keyCeremony, "no election key was published") }
+        }
 
         // The encrypted tally is the sum of the counted ballots (second pass, bounded memory).
         if let posted = state.tally {
@@ -104,10 +124,10 @@ struct GroupVerifier<G: PrimeOrderGroup> {
             for v in TallyComputation.check(posted: posted, computed: await computation.finish()) {
                 log.fail(v.check, v.message)
             }
-        } else {
+        } else if complete {
             log.fail(.encryptedTally, "no encrypted tally was published")
         }
-        if state.results == nil { log.fail(.decryptedResults, "no results were published") }
+        if state.results == nil && complete { log.fail(.decryptedResults, "no results were published") }
         report.results = try? state.computeResults()
         report.precinctsReported = state.paper.history.count
         report.precinctsTotal = state.precincts.count

@@ -15,6 +15,12 @@ public struct VerificationReport: Sendable {
     public var ballots: Int
     public var countedBallots: Int
     public var entries: Int
+    /// Ballots whose proofs this run checked (`verify-diff`: only those of the new suffix).
+    public var proofsChecked = 0
+    /// Entries of the earlier copy (`verify-diff`), found unchanged at the start of the record.
+    public var earlierEntries = 0
+    /// The phase the record reached.
+    public var phase = ""
     public var seconds: Double
     public var results: Results?
     /// The official result (paper and e-votes) as the verifier computes it from the board, and
@@ -33,6 +39,9 @@ public struct VerificationReport: Sendable {
             let ballots: Int
             let counted_ballots: Int
             let entries: Int
+            let proofs_checked: Int
+            let earlier_entries: Int
+            let phase: String
             let seconds: Double
             let failed: [CheckResult]
             let checks: [String: Bool]
@@ -42,6 +51,7 @@ public struct VerificationReport: Sendable {
         }
         let s = Summary(
             valid: valid, ballots: ballots, counted_ballots: countedBallots, entries: entries,
+            proofs_checked: proofsChecked, earlier_entries: earlierEntries, phase: phase,
             seconds: (seconds * 1000).rounded() / 1000, failed: failedChecks,
             checks: Dictionary(uniqueKeysWithValues: checks.map { ($0.name, $0.passed) }),
             official_result_published: officialPublished, precincts_reported: precinctsReported,
@@ -56,6 +66,19 @@ public struct VerificationReport: Sendable {
 /// uses only the cryptographic core and the record format — the same `BoardState` rules the
 /// lifecycle applies — so observers can trust it without trusting the server. Every check of
 /// docs/record.md §9 is here.
+public struct VerifyOptions: Sendable {
+    /// record.md §9.3: check a board in any phase — every rule that applies to the entries
+    /// present — without requiring it to reach the published phase.
+    public var partial: Bool
+    /// `verify-diff`: a record directory verified before. The record must start with exactly
+    /// its entries; their ballots' proofs are not checked again (record.md §9.3).
+    public var earlierCopy: String?
+    public init(partial: Bool = false, earlierCopy: String? = nil) {
+        self.partial = partial
+        self.earlierCopy = earlierCopy
+    }
+}
+
 public struct RecordVerifier: Sendable {
     public static let checkNames = RecordCheck.allCases.map(\.rawValue)
 
@@ -63,10 +86,15 @@ public struct RecordVerifier: Sendable {
     public let progress: (@Sendable (String) -> Void)?
     /// What the observer pinned beforehand: the board key, entries under saved checkpoints.
     public let pins: RecordPins
+    public let options: VerifyOptions
 
-    public init(directory: String, pins: RecordPins = RecordPins(), progress: (@Sendable (String) -> Void)? = nil) {
+    public init(
+        directory: String, pins: RecordPins = RecordPins(), options: VerifyOptions = VerifyOptions(),
+        progress: (@Sendable (String) -> Void)? = nil
+    ) {
         self.directory = directory
         self.pins = pins
+        self.options = options
         self.progress = progress
     }
 
@@ -109,32 +137,32 @@ public struct RecordVerifier: Sendable {
             log.fail(.manifest, "the manifest cannot be read: \(error)")
             return
         }
+        if let earlier = options.earlierCopy {
+            // verify-diff: the earlier copy must itself be a record of the same board.
+            do { _ = try RecordReader(path: earlier + "/" + RecordFile.boardFileName) } catch {
+                log.fail(.checkpoints, "the earlier copy cannot be read: \(error)")
+                return
+            }
+        }
         switch group {
         case P256.name:
             await GroupVerifier<P256>(
-                genesis: first[0], manifestEntry: first[1], directory: directory, pins: pins, progress: progress
+                genesis: first[0], manifestEntry: first[1], directory: directory, pins: pins, options: options,
+                progress: progress
             ).run(&log, &report)
         case ElectionGuardV1.name:
             await GroupVerifier<ElectionGuardV1>(
-                genesis: first[0], manifestEntry: first[1], directory: directory, pins: pins, progress: progress
+                genesis: first[0], manifestEntry: first[1], directory: directory, pins: pins, options: options,
+                progress: progress
             )
             .run(&log, &report)
         case ElectionGuardV2.name:
             await GroupVerifier<ElectionGuardV2>(
-                genesis: first[0], manifestEntry: first[1], directory: directory, pins: pins, progress: progress
+                genesis: first[0], manifestEntry: first[1], directory: directory, pins: pins, options: options,
+                progress: progress
             )
             .run(&log, &report)
         default: log.fail(.manifest, "unknown group \(group)")
         }
-    }
-}
-
-struct CheckLog {
-    var problems: [RecordCheck: [String]] = [:]
-    /// Records a failed check; at most 20 problems are kept per check.
-    mutating func fail(_ check: RecordCheck, _ problem: String) {
-        var list = problems[check, default: []]
-        if list.count < 20 { list.append(problem) } else if list.count == 20 { list.append("… and more") }
-        problems[check] = list
     }
 }

@@ -12,7 +12,8 @@ struct Dauys: AsyncParsableCommand {
         commandName: "dauys",
         abstract: "Dauys — end-to-end verifiable referendum system.",
         subcommands: [
-            Simulate.self, Verify.self, Init.self, ManifestSample.self, PhaseCommand.self, TrusteeCommand.self,
+            Simulate.self, Verify.self, VerifyDiff.self, Init.self, ManifestSample.self, PhaseCommand.self,
+            TrusteeCommand.self,
             CeremonyFinish.self,
             RegistryCommand.self, CredentialAuthorityCommand.self, CredentialsCommand.self, Vote.self, Tally.self,
             ResultsCommand.self,
@@ -67,6 +68,7 @@ struct Verify: AsyncParsableCommand {
         name: .customLong("checkpoint"),
         help: "A checkpoint you saved earlier (`dauys pin`); repeatable: refuses a record that does not hold it.")
     var checkpoints: [String] = []
+    @Flag(help: "Check a board in any phase: every rule that applies so far (record.md §9.3).") var partial = false
 
     /// The pins, each checkpoint's signature checked under the key it names.
     func pins() throws -> RecordPins {
@@ -89,9 +91,15 @@ struct Verify: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await Self.verify(
+            directory, pins: try pins(), options: VerifyOptions(partial: partial), json: json)
+    }
+
+    /// Runs the verifier and prints its report; exit 1 unless every check holds.
+    static func verify(_ directory: String, pins: RecordPins, options: VerifyOptions, json: Bool) async throws {
         let tty = isatty(2) == 1
         let verifier = RecordVerifier(
-            directory: directory, pins: try pins(),
+            directory: directory, pins: pins, options: options,
             progress: { msg in
                 if tty { FileHandle.standardError.write(Data("\r\u{1B}[K\(msg)".utf8)) }
             })
@@ -109,6 +117,13 @@ struct Verify: AsyncParsableCommand {
                     format: "%@ — %d entries, %d ballots (%d counted), %.2f s",
                     report.valid ? "RECORD VALID" : "RECORD INVALID",
                     report.entries, report.ballots, report.countedBallots, report.seconds))
+            if options.earlierCopy != nil {
+                print(
+                    "Extends the earlier copy: its \(report.earlierEntries) entries unchanged; "
+                        + "\(report.entries - report.earlierEntries) new entries verified, "
+                        + "\(report.proofsChecked) ballot proofs checked")
+            }
+            if options.partial { print("Phase reached: \(report.phase)") }
             if report.officialPublished, let q = report.official?.questions.first {
                 print("Official result: certified by the central commission, re-derived here — \(q.explanation)")
             } else {
@@ -118,6 +133,30 @@ struct Verify: AsyncParsableCommand {
             }
         }
         if !report.valid { throw ExitCode(1) }
+    }
+}
+
+/// Belenios' verify-diff for a hash-chained board (record.md §9.3).
+struct VerifyDiff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-diff",
+        abstract: "Check that a record extends one you verified before, and verify only what is new.",
+        discussion: """
+            NEW must start with exactly the entries of OLD (same index, time, kind, payload, hash); \
+            every entry of NEW goes through the board's rules again, but only the ballots after OLD \
+            have their proofs checked. NEW may be in any phase (as with `verify --partial`). \
+            Exit 0 only if every check holds.
+            """)
+    @Argument(help: "The record directory you verified before.") var old: String
+    @Argument(help: "The newer record directory of the same board.") var new: String
+    @Flag(help: "Print one JSON summary object on standard output.") var json = false
+    @Option(name: .customLong("board-key"), help: "The board key (hex) you expect: refuses a re-keyed record.")
+    var boardKey: String?
+
+    func run() async throws {
+        var pins = RecordPins()
+        if let boardKey { pins.boardKey = try Hex.decode(boardKey, what: "board key") }
+        try await Verify.verify(new, pins: pins, options: VerifyOptions(partial: true, earlierCopy: old), json: json)
     }
 }
 

@@ -27,6 +27,16 @@ public final class RecordWriter {
         buffer += RecordFile.header
     }
 
+    /// Continues a record file after its first `length` bytes (the end of its last whole
+    /// entry); anything after them — an entry cut short by a crash — is discarded.
+    public init(continuing path: String, length: Int) throws {
+        guard let h = FileHandle(forUpdatingAtPath: path) else { throw RecordError.io("cannot open \(path)") }
+        try h.truncate(atOffset: UInt64(length))
+        try h.seekToEnd()
+        handle = h
+        buffer.reserveCapacity(1 << 22)
+    }
+
     public func append(_ e: BoardEntry) throws {
         var w = ByteWriter(capacity: 21)
         w.u64(e.index)

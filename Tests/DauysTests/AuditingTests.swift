@@ -94,3 +94,71 @@ final class AuditingTests: XCTestCase {
         XCTAssertTrue(p.contains("RECORD VALID") && p.contains("Phase reached: voting-open"), p)
     }
 }
+
+/// The observers' monitor against real servers (record.md §9.3).
+final class MonitorTests: XCTestCase {
+    func testTheMonitorFollowsTheBoardAndAlarmsOnAFork() throws {
+        let w = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        try CLI.ok(["loadtest-setup", "--data", "d", "--voters", "30", "--regions", "2"], cwd: w)
+        // The same board, copied: two servers that will tell two different stories from here on.
+        try FileManager.default.copyItem(atPath: w + "/d", toPath: w + "/fork")
+        try FileManager.default.copyItem(atPath: w + "/d", toPath: w + "/short")
+        let (one, url) = try CLI.serve(data: "d", cwd: w)
+        let (two, forkURL) = try CLI.serve(data: "fork", cwd: w)
+        defer {
+            for s in [one, two] {
+                s.terminate()
+                s.waitUntilExit()
+            }
+        }
+        func load(_ url: String, _ data: String, voters: Int) throws {
+            try CLI.ok(
+                [
+                    "load", "--url", url, "--voters-file", data + "/test-voters.jsonl", "--voters", "\(voters)",
+                    "--concurrency", "4", "--revote-rate", "0",
+                ], cwd: w)
+        }
+        try load(url, "d", voters: 10)
+        try load(forkURL, "fork", voters: 30)
+
+        let first = try CLI.ok(["monitor", "--server", url, "--out", "m", "--once", "--json"], cwd: w)
+        XCTAssertTrue(first.contains("no alarm") && first.contains("phase voting-open"), first)
+        XCTAssertTrue(first.contains(#""verified_ballots":10"#), first)
+        XCTAssertTrue(
+            try CLI.ok(["verify", "m", "--partial"], cwd: w).contains("RECORD VALID"), "the copy is a valid record")
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: w + "/m/checkpoints")
+        XCTAssertFalse(checkpoints.isEmpty)
+
+        // More ballots: a re-run resumes from its copy and verifies only what is new.
+        try load(url, "d", voters: 6)
+        let again = try CLI.ok(["monitor", "--server", url, "--out", "m", "--once", "--json"], cwd: w)
+        XCTAssertTrue(again.contains(#""verified_ballots":6"#), again)
+
+        // The other server shares the copy's first entries but not the rest: a fork.
+        let fork = try CLI.run(["monitor", "--server", forkURL, "--out", "m", "--once"], cwd: w)
+        XCTAssertEqual(fork.status, 1, fork.stdout + fork.stderr)
+        XCTAssertTrue(fork.stdout.hasPrefix("ALARM: "), fork.stdout)
+        XCTAssertTrue(fork.stdout.contains("the board forked or was rewritten"), fork.stdout)
+        let evidence = try String(contentsOfFile: w + "/m/alarm.json", encoding: .utf8)
+        XCTAssertTrue(evidence.contains(forkURL), evidence)
+        // The copy still holds only what was verified from the first board.
+        XCTAssertTrue(try CLI.ok(["verify", "m", "--partial"], cwd: w).contains("RECORD VALID"))
+        // A board that shows fewer entries than the copy holds was cut short.
+        let (three, shortURL) = try CLI.serve(data: "short", cwd: w)
+        defer {
+            three.terminate()
+            three.waitUntilExit()
+        }
+        let cut = try CLI.run(["monitor", "--server", shortURL, "--out", "m", "--once"], cwd: w)
+        XCTAssertEqual(cut.status, 1)
+        XCTAssertTrue(
+            cut.stdout.contains("this copy holds: it was cut short or rewritten"), cut.stdout)
+        // A pinned board key that is not the board's: an alarm before anything is read.
+        let rekeyed = try CLI.run(
+            ["monitor", "--server", url, "--out", "m", "--once", "--board-key", String(repeating: "ab", count: 32)],
+            cwd: w)
+        XCTAssertEqual(rekeyed.status, 1)
+        XCTAssertTrue(rekeyed.stdout.contains("ALARM: the board's key is not the one you pinned"), rekeyed.stdout)
+    }
+}

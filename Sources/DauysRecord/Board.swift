@@ -13,6 +13,7 @@ public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case eligibleCounts = 17
     case commissionKey = 18, turnoutReport = 19, precinctProtocol = 20, officialResult = 21
     case votingExtension = 22
+    case witnessCosignature = 23
 
     public var description: String {
         switch self {
@@ -39,6 +40,7 @@ public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .precinctProtocol: "precinct protocol"
         case .officialResult: "official result"
         case .votingExtension: "voting extension"
+        case .witnessCosignature: "witness cosignature"
         }
     }
 }
@@ -77,7 +79,8 @@ public enum Phase: String, Sendable, CaseIterable, Comparable, Codable {
         case .officialResult: .published ... .published
         // Decided while voting runs (a precinct that opened late, a queue at closing time).
         case .votingExtension: .votingOpen ... .votingOpen
-        case .phase, .checkpoint: nil
+        // A witness may cosign any checkpoint, at any time after it.
+        case .phase, .checkpoint, .witnessCosignature: nil
         }
     }
 }
@@ -250,11 +253,14 @@ public struct RecordPins: Sendable {
     public var boardKey: [UInt8]?
     /// Entry index → hash, from verified checkpoints.
     public var entries: [UInt64: [UInt8]] = [:]
-    public init(boardKey: [UInt8]? = nil, entries: [UInt64: [UInt8]] = [:]) {
+    /// Witness keys whose cosignature the record must hold (record.md §9.4).
+    public var witnesses: [[UInt8]] = []
+    public init(boardKey: [UInt8]? = nil, entries: [UInt64: [UInt8]] = [:], witnesses: [[UInt8]] = []) {
         self.boardKey = boardKey
         self.entries = entries
+        self.witnesses = witnesses
     }
-    public var isEmpty: Bool { boardKey == nil && entries.isEmpty }
+    public var isEmpty: Bool { boardKey == nil && entries.isEmpty && witnesses.isEmpty }
 }
 
 /// The board's signed acknowledgement of a cast ballot (record.md §9.2): with it a voter can

@@ -24,6 +24,7 @@ public enum RecordCheck: String, CaseIterable, Sendable, Codable {
     case controlRelations = "control relations"
     case officialResult = "official result"
     case schedule
+    case witnesses
     case sideFiles = "side files"
 }
 
@@ -111,6 +112,12 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     let turnoutInstants: [String: UInt64]
     /// The latest checkpoint on the board (what observers pin, record.md §9.1).
     public private(set) var lastCheckpoint: Checkpoint?
+    /// Every checkpoint's entry and hash (what witnesses may cosign, record.md §9.4).
+    public internal(set) var checkpointHashes: [UInt64: [UInt8]] = [:]
+    /// The entries each witness (hex key) cosigned.
+    public internal(set) var cosigned: [String: Set<UInt64>] = [:]
+    /// The index of the entry that closed voting.
+    public private(set) var closedAt: UInt64?
     /// The paper side: commissions, protocols, turnout reports, official result (record.md §3.4).
     public internal(set) var paper = PaperRecord()
 
@@ -279,6 +286,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         case .precinctProtocol: try applyProtocol(e)
         case .officialResult: try applyOfficialResult(e, asPublished: asPublished)
         case .votingExtension: try applyExtension(e)
+        case .witnessCosignature: try applyCosignature(e)
         }
     }
 
@@ -304,6 +312,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
                 "entry \(e.index) closes voting at \(Self.instant(e.time)), before the schedule closes it at \(Self.instant(latestClose))"
             )
         }
+        if p == .closed { closedAt = e.index }
         phase = p
     }
 
@@ -350,6 +359,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
             throw BoardViolation(.checkpoints, "checkpoint at \(e.index) is not signed by the board key")
         }
         lastCheckpoint = c
+        checkpointHashes[c.upTo] = c.hash
     }
 
     // MARK: trustee messages

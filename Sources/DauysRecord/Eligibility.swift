@@ -13,13 +13,16 @@ public enum RecordAuthority: String, Sendable {
     case centralCommission = "central-commission"
     /// A precinct or territorial commission: its key is in the message, not in the manifest.
     case commission
+    /// An observer who cosigns checkpoints: its key is in the message and among the manifest's
+    /// witnesses (record.md §9.4).
+    case witness
 
     func key(_ m: Manifest) -> Curve25519.Signing.PublicKey? {
         switch self {
         case .credentialAuthority: m.eligibility.credentialAuthorityKey
         case .registry: m.eligibility.registryKey
         case .centralCommission: m.centralCommissionKey
-        case .commission: nil
+        case .commission, .witness: nil
         }
     }
 

@@ -219,11 +219,17 @@ public struct Manifest: Codable, Hashable, Sendable {
     /// keys and signs the official result (record.md §3.4).
     public var centralCommission: String
     public var tally: TallySetup
+    /// Ed25519 public keys (hex) of the observers accredited to cosign checkpoints (record.md
+    /// §9.4); absent when there are none.
+    public var witnesses: [String]?
 
     enum CodingKeys: String, CodingKey {
         case id, title, group, questions, regions, schedule, trustees, eligibility
-        case centralCommission = "central_commission", tally
+        case centralCommission = "central_commission", tally, witnesses
     }
+
+    /// The witnesses' keys (record.md §9.4), those that are valid.
+    public var witnessKeys: [Curve25519.Signing.PublicKey] { (witnesses ?? []).compactMap(EligibilitySetup.key) }
 
     /// The central commission's key, if the manifest's is a valid one.
     public var centralCommissionKey: Curve25519.Signing.PublicKey? { EligibilitySetup.key(centralCommission) }
@@ -347,6 +353,13 @@ public struct Manifest: Codable, Hashable, Sendable {
             }
         } else {
             problems.append("central_commission: an Ed25519 public key (64 hex digits) is needed")
+        }
+        if let ws = witnesses {
+            if ws.isEmpty || ws.count > 100 { problems.append("witnesses: give 1 to 100 keys, or leave the field out") }
+            if ws.contains(where: { EligibilitySetup.key($0) == nil || $0 != $0.lowercased() }) {
+                problems.append("witnesses: each must be an Ed25519 public key (64 lower-case hex digits)")
+            }
+            if Set(ws).count != ws.count { problems.append("witnesses: a key is listed twice") }
         }
         if trustees.keys.count != trustees.count {
             problems.append("trustees: \(trustees.count) signing keys expected, \(trustees.keys.count) given")

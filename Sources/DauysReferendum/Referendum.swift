@@ -189,7 +189,11 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
             w.checkpointDue = w.checkpointDue || force || crossed
             return w.checkpointDue
         }
-        guard due else { return }
+        if due { await postCheckpoint() }
+    }
+
+    /// Signs and appends a checkpoint of the last entry (under the writer lock).
+    private func postCheckpoint() async {
         var next = state
         guard let c = try? Checkpoint(upTo: next.count - 1, hash: next.head, key: boardKey) else { return }
         let e = BoardEntry.chain(
@@ -197,6 +201,17 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         guard (try? next.apply(e[0])) != nil, (try? await keep(e)) != nil else { return }
         current.withLockedValue { $0 = next }
         writerState.withLockedValue { $0.checkpointDue = false }
+    }
+
+    /// While voting runs, posts a checkpoint if entries arrived after the last one (the
+    /// server's timer calls it every `DAUYS_CHECKPOINT_SECONDS`, record.md §9.1).
+    public func checkpointIfBehind() async {
+        _ = try? await write {
+            let s = state
+            // The last checkpoint is entry upTo + 1: anything after it is not yet certified.
+            guard s.phase == .votingOpen, let last = s.lastCheckpoint, s.count > last.upTo + 2 else { return }
+            await postCheckpoint()
+        }
     }
 
     /// The state, if the board is in phase `p` — checked before a step computes anything
@@ -676,6 +691,21 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         try await write {
             if state.extensions.contains(x) { return }
             try await append([(.votingExtension, x.payload)], checkpoint: true)
+        }
+    }
+
+    /// Posts a witness's cosignature of a checkpoint (record.md §9.4); the same cosignature
+    /// again does nothing. Returns whether it was new.
+    @discardableResult
+    public func cosign(_ c: WitnessCosignature) async throws -> Bool {
+        try await write {
+            if state.cosigned[c.witnessHex]?.contains(c.upTo) == true, state.checkpointHashes[c.upTo] == c.hash,
+                c.isSigned(base: state.baseHash)
+            {
+                return false
+            }
+            try await append([(.witnessCosignature, c.payload)])
+            return true
         }
     }
 

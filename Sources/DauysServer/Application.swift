@@ -10,6 +10,7 @@ import Logging
 import Metrics
 import NIOConcurrencyHelpers
 import Prometheus
+import ServiceLifecycle
 
 /// What the controllers share: the referendum, the registry for sign-in, the officials'
 /// tokens, sessions and sign-in limits, configuration and metrics.
@@ -102,6 +103,7 @@ public func buildApplication<G>(_ service: ReferendumService<G>) -> some Applica
         router: buildRouter(service),
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(c.idleTimeout)))),
         configuration: .init(address: .hostname(c.host, port: c.port), serverName: "dauys"),
+        services: [CheckpointTimer(referendum: service.referendum, seconds: c.checkpointSeconds)],
         onServerRunning: { _ in
             service.logger.notice(
                 "serving \(service.referendum.manifest.id) on http://\(c.host):\(c.port) (phase \(service.referendum.phase.rawValue))"
@@ -181,6 +183,21 @@ struct RequestLogMiddleware: RouterMiddleware {
         } catch let e as HTTPResponseError {
             log(e.status)
             throw e
+        }
+    }
+}
+
+/// record.md §9.1: while voting runs, a checkpoint at least every `seconds` when entries
+/// arrived since the last one — so an observer can pin a ballot cast in a quiet hour.
+struct CheckpointTimer<G: PrimeOrderGroup>: Service {
+    let referendum: Referendum<G>
+    let seconds: Int
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while true {
+                try await Task.sleep(for: .seconds(seconds))
+                await referendum.checkpointIfBehind()
+            }
         }
     }
 }

@@ -40,6 +40,9 @@ public struct ServerConfiguration: Sendable {
     public var trustedProxies: [String] = []
     /// Seconds a client is told to wait (`Retry-After`) when the board's storage is unavailable.
     public var retryAfterSeconds = 2
+    /// While voting runs, the board posts a checkpoint at least this often (seconds) when
+    /// entries arrived since the last one (record.md §9.1).
+    public var checkpointSeconds = 60
 
     public init() {}
 
@@ -68,6 +71,7 @@ public struct ServerConfiguration: Sendable {
         try int("DAUYS_OFFICIAL_BODY_BYTES", &officialBodyBytes)
         try int("DAUYS_PAPER_BODY_BYTES", &paperBodyBytes)
         try int("DAUYS_PAGE_SIZE", &pageSize)
+        try int("DAUYS_CHECKPOINT_SECONDS", &checkpointSeconds)
         try seconds("DAUYS_SESSION_LIFETIME", &sessionLifetime)
         try int("DAUYS_SESSIONS_PER_VOTER", &sessionsPerVoter)
         try int("DAUYS_FAILURES_PER_CLIENT_AND_IIN", &failuresPerClientAndIIN)
@@ -89,6 +93,9 @@ public struct ServerConfiguration: Sendable {
         guard (1...65535).contains(port) else { throw ConfigurationError("the port must be 1–65535") }
         guard sessionsPerVoter >= 1 else { throw ConfigurationError("a voter needs at least one session") }
         guard pageSize >= 1 else { throw ConfigurationError("the page size must be at least 1") }
+        guard checkpointSeconds >= 1 else {
+            throw ConfigurationError("DAUYS_CHECKPOINT_SECONDS must be at least 1")
+        }
         for p in trustedProxies where IPRange(p) == nil {
             throw ConfigurationError("trusted proxy \"\(p)\" is not an IP address or CIDR range")
         }

@@ -26,6 +26,15 @@ struct PublicController<G: PrimeOrderGroup> {
             r.headers[.cacheControl] = "no-cache"
             return r
         }
+        // A witness of the manifest cosigns a checkpoint it verified (record.md §9.4): the
+        // signature is the witness's credential, the board's rules the only gate.
+        group.post("witness-cosignatures") { req, _ in
+            let body = try await JSON.decode(PayloadBody.self, req, limit: 4096)
+            let c = try WitnessCosignature(payload: try body.bytes())
+            let new = try await referendum.cosign(c)
+            return JSON.response(
+                ["witness": c.witnessHex, "up_to": String(c.upTo), "new": String(new)], status: new ? .created : .ok)
+        }
         group.get("ballots/:digest", use: lookup)
         group.get("turnout", use: turnout)
         group.get("results") { _, _ in

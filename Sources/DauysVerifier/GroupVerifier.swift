@@ -101,6 +101,13 @@ struct GroupVerifier<G: PrimeOrderGroup> {
             log.fail(.checkpoints, "entry \(i), under a pinned checkpoint, is missing: the record ends at \(entries)")
         }
         let ballots = follower.ballots
+        for w in pins.witnesses where !state.witnessed(by: w) {
+            log.fail(
+                .witnesses,
+                "witness \(Hex.encode(w).prefix(16))… cosigned "
+                    + (state.closedAt == nil
+                        ? "no checkpoint" : "no checkpoint at or after the close of voting (entry \(state.closedAt!))"))
+        }
         report.ballots = ballots
         report.countedBallots = state.countedBallots.count
         // A complete record reaches publication; a partial one (§9.3) only obeys the rules so far.

@@ -69,11 +69,16 @@ struct Verify: AsyncParsableCommand {
         help: "A checkpoint you saved earlier (`dauys pin`); repeatable: refuses a record that does not hold it.")
     var checkpoints: [String] = []
     @Flag(help: "Check a board in any phase: every rule that applies so far (record.md §9.3).") var partial = false
+    @Option(
+        name: .customLong("witness"),
+        help: "A witness's public key (hex); repeatable: requires its cosignature of the board up to the close (§9.4).")
+    var witnesses: [String] = []
 
     /// The pins, each checkpoint's signature checked under the key it names.
     func pins() throws -> RecordPins {
         var p = RecordPins()
         if let boardKey { p.boardKey = try Hex.decode(boardKey, what: "board key") }
+        p.witnesses = try witnesses.map { try Hex.decode($0, what: "witness key") }
         for path in checkpoints {
             guard let d = FileManager.default.contents(atPath: path),
                 let c = try? JSONDecoder().decode(PinnedCheckpoint.self, from: d)

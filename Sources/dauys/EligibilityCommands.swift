@@ -54,6 +54,11 @@ struct AuthorityKeyFile: Codable {
         case .registry: named = m.eligibility.registry
         case .centralCommission: named = m.centralCommission
         case .commission: return  // registered on the board, not named in the manifest
+        case .witness:
+            guard m.witnesses?.contains(mine) == true else {
+                throw CLIError("the manifest does not name this key file's key among its witnesses")
+            }
+            return
         }
         guard mine == named.lowercased() else {
             throw CLIError("the manifest does not name this key file's key as the \(role.rawValue)'s")

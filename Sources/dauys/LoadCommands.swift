@@ -29,6 +29,8 @@ struct LoadtestSetup: AsyncParsableCommand {
     @OptionGroup var d: DataOption
     @Option var voters = 10_000
     @Option var regions = 20
+    @Option(name: .customLong("witness"), help: "A witness's public key (hex) for the manifest; repeatable.")
+    var witnesses: [String] = []
 
     func run() async throws {
         _ = try d.requireData()
@@ -39,10 +41,11 @@ struct LoadtestSetup: AsyncParsableCommand {
         let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
         let eligibility = SimulatedEligibility()
         let central = try AuthorityKeyFile.create(dir.path + "/central-commission.json", role: .centralCommission)
-        let m = Manifest.kazakhstan2026(
+        var m = Manifest.kazakhstan2026(
             regions: regions, districts: 1, precincts: 1, trustees: 3, quorum: 2, privacyFloor: 1,
             trusteeKeys: signers.map(\.publicKey), credentialAuthority: eligibility.keys.credentialAuthority,
             registry: eligibility.keys.registry, centralCommission: central)
+        if !witnesses.isEmpty { m.witnesses = witnesses.map { $0.lowercased() } }
         let ref = try await Referendum<DauysCrypto.P256>.create(
             store: try await dir.boardStore(), manifest: m, boardKey: try dir.createBoardKey(),
             clock: try dir.markRehearsal(m.schedule))

@@ -29,6 +29,10 @@ struct Monitor: AsyncParsableCommand, GroupCommand {
         help: "Stop (exit 0) once caught up and the board has not grown for this many seconds.")
     var exitWhenIdle: Double?
     @Flag(help: "Print one JSON summary line on standard output at the end.") var json = false
+    @Option(
+        name: .customLong("witness-key"),
+        help: "A witness's key file (`paper new-key --role witness`): cosign every checkpoint verified here.")
+    var witnessKey: String?
 
     var remote: RemoteServer {
         RemoteServer(base: server.hasSuffix("/") ? String(server.dropLast()) : server, token: nil)
@@ -106,6 +110,11 @@ struct Monitor: AsyncParsableCommand, GroupCommand {
         {
             try alarm("the board's key is not the one you pinned: the board was re-keyed")
         }
+        let witness = try witnessKey.map { path in
+            let f = try AuthorityKeyFile.load(path, role: .witness)
+            try f.check(follower.state.manifest, role: .witness)
+            return try f.signer()
+        }
         var stats = MonitorStats(startEntries: follower.state.count)
         var lastGrowth = Date()
         var lastPrint = Date.distantPast
@@ -119,6 +128,7 @@ struct Monitor: AsyncParsableCommand, GroupCommand {
             }
             try await crossCheckCheckpoint(seen)
             if count > follower.state.count { lastGrowth = Date() }
+            let cosignedBefore = stats.cosigned
             while follower.state.count < count {
                 let page = try await retrying {
                     try await remote.entries(
@@ -157,13 +167,25 @@ struct Monitor: AsyncParsableCommand, GroupCommand {
                     }
                 }
                 try writer.flush()
+                if let witness {
+                    for e in page where e.kind == .checkpoint {
+                        guard let c = try? Checkpoint(payload: e.payload) else { continue }
+                        let co = try WitnessCosignature(
+                            upTo: c.upTo, hash: c.hash, key: witness, base: follower.state.baseHash)
+                        _ = try await retrying {
+                            try await remote.post("witness-cosignatures", ["payload": Hex.encode(co.payload)])
+                        }
+                        stats.cosigned += 1
+                    }
+                }
                 stats.verified(page.count, ballots: page.filter { $0.kind == .ballot }.count)
                 if Date().timeIntervalSince(lastPrint) >= 5 {
                     lastPrint = Date()
                     say(stats.line(local: follower.state.count, board: count, phase: follower.state.phase))
                 }
             }
-            let caughtUp = follower.state.count >= count
+            // A cosignature just posted made the board grow: read it back before stopping.
+            let caughtUp = follower.state.count >= count && stats.cosigned == cosignedBefore
             if caughtUp && follower.state.phase == .published {
                 try await finalCheck(G.self)
                 break
@@ -247,6 +269,7 @@ struct MonitorStats {
     var maxLag: UInt64 = 0
     var entries = 0
     var ballots = 0
+    var cosigned = 0
     let started = Date()
 
     mutating func observe(boardCount: UInt64, local: UInt64) {
@@ -275,7 +298,7 @@ struct MonitorStats {
     func json(local: UInt64, seconds: Double) -> String {
         String(
             format:
-                #"{"entries":%llu,"verified_entries":%d,"verified_ballots":%d,"max_lag_entries":%llu,"verify_rate":%.1f,"board_growth_rate":%.1f,"seconds":%.2f}"#,
-            local, entries, ballots, maxLag, verifyRate, growthRate, seconds)
+                #"{"entries":%llu,"verified_entries":%d,"verified_ballots":%d,"max_lag_entries":%llu,"cosigned":%d,"verify_rate":%.1f,"board_growth_rate":%.1f,"seconds":%.2f}"#,
+            local, entries, ballots, maxLag, cosigned, verifyRate, growthRate, seconds)
     }
 }

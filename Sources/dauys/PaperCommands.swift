@@ -25,11 +25,12 @@ struct PaperNewKey: ParsableCommand {
         commandName: "new-key",
         abstract:
             "On the commission's own machine: create its signing key file (0600); print the public key to register.")
-    @Option(help: "commission (a precinct or territorial commission) or central-commission.") var role = "commission"
+    @Option(help: "commission (a precinct or territorial commission), central-commission or witness.") var role =
+        "commission"
     @Option(help: "The key file to create (mode 0600).") var key: String
     func run() throws {
-        guard let r = RecordAuthority(rawValue: role), r == .commission || r == .centralCommission else {
-            throw CLIError("--role is commission or central-commission")
+        guard let r = RecordAuthority(rawValue: role), [.commission, .centralCommission, .witness].contains(r) else {
+            throw CLIError("--role is commission, central-commission or witness")
         }
         print(Hex.encode(try AuthorityKeyFile.create(key, role: r).rawRepresentation))
     }

@@ -95,6 +95,71 @@ final class AuditingTests: XCTestCase {
     }
 }
 
+extension AuditingTests {
+    /// record.md §9.4: only a witness of the manifest cosigns, only a checkpoint on the board,
+    /// once; `--witness` requires a cosignature covering the close of voting.
+    func testWitnessCosignaturesFollowTheBoardRules() async throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let witness = Curve25519.Signing.PrivateKey(), stranger = Curve25519.Signing.PrivateKey()
+        let s = try await ReferendumTests.ready(
+            store: try SQLiteBoardStore(path: dir + "/board.sqlite", writer: true),
+            witnesses: [Hex.encode(witness.publicKey.rawRepresentation)])
+        let base = s.ref.baseHash
+        let c = s.ref.state.lastCheckpoint!
+        let good = try WitnessCosignature(upTo: c.upTo, hash: c.hash, key: witness, base: base)
+        let first = try await s.ref.cosign(good)
+        let again = try await s.ref.cosign(good)
+        XCTAssertEqual([first, again], [true, false], "the same cosignature again adds nothing")
+        func refused(_ co: WitnessCosignature, _ message: String, line: UInt = #line) async {
+            await assertThrowsAsync({ try await s.ref.cosign(co) }, line: line) {
+                XCTAssertTrue("\($0)".contains(message), "\($0)", line: line)
+            }
+        }
+        await refused(
+            try WitnessCosignature(upTo: c.upTo, hash: c.hash, key: stranger, base: base),
+            "the key is not a witness of the manifest")
+        await refused(
+            try WitnessCosignature(upTo: c.upTo - 1, hash: c.hash, key: witness, base: base),
+            "which no checkpoint on the board certifies so")
+        var forged = good.payload
+        forged[forged.count - 1] ^= 1
+        await refused(try WitnessCosignature(payload: forged), "the witness's signature does not verify")
+
+        // The witness saw the board during voting only: not enough once voting has closed.
+        _ = try await s.ref.cast(
+            try s.ref.ballotContext!.encrypt(selections: [[1, 0]], credential: s.credentials[0][0]).bytes)
+        // The server's timer: a checkpoint certifies the ballot; with nothing new, none.
+        let count = s.ref.state.count
+        await s.ref.checkpointIfBehind()
+        XCTAssertEqual(s.ref.state.lastCheckpoint?.upTo, count - 1)
+        await s.ref.checkpointIfBehind()
+        XCTAssertEqual(s.ref.state.count, count + 1, "nothing new: no checkpoint")
+        try await s.ref.advance(to: .closed)
+        try await s.ref.exportRecord(to: dir + "/rec")
+        let pins = RecordPins(witnesses: [Array(witness.publicKey.rawRepresentation)])
+        let before = await RecordVerifier(directory: dir + "/rec", pins: pins, options: VerifyOptions(partial: true))
+            .run()
+        XCTAssertEqual(before.failedChecks.map(\.name), ["witnesses"])
+        XCTAssertTrue(
+            before.failedChecks[0].problems[0].contains("cosigned no checkpoint at or after the close of voting"),
+            "\(before.failedChecks)")
+        let closing = s.ref.state.lastCheckpoint!
+        XCTAssertEqual(closing.upTo, s.ref.state.closedAt)
+        try await s.ref.cosign(try WitnessCosignature(upTo: closing.upTo, hash: closing.hash, key: witness, base: base))
+        try await s.ref.exportRecord(to: dir + "/rec")
+        let after = await RecordVerifier(directory: dir + "/rec", pins: pins, options: VerifyOptions(partial: true))
+            .run()
+        XCTAssertTrue(after.valid, "\(after.failedChecks)")
+        // Another key, never a witness, is not in the record.
+        let other = await RecordVerifier(
+            directory: dir + "/rec", pins: RecordPins(witnesses: [Array(stranger.publicKey.rawRepresentation)]),
+            options: VerifyOptions(partial: true)
+        ).run()
+        XCTAssertEqual(other.failedChecks.map(\.name), ["witnesses"])
+    }
+}
+
 /// The observers' monitor against real servers (record.md §9.3).
 final class MonitorTests: XCTestCase {
     func testTheMonitorFollowsTheBoardAndAlarmsOnAFork() throws {
@@ -160,5 +225,39 @@ final class MonitorTests: XCTestCase {
             cwd: w)
         XCTAssertEqual(rekeyed.status, 1)
         XCTAssertTrue(rekeyed.stdout.contains("ALARM: the board's key is not the one you pinned"), rekeyed.stdout)
+    }
+
+    func testAWitnessCosignsWhatItsMonitorVerified() throws {
+        let w = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        let pub = try CLI.ok(["paper", "new-key", "--role", "witness", "--key", "w.key"], cwd: w)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try CLI.ok(["loadtest-setup", "--data", "d", "--voters", "8", "--regions", "2", "--witness", pub], cwd: w)
+        let (server, url) = try CLI.serve(data: "d", cwd: w)
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        try CLI.ok(
+            [
+                "load", "--url", url, "--voters-file", "d/test-voters.jsonl", "--voters", "5", "--concurrency", "2",
+                "--revote-rate", "0",
+            ], cwd: w)
+        let out = try CLI.ok(
+            ["monitor", "--server", url, "--out", "m", "--once", "--json", "--witness-key", "w.key"], cwd: w)
+        XCTAssertTrue(out.contains("no alarm"), out)
+        XCTAssertFalse(out.contains(#""cosigned":0"#), out)
+        // The copy holds the witness's own cosignatures, read back from the board.
+        XCTAssertTrue(try CLI.ok(["verify", "m", "--partial", "--witness", pub], cwd: w).contains("RECORD VALID"))
+        let stranger = try CLI.run(
+            ["verify", "m", "--partial", "--witness", String(repeating: "cd", count: 32)], cwd: w)
+        XCTAssertEqual(stranger.status, 1)
+        XCTAssertTrue(stranger.stdout.contains("✗ witnesses"), stranger.stdout)
+        // A key file that is not a witness of the manifest is refused before anything is posted.
+        try CLI.ok(["paper", "new-key", "--role", "witness", "--key", "x.key"], cwd: w)
+        let refused = try CLI.run(
+            ["monitor", "--server", url, "--out", "m", "--once", "--witness-key", "x.key"], cwd: w)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("does not name this key file's key among its witnesses"), refused.stderr)
     }
 }

@@ -56,16 +56,17 @@ final class ReferendumTests: XCTestCase {
         store: BoardStore, boardKey: Curve25519.Signing.PrivateKey = .init(), perRegion: Int = 5,
         corruptShareFrom: Int? = nil, withholdShareFrom: Int? = nil, answerComplaints: Bool = true,
         publishCredentials: Bool = true, regions: Int = 2, districts: Int = 2, precincts: Int = 3,
-        privacyFloor: Int = 1, clock: ((Schedule) -> BoardClock)? = nil
+        privacyFloor: Int = 1, clock: ((Schedule) -> BoardClock)? = nil, witnesses: [String]? = nil
     ) async throws -> Setup {
         let signers = (1...3).map { _ in Curve25519.Signing.PrivateKey() }
         let eligibility = SimulatedEligibility()
         let central = Curve25519.Signing.PrivateKey()
-        let m = Manifest.kazakhstan2026(
+        var m = Manifest.kazakhstan2026(
             regions: regions, districts: districts, precincts: precincts, trustees: 3, quorum: 2,
             privacyFloor: privacyFloor, trusteeKeys: signers.map(\.publicKey),
             credentialAuthority: eligibility.keys.credentialAuthority, registry: eligibility.keys.registry,
             centralCommission: central.publicKey)
+        m.witnesses = witnesses
         let ref = try await Referendum<G>.create(
             store: store, manifest: m, boardKey: boardKey, clock: clock?(m.schedule) ?? .rehearsal(m.schedule))
         let base = ref.baseHash

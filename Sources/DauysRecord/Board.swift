@@ -14,6 +14,7 @@ public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case commissionKey = 18, turnoutReport = 19, precinctProtocol = 20, officialResult = 21
     case votingExtension = 22
     case witnessCosignature = 23
+    case auditedBallot = 24
 
     public var description: String {
         switch self {
@@ -41,6 +42,7 @@ public enum EntryKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case .officialResult: "official result"
         case .votingExtension: "voting extension"
         case .witnessCosignature: "witness cosignature"
+        case .auditedBallot: "audited ballot"
         }
     }
 }
@@ -65,7 +67,7 @@ public enum Phase: String, Sendable, CaseIterable, Comparable, Codable {
         case .trusteeCommitment, .trusteeKey, .encryptedShare, .complaint, .shareAcknowledgement, .shareReveal,
             .electionKey, .credentials, .eligibleCounts:
             .keyCeremony ... .keyCeremony
-        case .ballot: .votingOpen ... .votingOpen
+        case .ballot, .auditedBallot: .votingOpen ... .votingOpen
         case .encryptedTally, .revokedCredentials: .closed ... .closed
         case .decryptionShares: .tallied ... .tallied
         case .results: .decrypted ... .decrypted

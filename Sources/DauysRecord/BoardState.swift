@@ -25,6 +25,7 @@ public enum RecordCheck: String, CaseIterable, Sendable, Codable {
     case officialResult = "official result"
     case schedule
     case witnesses
+    case auditedBallots = "audited ballots"
     case sideFiles = "side files"
 }
 
@@ -136,6 +137,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// Every ballot by its tracking digest; an exact copy of a ballot is a replay.
     public private(set) var ballots: [DigestKey: BallotLocation] = [:]
     public private(set) var ballotCount = 0
+    /// Audited (spoiled) ballots by tracking digest, with their entry: never castable (§5.6).
+    public internal(set) var audited: [DigestKey: UInt64] = [:]
+    var auditsPerCredential: [DigestKey: Int] = [:]
     /// Entry index of every ballot by the 80 bits its short code shows, for voters who kept
     /// only the short code — built on demand (`indexShortCodes`) where ballots are looked up,
     /// never by the verifier. With two ballots on the same 80 bits, the first.
@@ -287,6 +291,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         case .officialResult: try applyOfficialResult(e, asPublished: asPublished)
         case .votingExtension: try applyExtension(e)
         case .witnessCosignature: try applyCosignature(e)
+        case .auditedBallot: try applyAudited(e)
         }
     }
 
@@ -812,6 +817,8 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         case replay(BallotLocation)
         /// The time is outside the voting window of the credential's precinct.
         case outsideSchedule(opens: UInt64, closes: UInt64)
+        /// The ballot was audited at this entry: its secrets are public (record.md §5.6).
+        case audited(UInt64)
 
         func violation(at index: UInt64) -> BoardViolation {
             switch self {
@@ -829,6 +836,9 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
                     .schedule,
                     "ballot at entry \(index) is outside its voting window \(BoardState.instant(opens)) … \(BoardState.instant(closes))"
                 )
+            case .audited(let at):
+                BoardViolation(
+                    .ballots, "ballot at entry \(index) was audited at entry \(at): an audited ballot is never cast")
             }
         }
     }
@@ -846,6 +856,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         let region = regionOfPrecinct[Int(p)]
         let tracking = TrackingCode(ballotBytes: payload)
         if let first = ballots[DigestKey(digest: tracking.digest)] { throw .replay(first) }
+        if let at = audited[DigestKey(digest: tracking.digest)] { throw .audited(at) }
         let closes = closing(precinct: Int(p))
         guard window.opens <= time, time < closes else { throw .outsideSchedule(opens: window.opens, closes: closes) }
         return BallotFacts(credential: credential, region: region, tracking: tracking)

@@ -694,6 +694,20 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         }
     }
 
+    /// Posts a ballot its voter audited instead of casting (record.md §5.6); the same audit
+    /// again returns the first entry. Returns the entry and whether it is new.
+    public func postAudit(_ a: AuditedBallot) async throws -> (entry: UInt64, new: Bool) {
+        let digest = DigestKey(digest: a.tracking.digest)
+        return try await write {
+            if let at = state.audited[digest] { return (at, false) }
+            try await append([(.auditedBallot, a.payload)])
+            guard let at = state.audited[digest] else {
+                throw ReferendumError.storageUnavailable("the audited ballot was not applied")
+            }
+            return (at, true)
+        }
+    }
+
     /// Posts a witness's cosignature of a checkpoint (record.md §9.4); the same cosignature
     /// again does nothing. Returns whether it was new.
     @discardableResult

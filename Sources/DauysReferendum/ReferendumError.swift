@@ -36,6 +36,8 @@ public enum CastError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidProof(String)
     /// Outside the voting window of the credential's precinct (record.md §5.5).
     case outsideSchedule(opens: String, closes: String)
+    /// The ballot was audited (its seed is public): it can never be cast (record.md §5.6).
+    case audited(entry: UInt64)
     /// The board's store failed; the ballot was not acknowledged and may be sent again.
     case storageUnavailable(String)
 
@@ -51,6 +53,8 @@ public enum CastError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidProof(let s): "ballot \(s) does not verify"
         case let .outsideSchedule(opens, closes):
             "voting in this precinct is open from \(opens) until \(closes); the ballot was not accepted"
+        case .audited(let at):
+            "this ballot was audited (entry \(at)): its secrets are public, so it can never be cast — encrypt a new one"
         }
     }
 
@@ -64,6 +68,7 @@ public enum CastError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .outsideSchedule(opens, closes):
             self = .outsideSchedule(
                 opens: BoardState<G>.instant(opens), closes: BoardState<G>.instant(closes))
+        case .audited(let at): self = .audited(entry: at)
         }
     }
 

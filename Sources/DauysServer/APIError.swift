@@ -63,6 +63,7 @@ public struct APIError: HTTPResponseError, Sendable {
         case .wrongRegion: APIError(.forbidden, "wrong_region", e.description)
         case .invalidProof: APIError(.unprocessableContent, "invalid_proof", e.description)
         case .outsideSchedule: APIError(.conflict, "outside_schedule", e.description)
+        case .audited: APIError(.conflict, "audited_ballot", e.description)
         case .storageUnavailable: unavailable("storage", e.description, retryAfter: retryAfter)
         }
     }

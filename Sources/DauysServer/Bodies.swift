@@ -86,3 +86,14 @@ struct PaperTurnoutBody: Encodable {
     let national: [Double]
     let regions: [String: [Double]]
 }
+
+/// The answer to an audited ballot (record.md §5.6).
+struct AuditedBody: Codable {
+    let entry: UInt64
+    let trackingCode: String
+    let trackingDigest: String
+    let choices: [String]
+    enum CodingKeys: String, CodingKey {
+        case entry, choices, trackingCode = "tracking_code", trackingDigest = "tracking_digest"
+    }
+}

@@ -14,6 +14,8 @@ struct VoterController<G: PrimeOrderGroup> {
     func addRoutes(to group: RouterGroup<DauysRequestContext>) {
         group.post("sessions", use: signIn)
         group.group("ballots").add(middleware: VoterAuthenticator(sessions: service.sessions)).post(use: cast)
+        group.group("audited-ballots").add(middleware: VoterAuthenticator(sessions: service.sessions))
+            .post(use: audit)
     }
 
     @Sendable func signIn(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
@@ -96,6 +98,24 @@ struct VoterController<G: PrimeOrderGroup> {
             service.rejectCounter.increment()
             throw APIError.from(e, retryAfter: service.retryAfter)
         }
+    }
+
+    /// Benaloh's challenge (record.md §5.6): the voter audits a ballot the device encrypted
+    /// instead of casting it; the board publishes it with its seed and choices, and never
+    /// takes it as a vote.
+    @Sendable func audit(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
+        let session = try ctx.voter()
+        let b = try await JSON.decode(PayloadBody.self, req, limit: service.configuration.ballotBodyBytes)
+        let a: AuditedBallot
+        do { a = try AuditedBallot(payload: try b.bytes()) } catch {
+            throw APIError.badRequest("bad_encoding", "\(error)")
+        }
+        try Self.requireOwnCredential(a.ballot, session)
+        let (entry, new) = try await service.referendum.postAudit(a)
+        return JSON.response(
+            AuditedBody(
+                entry: entry, trackingCode: a.tracking.short, trackingDigest: a.tracking.hex,
+                choices: a.choices(service.referendum.manifest)), status: new ? .created : .ok)
     }
 
     /// A session casts only ballots signed with its voter's credential (record.md §10): a bought

@@ -19,7 +19,7 @@ struct Dauys: AsyncParsableCommand {
             ResultsCommand.self,
             RecordCommand.self,
             Serve.self, OfficialCommand.self, LoadtestSetup.self, Load.self, PaperCommand.self, Report.self,
-            Bench.self, Vectors.self, Pin.self, ReceiptCommand.self, Monitor.self,
+            Bench.self, Vectors.self, Pin.self, ReceiptCommand.self, Monitor.self, AuditBallot.self,
         ])
 }
 

@@ -216,13 +216,20 @@ struct RecordExport: AsyncParsableCommand {
     }
 }
 
+/// The server's answer to an audited ballot: its entry.
+struct AuditAnswer: Decodable { let entry: UInt64 }
+
 struct Vote: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Encrypt, sign and cast a ballot with a credential code (or audit one).")
     @OptionGroup var d: DataOption
     @Option(help: "The credential code from the voter's letter.") var credential: String
     @Option(help: "The chosen option id for each question, in order (e.g. yes).") var choice: [String]
-    @Flag(help: "Benaloh audit: encrypt, reveal the seed, check the encryption, and do NOT cast.") var audit = false
+    @Flag(
+        help:
+            "Benaloh's challenge: encrypt, show the tracking code, then audit instead of casting — the ballot is posted with its seed and never counted."
+    )
+    var audit = false
     @Option(help: "With --server: the voter's IIN, to sign in.") var iin: String?
     @Option(name: .customLong("sign-in-code"), help: "With --server: the sign-in code from the voter's letter.")
     var signInCode: String?
@@ -257,11 +264,37 @@ struct Vote: AsyncParsableCommand {
                 let cred = try VoterCredential(typed: v.credential).keyPair(G.self, base: base)
                 let seed = BallotSeed.random()
                 let ballot = try ctx.encrypt(selections: selections, credential: cred, seed: seed)
+                // The device shows the tracking code before the voter decides to cast or audit.
+                print("tracking code \(ballot.trackingCode.short)")
+                func signIn() async throws -> String {
+                    guard let iin = v.iin, let code = v.signInCode else {
+                        throw CLIError("with --server, give --iin and --sign-in-code to sign in")
+                    }
+                    return try JSONDecoder().decode(
+                        SessionAnswer.self, from: Data(try await remote!.post("sessions", ["iin": iin, "code": code]))
+                    ).token
+                }
                 if v.audit {
                     try ctx.audit(ballot, seed: seed, selections: selections)
+                    let audited = AuditedBallot(ballot: ballot.bytes, seed: seed, selections: selections)
+                    let entry: UInt64
+                    if let ref {
+                        entry = try await ref.postAudit(audited).entry
+                    } else {
+                        entry = try JSONDecoder().decode(
+                            AuditAnswer.self,
+                            from: Data(
+                                try await remote!.post(
+                                    "audited-ballots", ["payload": Hex.encode(audited.payload)],
+                                    bearer: try await signIn()))
+                        ).entry
+                    }
                     print(
-                        "audit passed: the ballot encrypts \(v.choice.joined(separator: ", ")); seed \(Hex.encode(seed.bytes)); it was not cast"
-                    )
+                        """
+                        audited, not cast: the ballot encrypts \(audited.choices(manifest).joined(separator: "; ")); \
+                        it is on the board as entry \(entry) with its seed, and can never be cast
+                        anyone can check it: `dauys audit-ballot --entry \(entry) --server URL` (or --record DIR)
+                        """)
                     return
                 }
                 let receipt: CastReceipt
@@ -270,17 +303,11 @@ struct Vote: AsyncParsableCommand {
                         throw CLIError("ballot refused: \(error)")
                     }
                 } else {
-                    guard let iin = v.iin, let code = v.signInCode else {
-                        throw CLIError("with --server, give --iin and --sign-in-code to sign in")
-                    }
-                    let server = remote!
-                    let session = try JSONDecoder().decode(
-                        SessionAnswer.self, from: Data(try await server.post("sessions", ["iin": iin, "code": code])))
+                    let session = try await signIn()
                     receipt = try JSONDecoder().decode(
                         CastReceipt.self,
                         from: Data(
-                            try await server.post(
-                                "ballots", ["ballot": Hex.encode(ballot.bytes)], bearer: session.token)))
+                            try await remote!.post("ballots", ["ballot": Hex.encode(ballot.bytes)], bearer: session)))
                 }
                 let path = v.receipt ?? "receipt-\(receipt.trackingCode).json"
                 let enc = JSONEncoder()

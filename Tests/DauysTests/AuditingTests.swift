@@ -160,6 +160,72 @@ extension AuditingTests {
     }
 }
 
+extension AuditingTests {
+    /// record.md §5.6: Benaloh's cast-or-audit. An audited ballot is published with its seed
+    /// and choices, re-created by anyone, and never cast.
+    func testAnAuditedBallotIsPublishedAndCanNeverBeCast() async throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let key = Curve25519.Signing.PrivateKey()
+        let s = try await ReferendumTests.ready(
+            store: try SQLiteBoardStore(path: dir + "/board.sqlite", writer: true), boardKey: key)
+        let ctx = s.ref.ballotContext!
+        let seed = BallotSeed.random()
+        let b = try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][0], seed: seed)
+        let audited = AuditedBallot(ballot: b.bytes, seed: seed, selections: [[1, 0]])
+        XCTAssertEqual(try AuditedBallot(payload: audited.payload), audited)
+        let (entry, new) = try await s.ref.postAudit(audited)
+        let again = try await s.ref.postAudit(audited)
+        XCTAssertTrue(new)
+        XCTAssertEqual(again.entry, entry)
+        XCTAssertFalse(again.new, "the same audit again adds nothing")
+        XCTAssertEqual(audited.choices(s.ref.manifest), ["constitution = yes"])
+
+        // The audited ballot itself can never be cast.
+        await assertThrowsAsync({ _ = try await s.ref.cast(b.bytes) }) {
+            XCTAssertEqual($0 as? CastError, .audited(entry: entry))
+            XCTAssertTrue("\($0)".contains("its secrets are public, so it can never be cast"), "\($0)")
+        }
+        // A device that lies about the choices is caught by the re-encryption.
+        let seed2 = BallotSeed.random()
+        let b2 = try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][1], seed: seed2)
+        await assertThrowsAsync({
+            _ = try await s.ref.postAudit(AuditedBallot(ballot: b2.bytes, seed: seed2, selections: [[0, 1]]))
+        }) { XCTAssertTrue("\($0)".contains("the device did not encrypt what the voter chose"), "\($0)") }
+        // A cast ballot's secrets are never revealed on the board.
+        let seed3 = BallotSeed.random()
+        let b3 = try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[1][0], seed: seed3)
+        let cast = try await s.ref.cast(b3.bytes)
+        await assertThrowsAsync({
+            _ = try await s.ref.postAudit(AuditedBallot(ballot: b3.bytes, seed: seed3, selections: [[0, 1]]))
+        }) {
+            XCTAssertTrue(
+                "\($0)".contains("audits the ballot cast at entry \(cast.entryIndex): a cast ballot's secrets"), "\($0)"
+            )
+        }
+
+        try await s.ref.exportRecord(to: dir + "/rec")
+        let partial = await RecordVerifier(directory: dir + "/rec", options: VerifyOptions(partial: true)).run()
+        XCTAssertTrue(partial.valid, "\(partial.failedChecks)")
+        // An operator who counts the audited ballot anyway (re-chained and re-signed with the
+        // board key) fails "ballots"; one who edits the published choices fails "audited ballots".
+        let items = try RecordRewrite.entries(dir + "/rec")
+        var counted = items
+        counted.append((.ballot, items.last!.time, b.bytes))
+        try RecordRewrite.rechain(counted, to: dir + "/counted", key: key)
+        let r1 = await RecordVerifier(directory: dir + "/counted", options: VerifyOptions(partial: true)).run()
+        XCTAssertEqual(r1.failedChecks.map(\.name), ["ballots"])
+        XCTAssertTrue(
+            r1.failedChecks[0].problems[0].contains("was audited at entry \(entry): an audited ballot is never cast"),
+            "\(r1.failedChecks)")
+        var edited = items
+        edited[Int(entry)].payload = AuditedBallot(ballot: b.bytes, seed: seed, selections: [[0, 1]]).payload
+        try RecordRewrite.rechain(edited, to: dir + "/edited", key: key)
+        let r2 = await RecordVerifier(directory: dir + "/edited", options: VerifyOptions(partial: true)).run()
+        XCTAssertEqual(r2.failedChecks.map(\.name), ["audited ballots"])
+    }
+}
+
 /// The observers' monitor against real servers (record.md §9.3).
 final class MonitorTests: XCTestCase {
     func testTheMonitorFollowsTheBoardAndAlarmsOnAFork() throws {
@@ -259,5 +325,36 @@ final class MonitorTests: XCTestCase {
             ["monitor", "--server", url, "--out", "m", "--once", "--witness-key", "x.key"], cwd: w)
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.stderr.contains("does not name this key file's key among its witnesses"), refused.stderr)
+    }
+
+    func testAVoterAuditsABallotThroughTheServerAndAnyoneChecksIt() throws {
+        let w = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        try CLI.ok(["loadtest-setup", "--data", "d", "--voters", "4", "--regions", "2"], cwd: w)
+        let v = try String(contentsOfFile: w + "/d/test-voters.jsonl", encoding: .utf8).split(separator: "\n")
+            .map { try JSONDecoder().decode(OneWriterCLITests.TestVoter.self, from: Data($0.utf8)) }[0]
+        let (server, url) = try CLI.serve(data: "d", cwd: w)
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        let voter = ["--server", url, "--credential", v.credential, "--iin", v.iin, "--sign-in-code", v.signin_code]
+        let out = try CLI.ok(["vote", "--choice", "no", "--audit"] + voter, cwd: w)
+        XCTAssertTrue(out.hasPrefix("tracking code "), "the code is shown before the choice: \(out)")
+        XCTAssertTrue(out.contains("audited, not cast: the ballot encrypts constitution = no"), out)
+        let entry = try XCTUnwrap(out.firstMatch(of: /as entry (\d+)/)?.1).description
+        let check = try CLI.ok(["audit-ballot", "--entry", entry, "--server", url], cwd: w)
+        XCTAssertTrue(check.hasPrefix("AUDIT PASSED: entry \(entry)"), check)
+        XCTAssertTrue(check.contains("encrypts constitution = no"), check)
+        // The voter then casts a fresh ballot; its entry is not an audited ballot.
+        let cast = try CLI.ok(["vote", "--choice", "yes"] + voter, cwd: w)
+        let castEntry = try XCTUnwrap(cast.firstMatch(of: /\(entry (\d+),/)?.1).description
+        let wrong = try CLI.run(["audit-ballot", "--entry", castEntry, "--server", url], cwd: w)
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertTrue(wrong.stderr.contains("is a ballot entry, not an audited ballot"), wrong.stderr)
+        // The monitor's copy checks it offline too.
+        try CLI.ok(["monitor", "--server", url, "--out", "m", "--once"], cwd: w)
+        XCTAssertTrue(
+            try CLI.ok(["audit-ballot", "--entry", entry, "--record", "m"], cwd: w).hasPrefix("AUDIT PASSED"))
     }
 }

@@ -63,6 +63,17 @@ public enum RecordVectors {
                 "time": receipt.time, "board_key": receipt.boardKey, "signature": receipt.signature,
             ],
         ]
+        // A witness's cosignature (record.md §9.4) of that entry, and an audited ballot (§5.6).
+        let witness = try Curve25519.Signing.PrivateKey(rawRepresentation: TestVectors.bytes32("witness-key"))
+        let cosignature = try WitnessCosignature(upTo: entry.index, hash: entry.hash, key: witness, base: base)
+        let electionKey = KeyPair<G>(secret: TestVectors.scalar("audit-election-key"))
+        let ctx = BallotContext(election: base, publicKey: electionKey.publicKey, shape: .referendum)
+        let seed = try BallotSeed(bytes: TestVectors.bytes32("audit-seed"))
+        let audited = AuditedBallot(
+            ballot: try ctx.encrypt(
+                selections: [[0, 1]], credential: KeyPair<G>(secret: TestVectors.scalar("audit-credential")),
+                seed: seed, signatureEntropy: TestVectors.bytes32("audit-signature")
+            ).bytes, seed: seed, selections: [[0, 1]])
         func signedEntry(_ payload: [UInt8], _ kind: EntryKind, _ who: RecordAuthority) -> [String: String] {
             [
                 "message": Hex.encode(payload.dropLast(64)),
@@ -84,7 +95,20 @@ public enum RecordVectors {
             "turnout_report": signedEntry(turnout.payload, .turnoutReport, .commission),
             "voting_extension": signedEntry(extensionEntry.payload, .votingExtension, .centralCommission),
         ]
+        let auditing: [String: Any] = [
+            "witness": [
+                "signing_key_seed": Hex.encode(witness.rawRepresentation),
+                "public_key": Hex.encode(witness.publicKey.rawRepresentation),
+            ],
+            "witness_cosignature": signedEntry(cosignature.payload, .witnessCosignature, .witness),
+            "audited_ballot": [
+                "election_key": electionKey.publicKey.hex, "shape": "referendum (yes, no)",
+                "seed": Hex.encode(seed.bytes), "selections": [[0, 1]], "ballot": Hex.encode(audited.ballot),
+                "payload": Hex.encode(audited.payload),
+            ],
+        ]
         let out: [String: Any] = [
+            "auditing": auditing,
             "paper": paper,
             "receipt": receiptVector,
             "group": G.name, "base_hash": base.hex,

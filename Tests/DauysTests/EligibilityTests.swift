@@ -370,6 +370,44 @@ final class EligibilityVectorTests: XCTestCase {
         XCTAssertNotNil(givenReceipt.verified())
         XCTAssertTrue(boardKey.publicKey.isValidSignature(try Hex.decode(givenReceipt.signature), for: m.bytes))
 
+        // The witness's cosignature (record.md §9.4): W ‖ u64(up_to) ‖ hash, authority "witness".
+        let av = v["auditing"] as! [String: Any]
+        let wv = av["witness_cosignature"] as! [String: String]
+        let witness = try Curve25519.Signing.PrivateKey(
+            rawRepresentation: try Hex.decode((av["witness"] as! [String: String])["signing_key_seed"]!))
+        var wm = ByteWriter()
+        wm.fixed(witness.publicKey.rawRepresentation)
+        wm.u64(12)
+        wm.fixed(ballotEntry.hash)
+        XCTAssertEqual(Hex.encode(wm.bytes), wv["message"])
+        var ws = ByteWriter()
+        ws.string("DAUYS-v1")
+        ws.string("authority-message")
+        ws.string("witness")
+        ws.fixed(base.bytes)
+        ws.u8(23)
+        ws.lengthPrefixed(wm.bytes)
+        XCTAssertEqual(Hex.encode(ws.bytes), wv["signed_bytes"])
+        let wGiven = try Hex.decode(wv["payload"]!)
+        XCTAssertTrue(witness.publicKey.isValidSignature(wGiven.suffix(64), for: ws.bytes))
+        XCTAssertTrue(try WitnessCosignature(payload: wGiven).isSigned(base: base))
+        // The audited ballot (record.md §5.6): the payload re-encoded, and the audit re-computed.
+        let abv = av["audited_ballot"] as! [String: Any]
+        let ballot = try Hex.decode(abv["ballot"] as! String)
+        let seed = try BallotSeed(bytes: try Hex.decode(abv["seed"] as! String))
+        var ab = ByteWriter()
+        ab.lengthPrefixed(ballot)
+        ab.fixed(seed.bytes)
+        ab.u16(1)
+        ab.u16(2)
+        ab.u8(0)
+        ab.u8(1)
+        XCTAssertEqual(Hex.encode(ab.bytes), abv["payload"] as? String)
+        let ek = try GroupElement<DauysCrypto.P256>(hex: abv["election_key"] as! String)
+        let actx = BallotContext(election: base, publicKey: ek, shape: .referendum)
+        XCTAssertNoThrow(try AuditedBallot(payload: ab.bytes).check(actx))
+        XCTAssertThrowsError(try AuditedBallot(ballot: ballot, seed: seed, selections: [[1, 0]]).check(actx))
+
         let cv = v["eligible_counts"] as! [String: String]
         let counts = try EligibleCounts(
             counts: [.init(precinct: "abai.d1.p1", count: 3), .init(precinct: "abai.d1.p2", count: 0)],

@@ -67,9 +67,9 @@ final class LifecycleCLITests: XCTestCase {
             }
         }
         let (c0, _) = try code(files[0])
-        XCTAssertTrue(
-            try CLI.ok(["vote", "--data", "d", "--credential", c0, "--choice", "no", "--audit"], cwd: w).contains(
-                "audit passed"))
+        // Voter 0 audits a ballot instead of casting it: published with its seed, never counted.
+        let audit = try CLI.ok(["vote", "--data", "d", "--credential", c0, "--choice", "no", "--audit"], cwd: w)
+        XCTAssertTrue(audit.contains("audited, not cast: the ballot encrypts constitution = no"), audit)
         let bad = try CLI.run(
             ["vote", "--data", "d", "--credential", "0000-0000-0000-0000-0000-0000", "--choice", "yes"], cwd: w)
         XCTAssertNotEqual(bad.status, 0)

@@ -698,6 +698,13 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     /// again returns the first entry. Returns the entry and whether it is new.
     public func postAudit(_ a: AuditedBallot) async throws -> (entry: UInt64, new: Bool) {
         let digest = DigestKey(digest: a.tracking.digest)
+        // The proofs and the re-encryption are checked before the writer lock is taken, so a
+        // bad audit never holds up the board; the board's rule checks them again (§5.6).
+        if state.audited[digest] == nil, let ctx = ballotContext {
+            do { try a.check(ctx) } catch {
+                throw ReferendumError.refused(BoardViolation(.auditedBallots, "audited ballot: \(error)"))
+            }
+        }
         return try await write {
             if let at = state.audited[digest] { return (at, false) }
             try await append([(.auditedBallot, a.payload)])
@@ -712,7 +719,14 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     /// again does nothing. Returns whether it was new.
     @discardableResult
     public func cosign(_ c: WitnessCosignature) async throws -> Bool {
-        try await write {
+        // Anyone may send one: keys and signatures are checked before the writer lock is taken.
+        guard manifest.witnesses?.contains(c.witnessHex) == true else {
+            throw ReferendumError.refused(BoardViolation(.witnesses, "the key is not a witness of the manifest"))
+        }
+        guard c.isSigned(base: baseHash) else {
+            throw ReferendumError.refused(BoardViolation(.witnesses, "the witness's signature does not verify"))
+        }
+        return try await write {
             if state.cosigned[c.witnessHex]?.contains(c.upTo) == true, state.checkpointHashes[c.upTo] == c.hash,
                 c.isSigned(base: state.baseHash)
             {

@@ -115,7 +115,7 @@ struct Monitor: AsyncParsableCommand, GroupCommand {
             try f.check(follower.state.manifest, role: .witness)
             return try f.signer()
         }
-        var stats = MonitorStats(startEntries: follower.state.count)
+        var stats = MonitorStats()
         var lastGrowth = Date()
         var lastPrint = Date.distantPast
         while true {
@@ -178,7 +178,8 @@ struct Monitor: AsyncParsableCommand, GroupCommand {
                         stats.cosigned += 1
                     }
                 }
-                stats.verified(page.count, ballots: page.filter { $0.kind == .ballot }.count)
+                stats.verified(
+                    page.count, ballots: page.filter { $0.kind == .ballot }.count, local: follower.state.count)
                 if Date().timeIntervalSince(lastPrint) >= 5 {
                     lastPrint = Date()
                     say(stats.line(local: follower.state.count, board: count, phase: follower.state.phase))
@@ -260,45 +261,68 @@ struct Monitor: AsyncParsableCommand, GroupCommand {
     }
 }
 
-/// What the monitor measures: how far behind the board it is, and how fast each side goes.
+/// What the monitor measures: how far behind the board it is, and how fast each side goes —
+/// over the time the board was growing, so idle minutes do not dilute the rates.
 struct MonitorStats {
-    let startEntries: UInt64
-    var firstBoardCount: UInt64?
-    var firstSeen = Date()
     var lastBoardCount: UInt64 = 0
+    /// The board's count and the time when it was first seen growing, and when last.
+    var growthStart: (count: UInt64, at: Date)?
+    var lastGrowth: Date?
     var maxLag: UInt64 = 0
     var entries = 0
     var ballots = 0
     var cosigned = 0
-    let started = Date()
+    var firstVerified: Date?
+    var lastVerified: Date?
+    var sawGrowth = false
+    /// Entries verified after `firstVerified`.
+    var activeEntries = 0
+    /// Seconds from the board's last growth until the copy held all of it.
+    var catchUp: Double = 0
 
     mutating func observe(boardCount: UInt64, local: UInt64) {
-        if firstBoardCount == nil {
-            firstBoardCount = boardCount
-            firstSeen = Date()
+        let now = Date()
+        if boardCount > lastBoardCount && lastBoardCount > 0 {
+            if growthStart == nil { growthStart = (lastBoardCount, now) }
+            lastGrowth = now
         }
-        lastBoardCount = boardCount
+        lastBoardCount = max(lastBoardCount, boardCount)
         maxLag = max(maxLag, boardCount > local ? boardCount - local : 0)
     }
-    mutating func verified(_ n: Int, ballots b: Int) {
+    mutating func verified(_ n: Int, ballots b: Int, local: UInt64) {
+        let now = Date()
+        // The rate counts from the first page verified after the board started growing.
+        if firstVerified == nil || (growthStart != nil && !sawGrowth) {
+            sawGrowth = growthStart != nil
+            firstVerified = now
+            activeEntries = 0
+        } else {
+            activeEntries += n
+        }
+        lastVerified = now
         entries += n
         ballots += b
+        if local >= lastBoardCount, let g = lastGrowth { catchUp = now.timeIntervalSince(g) }
     }
-    var verifyRate: Double { Double(entries) / max(Date().timeIntervalSince(started), 0.001) }
+    var verifyRate: Double {
+        guard let a = firstVerified, let b = lastVerified else { return 0 }
+        return Double(activeEntries) / max(b.timeIntervalSince(a), 0.001)
+    }
     var growthRate: Double {
-        Double(lastBoardCount - (firstBoardCount ?? lastBoardCount)) / max(Date().timeIntervalSince(firstSeen), 0.001)
+        guard let (c, a) = growthStart, let b = lastGrowth else { return 0 }
+        return Double(lastBoardCount - c) / max(b.timeIntervalSince(a), 0.001)
     }
     func line(local: UInt64, board: UInt64, phase: Phase) -> String {
         String(
             format:
-                "entry %llu of %llu (lag %llu entries, max %llu), phase %@; verified %d entries (%d ballots), %.0f entries/s; board grows %.0f entries/s",
+                "entry %llu of %llu (lag %llu entries, max %llu), phase %@; verified %d entries (%d ballots) at %.0f entries/s; board grew %.0f entries/s",
             local, board, board > local ? board - local : 0, maxLag, phase.rawValue, entries, ballots, verifyRate,
             growthRate)
     }
     func json(local: UInt64, seconds: Double) -> String {
         String(
             format:
-                #"{"entries":%llu,"verified_entries":%d,"verified_ballots":%d,"max_lag_entries":%llu,"cosigned":%d,"verify_rate":%.1f,"board_growth_rate":%.1f,"seconds":%.2f}"#,
-            local, entries, ballots, maxLag, cosigned, verifyRate, growthRate, seconds)
+                #"{"entries":%llu,"verified_entries":%d,"verified_ballots":%d,"max_lag_entries":%llu,"catch_up_seconds":%.2f,"cosigned":%d,"verify_rate":%.1f,"board_growth_rate":%.1f,"seconds":%.2f}"#,
+            local, entries, ballots, maxLag, catchUp, cosigned, verifyRate, growthRate, seconds)
     }
 }

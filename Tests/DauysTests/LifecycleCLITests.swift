@@ -177,6 +177,20 @@ final class LifecycleCLITests: XCTestCase {
         XCTAssertNotEqual(f.status, 0)
         XCTAssertTrue(f.stderr.contains("its signature does not verify"), f.stderr)
 
+        // An observer's monitor follows the published board to its end: every rule, every
+        // proof, the tally's sums and the results, then exit 0; its copy is the record.
+        let (server, url) = try CLI.serve(data: "d", cwd: w)
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        let watched = try CLI.ok(["monitor", "--server", url, "--out", "m", "--json"], cwd: w)
+        XCTAssertTrue(watched.contains("phase published, no alarm"), watched)
+        XCTAssertTrue(watched.contains(#""verified_ballots":7"#), watched)
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: w + "/m/board.bin")),
+            try Data(contentsOf: URL(fileURLWithPath: w + "/rec/board.bin")))
+
         // Nothing personal in the public record.
         let board = try Data(contentsOf: URL(fileURLWithPath: w + "/rec/board.bin"))
         for n in 0..<8 {

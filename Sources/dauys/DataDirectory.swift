@@ -110,6 +110,22 @@ extension Referendum: BoardAccess {
     func fetchState() async throws -> BoardState<G> { state }
 }
 
+/// A board entry as `GET /api/v1/board` sends it: payload in base64, hash in hex.
+struct EntryJSON: Codable {
+    let index: UInt64
+    let time: UInt64
+    let kind: UInt8
+    let payload: String
+    let hash: String
+    init(_ e: BoardEntry) {
+        index = e.index
+        time = e.time
+        kind = e.kind.rawValue
+        payload = Data(e.payload).base64EncodedString()
+        hash = Hex.encode(e.hash)
+    }
+}
+
 /// A running Dauys server, spoken to through API v1.
 struct RemoteServer: Sendable {
     let base: String
@@ -167,14 +183,7 @@ struct RemoteServer: Sendable {
     /// The board's entries, read page by page from the server (at most `limit`).
     func entries(from: UInt64, limit: Int = .max) async throws -> [BoardEntry] {
         struct Page: Decodable {
-            struct Entry: Decodable {
-                let index: UInt64
-                let time: UInt64
-                let kind: UInt8
-                let payload: String
-                let hash: String
-            }
-            let entries: [Entry]
+            let entries: [EntryJSON]
             let next: UInt64
         }
         var out: [BoardEntry] = []

@@ -77,24 +77,13 @@ struct Monitor: AsyncParsableCommand, GroupCommand {
             let alarm: String
             let server: String
             let at: String
-            let entry: Served?
+            let entry: EntryJSON?
             let localHead: String?
-            struct Served: Encodable {
-                let index: UInt64
-                let time: UInt64
-                let kind: UInt8
-                let payload: String
-                let hash: String
-            }
             enum CodingKeys: String, CodingKey { case alarm, server, at, entry, localHead = "local_head" }
         }
         let ev = Evidence(
             alarm: message, server: server, at: ISO8601DateFormatter().string(from: Date()),
-            entry: entry.map {
-                .init(
-                    index: $0.index, time: $0.time, kind: $0.kind.rawValue,
-                    payload: Data($0.payload).base64EncodedString(), hash: Hex.encode($0.hash))
-            }, localHead: head.map { Hex.encode($0) })
+            entry: entry.map(EntryJSON.init), localHead: head.map { Hex.encode($0) })
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try? e.encode(ev).write(to: URL(fileURLWithPath: out + "/alarm.json"))

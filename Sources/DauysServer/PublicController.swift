@@ -28,13 +28,7 @@ struct PublicController<G: PrimeOrderGroup> {
         }
         // A witness of the manifest cosigns a checkpoint it verified (record.md §9.4): the
         // signature is the witness's credential, the board's rules the only gate.
-        group.post("witness-cosignatures") { req, _ in
-            let body = try await JSON.decode(PayloadBody.self, req, limit: 4096)
-            let c = try WitnessCosignature(payload: try body.bytes())
-            let new = try await referendum.cosign(c)
-            return JSON.response(
-                ["witness": c.witnessHex, "up_to": String(c.upTo), "new": String(new)], status: new ? .created : .ok)
-        }
+        group.post("witness-cosignatures", use: cosign)
         group.get("ballots/:digest", use: lookup)
         group.get("turnout", use: turnout)
         group.get("results") { _, _ in
@@ -44,6 +38,29 @@ struct PublicController<G: PrimeOrderGroup> {
             return JSON.raw(r.payload)
         }
         group.get("record", use: record)
+    }
+
+    /// 403 for a key that is not a witness or a signature that does not verify (who is
+    /// asking), 409 for a cosignature the board cannot take now (no such checkpoint).
+    @Sendable func cosign(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
+        let body = try await JSON.decode(PayloadBody.self, req, limit: 4096)
+        let bytes: [UInt8]
+        do { bytes = try body.bytes() } catch { throw APIError.badRequest("bad_encoding", "\(error)") }
+        guard bytes.count == 136 else {
+            throw APIError.badRequest("bad_encoding", "a witness cosignature is 136 bytes, not \(bytes.count)")
+        }
+        guard let c = try? WitnessCosignature(payload: bytes),
+            referendum.manifest.witnesses?.contains(c.witnessHex) == true
+        else { throw APIError(.forbidden, "not_a_witness", "the key is not a witness of the manifest") }
+        guard c.isSigned(base: referendum.baseHash) else {
+            throw APIError(.forbidden, "bad_signature", "the witness's signature does not verify")
+        }
+        let new: Bool
+        do { new = try await referendum.cosign(c) } catch ReferendumError.refused(let v) {
+            throw APIError(.conflict, "no_checkpoint", v.message)
+        }
+        return JSON.response(
+            ["witness": c.witnessHex, "up_to": String(c.upTo), "new": String(new)], status: new ? .created : .ok)
     }
 
     @Sendable func status(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {

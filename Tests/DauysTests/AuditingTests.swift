@@ -319,6 +319,38 @@ final class MonitorTests: XCTestCase {
             ["verify", "m", "--partial", "--witness", String(repeating: "cd", count: 32)], cwd: w)
         XCTAssertEqual(stranger.status, 1)
         XCTAssertTrue(stranger.stdout.contains("✗ witnesses"), stranger.stdout)
+        // Over HTTP, who may cosign what (record.md §9.4).
+        let status = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(string: url + "/api/v1/status")!))
+        let base = try ElectionHash(hex: (status as! [String: Any])["base_hash"] as! String)
+        let file = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: w + "/w.key")))
+        let key = try Curve25519.Signing.PrivateKey(
+            rawRepresentation: try Hex.decode((file as! [String: Any])["signingKey"] as! String))
+        let pin = try JSONDecoder().decode(
+            PinnedCheckpoint.self,
+            from: Data(
+                contentsOf: URL(
+                    fileURLWithPath: w + "/m/checkpoints/"
+                        + (try FileManager.default.contentsOfDirectory(atPath: w + "/m/checkpoints")).sorted()[0])))
+        let hash = try Hex.decode(pin.hash)
+        func post(_ c: WitnessCosignature) throws -> String {
+            let o = try CLI.curl(
+                [
+                    "-X", "POST", url + "/api/v1/witness-cosignatures", "-H", "Content-Type: application/json", "-d",
+                    #"{"payload":"\#(Hex.encode(c.payload))"}"#,
+                ])
+            return o
+        }
+        XCTAssertTrue(
+            try post(try WitnessCosignature(upTo: pin.upTo, hash: hash, key: key, base: base)).hasPrefix("200"))
+        let outsider = try WitnessCosignature(upTo: pin.upTo, hash: hash, key: .init(), base: base)
+        XCTAssertTrue(try post(outsider).hasPrefix("403 {\"error\":{\"code\":\"not_a_witness\""))
+        let elsewhere = try WitnessCosignature(upTo: pin.upTo + 1, hash: hash, key: key, base: base)
+        XCTAssertTrue(try post(elsewhere).hasPrefix("409 {\"error\":{\"code\":\"no_checkpoint\""))
+        var bytes = elsewhere.payload
+        bytes[bytes.count - 1] ^= 1
+        XCTAssertTrue(
+            try post(try WitnessCosignature(payload: bytes)).hasPrefix("403 {\"error\":{\"code\":\"bad_signature\""))
+
         // A key file that is not a witness of the manifest is refused before anything is posted.
         try CLI.ok(["paper", "new-key", "--role", "witness", "--key", "x.key"], cwd: w)
         let refused = try CLI.run(

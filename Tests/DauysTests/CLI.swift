@@ -48,6 +48,21 @@ enum CLI {
             stderr: String(decoding: r, as: UTF8.self))
     }
 
+    /// Runs curl; returns "STATUS BODY".
+    static func curl(_ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        p.arguments = ["-s", "-w", "%{http_code}", "-o", "/dev/stderr"] + args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let body = err.fileHandleForReading.readDataToEndOfFile()
+        let status = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: status, as: UTF8.self) + " " + String(decoding: body, as: UTF8.self)
+    }
+
     /// Runs and fails the test if the command fails.
     @discardableResult
     static func ok(_ args: [String], cwd: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {

@@ -232,10 +232,14 @@ struct Monitor: AsyncParsableCommand, GroupCommand {
         }
         let first = try await retrying { try await remote.entries(from: 0, limit: 2) }
         let f = try RecordFollower<G>(genesis: first[0], manifest: first[1])
-        let w = try RecordWriter(path: copyPath)
+        // A new copy appears whole (its first two entries) or not at all.
+        let fresh = copyPath + ".new"
+        let w = try RecordWriter(path: fresh)
         for e in first { try w.append(e) }
-        try w.flush()
-        return (f, w, seen)
+        try w.close()
+        try FileManager.default.moveItem(atPath: fresh, toPath: copyPath)
+        let length = try FileManager.default.attributesOfItem(atPath: copyPath)[.size] as? Int ?? 0
+        return (f, try RecordWriter(continuing: copyPath, length: length), seen)
     }
 
     /// At publication: the tally's sums and the results, over the copy (proofs already checked).

@@ -75,7 +75,8 @@ struct GroupVerifier<G: PrimeOrderGroup> {
             entries += 1
             checkPin(e, &log)
             let proven = compareEarlier(e, &log)
-            if e.index < 2 { continue }
+            // The first two entries (by position, not by their claimed index) made the state.
+            if entries <= 2 { continue }
             await follower.add(e, proven: proven)
             if let progress, Date().timeIntervalSince(lastReport) > 0.5 {
                 lastReport = Date()
@@ -100,7 +101,6 @@ struct GroupVerifier<G: PrimeOrderGroup> {
         for i in pins.entries.keys.sorted() where i >= UInt64(entries) {
             log.fail(.checkpoints, "entry \(i), under a pinned checkpoint, is missing: the record ends at \(entries)")
         }
-        let ballots = follower.ballots
         for w in pins.witnesses where !state.witnessed(by: w) {
             log.fail(
                 .witnesses,
@@ -108,7 +108,7 @@ struct GroupVerifier<G: PrimeOrderGroup> {
                     + (state.closedAt == nil
                         ? "no checkpoint" : "no checkpoint at or after the close of voting (entry \(state.closedAt!))"))
         }
-        report.ballots = ballots
+        report.ballots = follower.ballots
         report.countedBallots = state.countedBallots.count
         // A complete record reaches publication; a partial one (§9.3) only obeys the rules so far.
         let complete = !options.partial || state.phase == .published

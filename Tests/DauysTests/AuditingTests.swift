@@ -77,6 +77,23 @@ final class AuditingTests: XCTestCase {
             "\(caught.failedChecks)")
         XCTAssertTrue(caught.failedChecks[0].problems[0].hasSuffix("the board was rewritten"))
 
+        // An entry that claims to be entry 1 is not skipped as if it were the manifest (the last
+        // one: nothing after it would break the chain).
+        let last = UInt64(try RecordRewrite.entries(dir + "/new").count - 1)
+        var reader = try RecordReader(path: dir + "/new/board.bin")
+        let odd = try RecordWriter(path: dir + "/odd.bin")
+        while let n = reader.next() {
+            let e = try n.get()
+            try odd.append(
+                e.index == last
+                    ? BoardEntry(index: 1, time: e.time, kind: e.kind, payload: e.payload, storedHash: e.hash) : e)
+        }
+        try odd.close()
+        try FileManager.default.createDirectory(atPath: dir + "/odd", withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: dir + "/odd.bin", toPath: dir + "/odd/board.bin")
+        let oddReport = await RecordVerifier(directory: dir + "/odd", options: VerifyOptions(partial: true)).run()
+        XCTAssertTrue(oddReport.failedChecks.map(\.name).contains("hash chain"), "\(oddReport.failedChecks)")
+
         // Through the CLI: exit 0 and what was checked; exit 1 naming the rewritten entry;
         // a record cut shorter than the earlier copy is refused.
         let ok = try CLI.ok(["verify-diff", dir + "/old", dir + "/new"], cwd: dir)
@@ -102,8 +119,9 @@ extension AuditingTests {
         let dir = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let witness = Curve25519.Signing.PrivateKey(), stranger = Curve25519.Signing.PrivateKey()
+        let boardKey = Curve25519.Signing.PrivateKey()
         let s = try await ReferendumTests.ready(
-            store: try SQLiteBoardStore(path: dir + "/board.sqlite", writer: true),
+            store: try SQLiteBoardStore(path: dir + "/board.sqlite", writer: true), boardKey: boardKey,
             witnesses: [Hex.encode(witness.publicKey.rawRepresentation)])
         let base = s.ref.baseHash
         let c = s.ref.state.lastCheckpoint!
@@ -151,6 +169,15 @@ extension AuditingTests {
         let after = await RecordVerifier(directory: dir + "/rec", pins: pins, options: VerifyOptions(partial: true))
             .run()
         XCTAssertTrue(after.valid, "\(after.failedChecks)")
+        // The operator replays the cosignature straight into the store (re-chained, re-signed).
+        var replayed = try RecordRewrite.entries(dir + "/rec")
+        let cosignature = replayed.last { $0.kind == .witnessCosignature }!
+        replayed.append((.witnessCosignature, replayed.last!.time, cosignature.payload))
+        try RecordRewrite.rechain(replayed, to: dir + "/replayed", key: boardKey)
+        let replay = await RecordVerifier(directory: dir + "/replayed", options: VerifyOptions(partial: true)).run()
+        XCTAssertEqual(replay.failedChecks.map(\.name), ["witnesses"])
+        XCTAssertTrue(
+            replay.failedChecks[0].problems[0].contains("this witness already cosigned"), "\(replay.failedChecks)")
         // Another key, never a witness, is not in the record.
         let other = await RecordVerifier(
             directory: dir + "/rec", pins: RecordPins(witnesses: [Array(stranger.publicKey.rawRepresentation)]),
@@ -218,6 +245,15 @@ extension AuditingTests {
         XCTAssertTrue(
             r1.failedChecks[0].problems[0].contains("was audited at entry \(entry): an audited ballot is never cast"),
             "\(r1.failedChecks)")
+        // Replayed straight into the store: the same audit twice.
+        var twice = items
+        twice.append((.auditedBallot, items.last!.time, audited.payload))
+        try RecordRewrite.rechain(twice, to: dir + "/twice", key: key)
+        let r3 = await RecordVerifier(directory: dir + "/twice", options: VerifyOptions(partial: true)).run()
+        XCTAssertEqual(r3.failedChecks.map(\.name), ["audited ballots"])
+        XCTAssertTrue(
+            r3.failedChecks[0].problems[0].contains("audits the ballot already audited at entry \(entry)"),
+            "\(r3.failedChecks)")
         var edited = items
         edited[Int(entry)].payload = AuditedBallot(ballot: b.bytes, seed: seed, selections: [[0, 1]]).payload
         try RecordRewrite.rechain(edited, to: dir + "/edited", key: key)

@@ -80,7 +80,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]),
+            ],
+            resources: [.embedInCode("Web")]),
         // Benchmarks (never run by tests).
         .target(name: "DauysBench", dependencies: ["DauysCrypto", "COpenSSL"]),
         // The command-line tool.

@@ -86,6 +86,7 @@ public func buildRouter<G>(_ service: ReferendumService<G>) -> Router<DauysReque
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
             body: .init(byteBuffer: ByteBuffer(bytes: service.prometheus?.emitToBuffer() ?? [])))
     }
+    WebController().addRoutes(to: router)
     let api = router.group("api/v1")
     PublicController(service: service).addRoutes(to: api)
     PaperController(service: service).addRoutes(to: api)

@@ -71,7 +71,22 @@ struct SessionBody: Encodable {
     let token: String
     let region: String
     let expiresIn: Int
-    enum CodingKeys: String, CodingKey { case token, region, expiresIn = "expires_in" }
+    /// The voter's own public credential U (hex), so the booth can tell a mistyped credential
+    /// code before casting; nil if the registry holds none (then the voter votes on paper).
+    let credential: String?
+    enum CodingKeys: String, CodingKey { case token, region, expiresIn = "expires_in", credential }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(token, forKey: .token)
+        try c.encode(region, forKey: .region)
+        try c.encode(expiresIn, forKey: .expiresIn)
+        try c.encode(credential, forKey: .credential)
+    }
+}
+struct SessionExtendedBody: Encodable {
+    let expiresIn: Int
+    let extensionsLeft: Int
+    enum CodingKeys: String, CodingKey { case expiresIn = "expires_in", extensionsLeft = "extensions_left" }
 }
 struct BallotBody: Decodable { let ballot: String }
 struct PhaseBody: Decodable { let next: String }

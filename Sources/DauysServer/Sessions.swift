@@ -15,6 +15,7 @@ public final class VoterSessions: Sendable {
         public let credential: [UInt8]?
         public let opened: Date
         public let expires: Date
+        public var extensions = 0
     }
     private struct State {
         var byToken: [DigestKey: Session] = [:]
@@ -57,6 +58,23 @@ public final class VoterSessions: Sendable {
             return v
         }
     }
+
+    /// Extends a live session to `ttl` from now (the booth asks before it expires, so a voter
+    /// who reads slowly loses nothing); at most `maxExtensions` times. Nil if the session is
+    /// unknown, expired or extended too often.
+    public func extend(token: String, now: Date = Date()) -> Session? {
+        state.withLockedValue { s in
+            let key = DigestKey(Array(token.utf8))
+            guard let v = s.byToken[key], v.expires > now, v.extensions < Self.maxExtensions else { return nil }
+            let longer = Session(
+                voter: v.voter, region: v.region, credential: v.credential, opened: v.opened,
+                expires: now.addingTimeInterval(ttl), extensions: v.extensions + 1)
+            s.byToken[key] = longer
+            return longer
+        }
+    }
+    /// A session lives at most (1 + maxExtensions) × ttl.
+    public static let maxExtensions = 8
 
     /// Sessions the voter holds now.
     public func count(voter: Int64, now: Date = Date()) -> Int {

@@ -13,6 +13,8 @@ struct VoterController<G: PrimeOrderGroup> {
 
     func addRoutes(to group: RouterGroup<DauysRequestContext>) {
         group.post("sessions", use: signIn)
+        group.group("sessions/extend").add(middleware: VoterAuthenticator(sessions: service.sessions))
+            .post(use: extend)
         group.group("ballots").add(middleware: VoterAuthenticator(sessions: service.sessions)).post(use: cast)
         group.group("audited-ballots").add(middleware: VoterAuthenticator(sessions: service.sessions))
             .post(use: audit)
@@ -65,7 +67,20 @@ struct VoterController<G: PrimeOrderGroup> {
         return JSON.response(
             SessionBody(
                 token: token, region: service.referendum.manifest.regions[region].id,
-                expiresIn: Int(service.sessions.ttl)), status: .created)
+                expiresIn: Int(service.sessions.ttl), credential: credential.map(Hex.encode)), status: .created)
+    }
+
+    /// The booth warns before a session expires and lets the voter extend it, so no choice is
+    /// lost to a time limit (WCAG 2.2.1).
+    @Sendable func extend(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
+        _ = try ctx.voter()
+        guard let token = req.bearerToken, let s = service.sessions.extend(token: token) else {
+            throw APIError.unauthorized(
+                "not_extended", "this session cannot be extended any more; sign in again (your choice is kept)")
+        }
+        return JSON.response(
+            SessionExtendedBody(
+                expiresIn: Int(service.sessions.ttl), extensionsLeft: VoterSessions.maxExtensions - s.extensions))
     }
 
     @Sendable func cast(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {

@@ -43,7 +43,7 @@ final class ServerTests: XCTestCase {
         return c
     }
 
-    func world(
+    static func world(
         _ open: (String) async throws -> BoardStore, configuration: ServerConfiguration = testConfiguration()
     ) async throws -> World {
         let dir = CLI.tempDir()
@@ -113,13 +113,13 @@ final class ServerTests: XCTestCase {
     }
 
     func testLifecycleOverHTTPWithSQLite() async throws {
-        try await lifecycle(try await world { try SQLiteBoardStore(path: $0 + "/board.sqlite") })
+        try await lifecycle(try await Self.world { try SQLiteBoardStore(path: $0 + "/board.sqlite") })
     }
 
     func testSignInIsRateLimitedPerClientAddress() async throws {
         var configuration = Self.testConfiguration()
         configuration.failuresPerClient = 3
-        let w = try await world({ try SQLiteBoardStore(path: $0 + "/board.sqlite") }, configuration: configuration)
+        let w = try await Self.world({ try SQLiteBoardStore(path: $0 + "/board.sqlite") }, configuration: configuration)
         defer { try? FileManager.default.removeItem(atPath: w.dir) }
         // A real TCP connection, so the server sees the client's address.
         try await buildApplication(w.server).test(.live) { c in
@@ -139,7 +139,7 @@ final class ServerTests: XCTestCase {
         guard let url = TestStores.postgresURL else { throw XCTSkip("DAUYS_TEST_POSTGRES_URL is not set") }
         let schema = "s_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
         try await lifecycle(
-            try await world { _ in try await PostgresBoardStore.connect(url: url, schema: String(schema)) })
+            try await Self.world { _ in try await PostgresBoardStore.connect(url: url, schema: String(schema)) })
     }
 
     func lifecycle(_ w: World) async throws {

@@ -22,23 +22,48 @@ struct WebController {
     }
 
     static let html = "text/html; charset=utf-8", js = "text/javascript; charset=utf-8"
-    static let assets: [String: Asset] = [
-        "/": Asset(PackageResources.index_html, html),
-        "/turnout": Asset(PackageResources.turnout_html, html),
-        "/results": Asset(PackageResources.results_html, html),
-        "/board": Asset(PackageResources.board_html, html),
-        "/verify": Asset(PackageResources.verify_html, html),
-        "/audit": Asset(PackageResources.audit_html, html),
-        "/css/style.css": Asset(PackageResources.style_css, "text/css; charset=utf-8"),
-        "/icon.svg": Asset(PackageResources.icon_svg, "image/svg+xml"),
-        "/js/p256.mjs": Asset(PackageResources.p256_mjs, js),
-        "/js/protocol.mjs": Asset(PackageResources.protocol_mjs, js),
-        "/js/kat.mjs": Asset(PackageResources.kat_mjs, js),
-        "/js/i18n.mjs": Asset(PackageResources.i18n_mjs, js),
-        "/js/api.mjs": Asset(PackageResources.api_mjs, js),
-        "/js/booth.mjs": Asset(PackageResources.booth_mjs, js),
-        "/js/public.mjs": Asset(PackageResources.public_mjs, js),
+
+    /// The pages: one layout (header, language switch, navigation, footer) around each page's
+    /// main content; (path, page name, title key of i18n.mjs, script, content).
+    static let pages: [(path: String, name: String, title: String, script: String, main: [UInt8])] = [
+        ("/", "vote", "navVote", "booth.mjs", PackageResources.vote_body_html),
+        ("/turnout", "turnout", "turnoutTitle", "public.mjs", PackageResources.turnout_body_html),
+        ("/results", "results", "resultsTitle", "public.mjs", PackageResources.results_body_html),
+        ("/board", "board", "boardTitle", "public.mjs", PackageResources.board_body_html),
+        ("/verify", "verify", "verifyTitle", "public.mjs", PackageResources.verify_body_html),
+        ("/audit", "audit", "auditPageTitle", "public.mjs", PackageResources.audit_body_html),
     ]
+    static let navigation = [
+        ("vote", "/", "navVote"), ("turnout", "/turnout", "navTurnout"), ("results", "/results", "navResults"),
+        ("board", "/board", "navBoard"), ("verify", "/verify", "navVerify"), ("audit", "/audit", "navAudit"),
+    ]
+
+    static func page(name: String, title: String, script: String, main: [UInt8]) -> [UInt8] {
+        let nav = navigation.map { p, href, key in
+            "      <li><a href=\"\(href)\" data-t=\"\(key)\"\(p == name ? " aria-current=\"page\"" : "")></a></li>"
+        }.joined(separator: "\n")
+        let html = String(decoding: PackageResources.layout_html, as: UTF8.self)
+            .replacingOccurrences(of: "{{page}}", with: name).replacingOccurrences(of: "{{title}}", with: title)
+            .replacingOccurrences(of: "{{script}}", with: script).replacingOccurrences(of: "{{nav}}", with: nav)
+            .replacingOccurrences(of: "{{main}}", with: String(decoding: main, as: UTF8.self).trimmingSuffixNewline)
+        return Array(html.utf8)
+    }
+
+    static let assets: [String: Asset] = {
+        var a: [String: Asset] = [
+            "/css/style.css": Asset(PackageResources.style_css, "text/css; charset=utf-8"),
+            "/icon.svg": Asset(PackageResources.icon_svg, "image/svg+xml"),
+            "/js/p256.mjs": Asset(PackageResources.p256_mjs, js),
+            "/js/protocol.mjs": Asset(PackageResources.protocol_mjs, js),
+            "/js/kat.mjs": Asset(PackageResources.kat_mjs, js),
+            "/js/i18n.mjs": Asset(PackageResources.i18n_mjs, js),
+            "/js/api.mjs": Asset(PackageResources.api_mjs, js),
+            "/js/booth.mjs": Asset(PackageResources.booth_mjs, js),
+            "/js/public.mjs": Asset(PackageResources.public_mjs, js),
+        ]
+        for p in pages { a[p.path] = Asset(page(name: p.name, title: p.title, script: p.script, main: p.main), html) }
+        return a
+    }()
 
     /// Only this origin; no inline script or style, no frames, no plug-ins, forms post here only.
     static let contentSecurityPolicy =
@@ -68,4 +93,8 @@ struct WebController {
         }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: asset.bytes)))
     }
+}
+
+extension String {
+    fileprivate var trimmingSuffixNewline: String { hasSuffix("\n") ? String(dropLast()) : self }
 }

@@ -40,6 +40,7 @@ final class WebTests: XCTestCase {
                     XCTAssertNil(text.range(of: #"\sstyle="#, options: .regularExpression), path)
                     XCTAssertTrue(text.contains("<html lang=\"kk\">"), path)
                     XCTAssertTrue(text.contains("<main id=\"main\""), path)
+                    XCTAssertFalse(text.contains("{{"), "\(path): a layout placeholder was left")
                 }
                 if path.hasSuffix(".mjs") {
                     XCTAssertEqual(headers[.contentType], "text/javascript; charset=utf-8", path)

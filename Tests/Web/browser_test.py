@@ -303,6 +303,43 @@ class Booth(unittest.TestCase):
         Booth.expected[i] = "yes"
         self.assertEqual(self.lookup(r["tracking_digest"])["status"], "counted")
 
+    def test_e2_locked_out_after_wrong_codes(self):
+        i, v = self.voter()
+        self.open("/", "en")
+        for _ in range(5):
+            self.sign_in(v, code="WRONG-CODE")
+            self.wait(lambda d: d.find_element(By.ID, "signin-error").text == "The IIN or the sign-in code is wrong.")
+            self.driver.execute_script("document.getElementById('signin-error').hidden = true")
+        self.sign_in(v, code="WRONG-CODE")
+        self.wait(lambda d: d.find_element(By.ID, "signin-error").is_displayed()
+                  and "Too many" in d.find_element(By.ID, "signin-error").text)
+        # The server's pair lock-out is 900 s: the voter is told the minutes, not a code.
+        self.assertEqual(self.driver.find_element(By.ID, "signin-error").text,
+                         "Too many wrong codes. Try again in 15 minutes.")
+        self.shot("locked-out")
+
+    def test_e3_network_lost_then_retry_keeps_the_ballot(self):
+        i, v = self.voter()
+        self.open("/", "en")
+        self.sign_in(v)
+        self.choose(0)
+        self.encrypt(v["credential"])
+        tracking = self.visible("ballot-tracking").text
+        d = self.driver
+        d.set_network_conditions(offline=True, latency=0, download_throughput=-1, upload_throughput=-1)
+        try:
+            d.find_element(By.ID, "cast").click()
+            err = self.visible("error")
+            self.assertEqual(err.text, "The connection was lost. Your choice is kept: press “Retry”.")
+            self.shot("network-lost")
+        finally:
+            d.set_network_conditions(offline=False, latency=0, download_throughput=-1, upload_throughput=-1)
+        self.visible("retry").click()
+        self.visible("receipt-tracking")
+        # The very ballot encrypted before the loss was cast: same tracking code.
+        self.assertEqual(d.find_element(By.ID, "receipt-tracking").text, tracking)
+        Booth.expected[i] = "yes"
+
     def test_f_keyboard_only(self):
         i, v = self.voter()
         self.open("/", "kk")
@@ -428,6 +465,10 @@ class Booth(unittest.TestCase):
         no = sum(1 for c in Booth.expected.values() if c == "no")
         self.assertEqual(results["questions"][0]["totals"], [yes, no])
         self.assertEqual(results["questions"][0]["participants"], len(Booth.expected))
+        self.open("/", "en")
+        self.assertEqual(self.visible("closed-text").text, "Voting has closed.")
+        self.shot("booth-closed")
+        self.axe("booth after voting closed")
         self.open("/results", "en")
         self.wait(lambda d: "FINAL" in d.find_element(By.ID, "evote").text)
         self.shot("results-final")

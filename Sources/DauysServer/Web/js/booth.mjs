@@ -168,6 +168,12 @@ async function signIn(ev) {
   btn.disabled = true;
   try {
     const s = await api("/sessions", { method: "POST", body: { iin, code } });
+    // Another voter signing in on this device after a session ended starts afresh: nothing of
+    // the previous voter's choice or ballot is shown or cast.
+    if (state.owner !== undefined && state.owner !== s.credential) {
+      state.selections = state.ballot = state.audited = null;
+    }
+    state.owner = s.credential;
     state.session = { token: s.token, region: s.region, credential: s.credential, expiresAt: Date.now() + s.expires_in * 1000 };
     $("signin-code").value = "";
     scheduleSessionWarning();
@@ -221,6 +227,9 @@ async function encrypt(ev) {
     }
     state.credential = credential;
     await freshBallot();
+  } catch (e) {
+    $("status").textContent = "";
+    showError(t("errServer", { m: e.message }), "credential-error");
   } finally {
     btn.disabled = false;
   }
@@ -336,7 +345,8 @@ function bind() {
   $("credential-form").addEventListener("submit", encrypt);
   $("cast").addEventListener("click", cast);
   $("audit").addEventListener("click", audit);
-  $("audit-again").addEventListener("click", () => (state.credential ? freshBallot() : show("credential")));
+  $("audit-again").addEventListener("click", () =>
+    (state.credential ? freshBallot().catch((e) => showError(t("errServer", { m: e.message }))) : show("credential")));
   $("receipt-print").addEventListener("click", () => window.print());
   $("vote-again").addEventListener("click", () => { state.selections = null; show(state.session ? "question" : "signin"); });
   $("session-extend").addEventListener("click", extendSession);

@@ -66,3 +66,25 @@ export async function runKAT(vectors, eligibility) {
   throws("refuses a scalar ≥ q", () => decodeScalar(unhex(N.toString(16))), /not reduced/);
   return { passed, failed };
 }
+
+/** scripts/bench/booth-js: a fresh Election (tables for G and K) and its first ballot, then
+ *  `n` ballots each timed alone — the same code in Chromium and in Node. */
+export async function benchmark(status, n) {
+  const t0 = performance.now();
+  const e = new Election({ electionHash: status.election_hash, publicKey: status.public_key, shape: [[2, 1, 1]] });
+  const cred = credentialFromSecret(123456789n);
+  await e.encrypt([[1, 0]], cred);
+  const first = performance.now() - t0;
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const s = performance.now();
+    await e.encrypt([[i % 2, 1 - (i % 2)]], cred);
+    times.push(performance.now() - s);
+  }
+  times.sort((a, b) => a - b);
+  const q = (p) => +times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(2);
+  return {
+    ballots: n, first_ballot_with_tables_ms: +first.toFixed(1), median_ms: q(0.5), p95_ms: q(0.95),
+    ballots_per_s: +(1000 / (times.reduce((a, b) => a + b, 0) / n)).toFixed(1),
+  };
+}

@@ -118,7 +118,9 @@ function hourChart(regions) {
 }
 
 function renderTurnout(d) {
-  $("turnout-summary").textContent = `${t("nationally")}: ${formatNumber(d.voted)} / ${formatNumber(d.eligible)} (${pct(d.voted, d.eligible)})`;
+  // A live region: changed only when the figures change, so a screen reader is not repeated.
+  const summary = `${t("nationally")}: ${formatNumber(d.voted)} / ${formatNumber(d.eligible)} (${pct(d.voted, d.eligible)})`;
+  if ($("turnout-summary").textContent !== summary) $("turnout-summary").textContent = summary;
   $("turnout-map").replaceChildren(cartogram(d.regions));
   $("turnout-hours").replaceChildren(hourChart(d.regions));
   $("turnout-table").replaceChildren(...table([t("region"), t("eligible"), t("voted"), t("share")],

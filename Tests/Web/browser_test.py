@@ -180,6 +180,8 @@ class Booth(unittest.TestCase):
         self.assertEqual(self.driver.find_element(By.ID, "receipt-tracking").text, tracking)
         receipt = json.loads(self.driver.find_element(By.ID, "receipt-json").get_attribute("textContent"))
         self.assertEqual(receipt["tracking_code"], tracking)
+        # Checked on the device: the board's signature, and that it is this ballot's receipt.
+        self.assertEqual(self.driver.find_element(By.ID, "receipt-check").get_attribute("class"), "notice")
         return receipt
 
     def vote(self, choice, lang=None, shots=None):
@@ -226,6 +228,11 @@ class Booth(unittest.TestCase):
                 self.assertEqual(self.driver.find_element(By.ID, "receipt-h").text, WORDS[lang]["receipt"])
                 self.assertEqual(self.driver.execute_script("return document.documentElement.lang"), lang)
                 self.assertEqual(self.lookup(r["tracking_digest"])["status"], "counted")
+                # The receipt as the booth saves it is the one the CLI checks.
+                path = os.path.join(self.data, f"receipt-{lang}.json")
+                with open(path, "w") as f:
+                    f.write(self.driver.find_element(By.ID, "receipt-json").get_attribute("textContent"))
+                self.assertIn("INCLUDED", self.run_dauys("receipt", "check", path, "--server", self.url))
 
     def test_c_audit_then_cast(self):
         i, v = self.voter()

@@ -3,7 +3,7 @@
 // except when the voter asks to audit (then the seed is published and that ballot is spoiled).
 import { initLanguage, onLanguage, t, pick, formatTime } from "./i18n.mjs";
 import { api, ApiError } from "./api.mjs";
-import { Election, credentialFromCode, auditPayload, hex, normaliseCode } from "./protocol.mjs";
+import { Election, credentialFromCode, auditPayload, hex, normaliseCode, checkReceipt } from "./protocol.mjs";
 import { encodePoint } from "./p256.mjs";
 
 const $ = (id) => document.getElementById(id);
@@ -257,6 +257,11 @@ async function cast() {
     state.ballot = null;
     state.credential = null;
     $("credential-code").value = "";
+    // The receipt is checked here, before the voter relies on it: the board's signature, and
+    // that it is for the very ballot this device made (record.md §9.2).
+    state.receiptProblems = await checkReceipt(receipt, {
+      baseHash: state.status.base_hash, tracking: b.tracking, boardKey: await boardKey(),
+    });
     showReceipt(receipt);
   } catch (e) {
     $("status").textContent = "";
@@ -266,7 +271,18 @@ async function cast() {
   }
 }
 
+/** The board's key as its latest signed checkpoint names it (null before the first one). */
+async function boardKey() {
+  try { return (await api("/checkpoint")).board_key; } catch { return null; }
+}
+
 function showReceipt(r) {
+  const problems = state.receiptProblems ?? [];
+  const check = $("receipt-check");
+  check.className = problems.length ? "alert" : "notice";
+  check.dataset.t = problems.length ? "receiptBad" : "receiptOk";
+  check.textContent = t(check.dataset.t);
+  check.title = problems.join(", ");
   $("receipt-tracking").textContent = r.tracking_code;
   $("receipt-entry").textContent = String(r.entry);
   const json = JSON.stringify(r, null, 2);

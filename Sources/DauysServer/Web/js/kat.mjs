@@ -4,6 +4,7 @@
 import { base, multiply, pointAdd, encodePoint, decodePoint, decodeScalar, G, N } from "./p256.mjs";
 import {
   Election, hex, unhex, trackingCode, credentialFromCode, credentialFromSecret, parseAuditPayload, auditPayload,
+  receiptMessage, checkReceipt,
 } from "./protocol.mjs";
 
 export async function runKAT(vectors, eligibility) {
@@ -56,6 +57,19 @@ export async function runKAT(vectors, eligibility) {
   check("audited ballot payload: encoding", hex(auditPayload(p.ballot, p.seed, p.selections)) === a.payload);
   const ae = new Election({ electionHash: p.ballot.subarray(1, 33), publicKey: a.election_key, shape: [[2, 1, 1]] });
   check("audited ballot re-encrypts", await ae.audit(p.ballot, p.seed, p.selections));
+
+  const rc = eligibility.receipt;
+  check("receipt: signed bytes", hex(receiptMessage(rc.receipt)) === rc.signed_bytes);
+  const expect = { baseHash: rc.receipt.election, boardKey: rc.receipt.board_key,
+    tracking: { digest: rc.receipt.tracking_digest, short: rc.receipt.tracking_code } };
+  check("receipt: holds", (await checkReceipt(rc.receipt, expect)).length === 0);
+  const forged = { ...rc.receipt, entry: rc.receipt.entry + 1 };
+  check("receipt: a changed entry fails the signature",
+    JSON.stringify(await checkReceipt(forged, expect)) === JSON.stringify(["signature"]));
+  check("receipt: another ballot's receipt is refused", (await checkReceipt(rc.receipt,
+    { ...expect, tracking: { digest: "00".repeat(32), short: rc.receipt.tracking_code } })).includes("tracking code"));
+  check("receipt: another board key is refused",
+    (await checkReceipt(rc.receipt, { ...expect, boardKey: "11".repeat(32) })).includes("board key"));
 
   const good = encodePoint(G);
   throws("refuses a short point", () => decodePoint(good.subarray(1)), /65 bytes/);

@@ -273,3 +273,39 @@ export function parseAuditPayload(p) {
 }
 
 export { decodePoint, decodeScalar, encodePoint, bigFromBytes, equal };
+
+/** record.md §9.2: str("DAUYS-v1") ‖ str("receipt") ‖ h₀ ‖ u64(entry) ‖ entry_hash ‖ tracking_digest ‖ u64(time). */
+export function receiptMessage(r) {
+  const u64 = (v) => {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt(v));
+    return b;
+  };
+  return new Writer().str("DAUYS-v1").str("receipt").fixed(unhex(r.election, "election")).fixed(u64(r.entry))
+    .fixed(unhex(r.entry_hash, "entry hash")).fixed(unhex(r.tracking_digest, "tracking digest")).fixed(u64(r.time))
+    .bytes();
+}
+
+/**
+ * Checks the board's receipt on the device (record.md §9.2, step 1, and that it is for this
+ * ballot): the Ed25519 signature under `boardKey`, the receipt's key is that one, the election
+ * is h₀, and the tracking digest and code are the ones the device computed. Returns the list of
+ * problems (empty when the receipt holds).
+ */
+export async function checkReceipt(r, { baseHash, tracking, boardKey }) {
+  const problems = [];
+  if (boardKey && r.board_key !== boardKey) problems.push("board key");
+  if (r.election !== baseHash) problems.push("election");
+  if (tracking && (r.tracking_digest !== tracking.digest || r.tracking_code !== tracking.short)) {
+    problems.push("tracking code");
+  }
+  try {
+    const key = await crypto.subtle.importKey("raw", unhex(r.board_key, "board key"), { name: "Ed25519" }, false,
+      ["verify"]);
+    const ok = await crypto.subtle.verify({ name: "Ed25519" }, key, unhex(r.signature, "signature"), receiptMessage(r));
+    if (!ok) problems.push("signature");
+  } catch {
+    problems.push("signature");
+  }
+  return problems;
+}

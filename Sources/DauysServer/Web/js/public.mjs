@@ -279,11 +279,14 @@ async function start() {
   } else if (page === "verify") {
     const o = location.origin;
     $("verify-commands").textContent = [
-      `dauys monitor --server ${o} --out copy/ --once     # a verified copy of the board`,
-      `dauys verify copy/ --partial                        # while voting runs`,
-      `dauys pin --server ${o} --out cp.json               # keep the latest signed checkpoint`,
-      `dauys verify record/ --checkpoint cp.json --board-key HEX   # after publication`,
-      `dauys receipt check receipt.json --server ${o}      # your own ballot`,
+      `mkdir record && curl -o record/board.bin ${o}/api/v1/record   # the whole record`,
+      `dauys verify record/ --json                          # after publication: every rule, proof and the tally`,
+      `dauys verify record/ --partial                       # while voting runs`,
+      `dauys pin --server ${o} --out cp.json                # keep the latest signed checkpoint, later:`,
+      `dauys verify record/ --checkpoint cp.json --board-key HEX`,
+      `dauys monitor --server ${o} --out copy/              # follow the board live, alarm on a fork`,
+      `dauys receipt check dauys-receipt-XXXX-XXXX-XXXX-XXXX.json --server ${o}   # your own ballot`,
+      `dauys audit-ballot --entry N --server ${o}           # an audited ballot`,
     ].join("\n");
     onLanguage(checkpoint);
   } else if (page === "audit") {

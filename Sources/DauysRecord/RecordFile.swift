@@ -61,58 +61,104 @@ public final class RecordWriter {
     }
 }
 
-/// Reads a record file entry by entry (memory-mapped). Structural problems are thrown with the
-/// byte offset; hashes are returned as stored, for the verifier to recompute.
+/// Reads a record file entry by entry, streaming through a buffer of about 4 MiB: memory does
+/// not grow with the record (a memory-mapped file's touched pages would count in the reader's
+/// resident memory, twice when the verifier reads it twice). Reads the file as it was when
+/// opened. Structural problems are thrown with the byte offset; hashes are returned as stored,
+/// for the verifier to recompute.
 public struct RecordReader: Sequence, IteratorProtocol {
-    private let data: Data
+    /// The open file and the bytes read ahead; shared by copies of a reader, which are never
+    /// used side by side.
+    private final class Source {
+        let handle: FileHandle
+        var buffer: [UInt8] = []
+        var start = 0
+        var eof = false
+        init(_ handle: FileHandle) { self.handle = handle }
+        deinit { try? handle.close() }
+
+        var available: Int { buffer.count - start }
+
+        /// At least `need` unread bytes in the buffer, unless the file ends first (limit: the
+        /// bytes of the file still to read).
+        func fill(_ need: Int, limit: Int) {
+            guard available < need, !eof else { return }
+            buffer.removeFirst(start)
+            start = 0
+            while buffer.count < need && !eof {
+                let want = Swift.min(Swift.max(need - buffer.count, RecordReader.chunk), limit - buffer.count)
+                guard want > 0, let d = try? handle.read(upToCount: want), !d.isEmpty else {
+                    eof = true
+                    break
+                }
+                buffer.append(contentsOf: d)
+            }
+        }
+    }
+    static let chunk = 4 << 20
+    private let source: Source
     private var offset: Int
+    public let totalBytes: Int
 
     public init(path: String) throws {
-        guard let d = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {
+        guard let h = FileHandle(forReadingAtPath: path),
+            let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+        else {
             throw RecordError.io("cannot read \(path)")
         }
-        guard d.count >= RecordFile.header.count, Array(d.prefix(RecordFile.header.count)) == RecordFile.header else {
+        source = Source(h)
+        totalBytes = size
+        offset = 0
+        source.fill(RecordFile.header.count, limit: size)
+        guard source.available >= RecordFile.header.count,
+            Array(source.buffer.prefix(RecordFile.header.count)) == RecordFile.header
+        else {
             throw RecordError.format("\(path) is not a Dauys record (bad header)")
         }
-        data = d
+        source.start = RecordFile.header.count
         offset = RecordFile.header.count
     }
 
-    public var isAtEnd: Bool { offset >= data.count }
+    public var isAtEnd: Bool { offset >= totalBytes }
     public var bytesRead: Int { offset }
-    public var totalBytes: Int { data.count }
 
     /// The next entry, nil at the end; a malformed frame is returned as an error result.
     public mutating func next() -> Result<BoardEntry, RecordError>? {
-        if offset >= data.count { return nil }
-        guard data.count - offset >= 21 else {
-            offset = data.count
-            return .failure(.format("truncated entry header at byte \(offset)"))
-        }
-        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Result<BoardEntry, RecordError> in
-            let base = raw.baseAddress!.advanced(by: offset)
-            func be64(_ p: UnsafeRawPointer) -> UInt64 {
-                (0..<8).reduce(0) { $0 << 8 | UInt64(p.load(fromByteOffset: $1, as: UInt8.self)) }
-            }
-            let index = be64(base), time = be64(base + 8)
-            let kindByte = base.load(fromByteOffset: 16, as: UInt8.self)
-            let len = Int(
-                (0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(base.load(fromByteOffset: 17 + $1, as: UInt8.self)) })
-            let start = offset + 21
-            guard data.count - start >= len + 32 else {
-                let at = offset
-                offset = data.count
-                return .failure(.format("truncated entry \(index) at byte \(at)"))
-            }
-            let payload = Array(UnsafeRawBufferPointer(rebasing: raw[start..<(start + len)]))
-            let hash = Array(UnsafeRawBufferPointer(rebasing: raw[(start + len)..<(start + len + 32)]))
+        if offset >= totalBytes { return nil }
+        let s = source
+        s.fill(21, limit: totalBytes - offset)
+        guard s.available >= 21 else {
             let at = offset
-            offset = start + len + 32
-            guard let kind = EntryKind(rawValue: kindByte) else {
-                return .failure(.format("entry \(index) at byte \(at) has unknown kind \(kindByte)"))
-            }
-            return .success(BoardEntry(index: index, time: time, kind: kind, payload: payload, storedHash: hash))
+            offset = totalBytes
+            return .failure(.format("truncated entry header at byte \(at)"))
         }
+        let b = s.start
+        func be64(_ i: Int) -> UInt64 { (0..<8).reduce(0) { $0 << 8 | UInt64(s.buffer[i + $1]) } }
+        let index = be64(b), time = be64(b + 8)
+        let kindByte = s.buffer[b + 16]
+        let len = Int((0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(s.buffer[b + 17 + $1]) })
+        let frame = 21 + len + 32
+        guard totalBytes - offset >= frame else {
+            let at = offset
+            offset = totalBytes
+            return .failure(.format("truncated entry \(index) at byte \(at)"))
+        }
+        s.fill(frame, limit: totalBytes - offset)
+        guard s.available >= frame else {
+            let at = offset
+            offset = totalBytes
+            return .failure(.format("truncated entry \(index) at byte \(at)"))
+        }
+        let p = s.start + 21
+        let payload = Array(s.buffer[p..<(p + len)])
+        let hash = Array(s.buffer[(p + len)..<(p + len + 32)])
+        let at = offset
+        s.start += frame
+        offset += frame
+        guard let kind = EntryKind(rawValue: kindByte) else {
+            return .failure(.format("entry \(index) at byte \(at) has unknown kind \(kindByte)"))
+        }
+        return .success(BoardEntry(index: index, time: time, kind: kind, payload: payload, storedHash: hash))
     }
 }
 

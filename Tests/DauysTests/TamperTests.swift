@@ -290,3 +290,49 @@ final class TamperTests: XCTestCase {
         XCTAssertTrue(o.stdout.contains("\"record format\":false"))
     }
 }
+
+/// The record reader streams (a few MiB at a time, whatever the record's size): entries that
+/// straddle its buffer, one larger than the buffer, and a file cut anywhere read as before.
+final class RecordReaderTests: XCTestCase {
+    func testReadsLargeRecordsAcrossItsBufferAndNamesATruncation() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/board.bin"
+        let w = try RecordWriter(path: path)
+        var written: [BoardEntry] = [], previous = [UInt8](repeating: 0, count: 32)
+        // 3,000 entries of 3,001 bytes (≈ 9 MB, over two buffers), then one of 9 MB.
+        for i in 0..<3_001 {
+            let size = i == 3_000 ? 9 << 20 : 3_001
+            let e = BoardEntry(
+                index: UInt64(i), time: UInt64(i), kind: .ballot,
+                payload: [UInt8](repeating: UInt8(i & 0xff), count: size),
+                previous: previous)
+            try w.append(e)
+            written.append(e)
+            previous = e.hash
+        }
+        try w.close()
+        var r = try RecordReader(path: path)
+        var read: [BoardEntry] = []
+        while let n = r.next() { read.append(try n.get()) }
+        XCTAssertEqual(read, written)
+        XCTAssertTrue(r.isAtEnd)
+        XCTAssertEqual(r.bytesRead, r.totalBytes)
+
+        // Cut inside the last entry: every earlier entry, then its truncation at its offset.
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let lastAt = data.count - (21 + (9 << 20) + 32)
+        try data.prefix(data.count - 100).write(to: URL(fileURLWithPath: path))
+        var cut = try RecordReader(path: path)
+        var results: [Result<BoardEntry, RecordError>] = []
+        while let n = cut.next() { results.append(n) }
+        XCTAssertEqual(results.count, 3_001)
+        guard case .failure(let err) = results.last! else { return XCTFail("the cut entry was read") }
+        XCTAssertEqual("\(err)", "record format: truncated entry 3000 at byte \(lastAt)")
+
+        try Data("NOT-A-RECORD".utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try RecordReader(path: path)) {
+            XCTAssertTrue("\($0)".contains("is not a Dauys record (bad header)"), "\($0)")
+        }
+    }
+}

@@ -24,23 +24,19 @@ struct WebController {
     static let html = "text/html; charset=utf-8", js = "text/javascript; charset=utf-8"
 
     /// The pages: one layout (header, language switch, navigation, footer) around each page's
-    /// main content; (path, page name, title key of i18n.mjs, script, content).
-    static let pages: [(path: String, name: String, title: String, script: String, main: [UInt8])] = [
-        ("/", "vote", "navVote", "booth.mjs", PackageResources.vote_body_html),
-        ("/turnout", "turnout", "turnoutTitle", "public.mjs", PackageResources.turnout_body_html),
-        ("/results", "results", "resultsTitle", "public.mjs", PackageResources.results_body_html),
-        ("/board", "board", "boardTitle", "public.mjs", PackageResources.board_body_html),
-        ("/verify", "verify", "verifyTitle", "public.mjs", PackageResources.verify_body_html),
-        ("/audit", "audit", "auditPageTitle", "public.mjs", PackageResources.audit_body_html),
-    ]
-    static let navigation = [
-        ("vote", "/", "navVote"), ("turnout", "/turnout", "navTurnout"), ("results", "/results", "navResults"),
-        ("board", "/board", "navBoard"), ("verify", "/verify", "navVerify"), ("audit", "/audit", "navAudit"),
+    /// main content; (path, page name, i18n.mjs keys of its title and navigation link, script, content).
+    static let pages: [(path: String, name: String, title: String, link: String, script: String, main: [UInt8])] = [
+        ("/", "vote", "navVote", "navVote", "booth.mjs", PackageResources.vote_body_html),
+        ("/turnout", "turnout", "turnoutTitle", "navTurnout", "public.mjs", PackageResources.turnout_body_html),
+        ("/results", "results", "resultsTitle", "navResults", "public.mjs", PackageResources.results_body_html),
+        ("/board", "board", "boardTitle", "navBoard", "public.mjs", PackageResources.board_body_html),
+        ("/verify", "verify", "verifyTitle", "navVerify", "public.mjs", PackageResources.verify_body_html),
+        ("/audit", "audit", "auditPageTitle", "navAudit", "public.mjs", PackageResources.audit_body_html),
     ]
 
     static func page(name: String, title: String, script: String, main: [UInt8]) -> [UInt8] {
-        let nav = navigation.map { p, href, key in
-            "      <li><a href=\"\(href)\" data-t=\"\(key)\"\(p == name ? " aria-current=\"page\"" : "")></a></li>"
+        let nav = pages.map { p in
+            "      <li><a href=\"\(p.path)\" data-t=\"\(p.link)\"\(p.name == name ? " aria-current=\"page\"" : "")></a></li>"
         }.joined(separator: "\n")
         let html = String(decoding: PackageResources.layout_html, as: UTF8.self)
             .replacingOccurrences(of: "{{page}}", with: name).replacingOccurrences(of: "{{title}}", with: title)

@@ -119,6 +119,11 @@ public struct DigestKey: Hashable, Sendable {
 }
 
 extension DigestKey {
+    /// The 32 bytes of the digest (for a key kept outside the process, e.g. in PostgreSQL).
+    public var bytes: [UInt8] {
+        [a, b, c, d].flatMap { w in (0..<8).map { UInt8(truncatingIfNeeded: w >> (56 - 8 * $0)) } }
+    }
+
     /// A key from an existing 32-byte digest (a tracking code), without hashing again.
     public init(digest h: [UInt8]) {
         precondition(h.count == 32)

@@ -12,7 +12,9 @@ import NIOConcurrencyHelpers
 /// kept and must read the store again (`Referendum` does).
 public protocol BoardStore: AnyObject, Sendable {
     /// Keeps entries that continue the board: the first one's index must be the number of
-    /// entries already kept (otherwise `StoreError.conflict`, and nothing is kept).
+    /// entries already kept (otherwise `StoreError.conflict`, and nothing is kept). A store
+    /// several processes append to also checks that the first entry chains onto the last one
+    /// kept (otherwise `StoreError.diverged`).
     func append(_ entries: [BoardEntry]) async throws
     /// Number of entries kept.
     func count() async throws -> UInt64
@@ -43,6 +45,10 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     /// The entries do not continue the board as the store holds it (another writer, or a
     /// writer whose view of the board is out of date).
     case conflict(expected: UInt64, got: UInt64)
+    /// Entry `at` does not chain onto the board as the store holds it: the writer's view of
+    /// the board is not the board (another writer, or entries lost in a database fail-over
+    /// that the writer had read but that were never acknowledged).
+    case diverged(at: UInt64)
     /// The board is held by another process.
     case locked(String)
     case unavailable(String)
@@ -53,6 +59,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         case .corrupt(let s): "the board store is corrupt: \(s)"
         case let .conflict(expected, got):
             "the board has \(expected) entries; an append starting at entry \(got) was refused"
+        case .diverged(let at):
+            "entry \(at) does not continue the board as the store holds it; the board is read again"
         case .locked(let s): s
         case .unavailable(let s): "the board store is unavailable: \(s)"
         }

@@ -76,12 +76,19 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         store: any BoardStore, boardKey: Curve25519.Signing.PrivateKey,
         checkpointInterval: UInt64 = 10_000, clock: BoardClock = .wall
     ) async throws -> Referendum {
-        let first = try await store.entries(from: 0, limit: 2)
-        guard first.count == 2 else { throw ReferendumError.notFound("the board holds no referendum") }
-        var state = try BoardState<G>(genesis: first[0], manifest: first[1])
+        let state = try await replay(store)
         guard state.boardKey.rawRepresentation == boardKey.publicKey.rawRepresentation else {
             throw ReferendumError.precondition("this board key is not the one in the board's genesis entry")
         }
+        return Referendum(
+            store: store, boardKey: boardKey, state: state, checkpointInterval: checkpointInterval, clock: clock)
+    }
+
+    /// The board state the store's entries give, applied from the genesis entry on.
+    private static func replay(_ store: any BoardStore) async throws -> BoardState<G> {
+        let first = try await store.entries(from: 0, limit: 2)
+        guard first.count == 2 else { throw ReferendumError.notFound("the board holds no referendum") }
+        var state = try BoardState<G>(genesis: first[0], manifest: first[1])
         try await store.forEach(from: 2) { e in
             do throws(BoardViolation) { try state.apply(e) } catch {
                 throw ReferendumError.precondition(
@@ -89,8 +96,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
                 )
             }
         }
-        return Referendum(
-            store: store, boardKey: boardKey, state: state, checkpointInterval: checkpointInterval, clock: clock)
+        return state
     }
 
     private init(
@@ -140,42 +146,84 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     private func append(
         _ items: [(EntryKind, [UInt8])], checkpoint force: Bool = false, notBefore: UInt64 = 0
     ) async throws -> [BoardEntry] {
-        try await syncIfStale()
-        var next = state
-        let entries = BoardEntry.chain(
-            items, start: next.count, previous: next.head, time: time(after: next, notBefore: notBefore))
-        for e in entries {
-            do throws(BoardViolation) { try next.apply(e) } catch { throw ReferendumError.refused(error) }
+        for _ in 0..<Self.attempts {
+            try await syncIfStale()
+            var next = state
+            let entries = BoardEntry.chain(
+                items, start: next.count, previous: next.head, time: time(after: next, notBefore: notBefore))
+            for e in entries {
+                do throws(BoardViolation) { try next.apply(e) } catch { throw ReferendumError.refused(error) }
+            }
+            guard try await keep(entries) else { continue }
+            current.withLockedValue { $0 = next }
+            await checkpoint(after: entries, force: force)
+            return entries
         }
-        try await keep(entries)
-        current.withLockedValue { $0 = next }
-        await checkpoint(after: entries, force: force)
-        return entries
+        throw ReferendumError.storageUnavailable(Self.busy)
     }
 
-    /// Asks the store to keep the entries; on failure the state is marked stale, because the
-    /// store may or may not have kept them.
-    private func keep(_ entries: [BoardEntry]) async throws(ReferendumError) {
-        do { try await store.append(entries) } catch {
+    /// How often a writer whose view of a shared board was out of date re-reads it and tries
+    /// again before it gives up (each try re-reads the board first, so only a board that other
+    /// writers append to between every read and write exhausts it).
+    static var attempts: Int { 16 }
+    static var busy: String { "the board is busy with other writers; try again" }
+
+    /// Asks the store to keep the entries. False if the board moved on without this process
+    /// (another writer on a shared board): nothing was kept, the state is marked stale, and the
+    /// caller re-reads and tries again. On any other failure the state is marked stale too,
+    /// because the store may or may not have kept them.
+    private func keep(_ entries: [BoardEntry]) async throws(ReferendumError) -> Bool {
+        do {
+            try await store.append(entries)
+            return true
+        } catch let e as StoreError {
+            writerState.withLockedValue { $0.stale = true }
+            switch e {
+            case .conflict, .diverged: return false
+            default: throw .storageUnavailable("\(e)")
+            }
+        } catch {
             writerState.withLockedValue { $0.stale = true }
             throw .storageUnavailable("\(error)")
         }
     }
 
-    /// Applies what the store holds beyond the state, after a failed append.
+    /// Brings the state up to the store after a failed append, or when other processes append
+    /// to the same board. If the store no longer holds what the state was built from (entries
+    /// this process read from a database primary that failed before its standby had them),
+    /// the state is rebuilt from the genesis entry.
     private func syncIfStale() async throws(ReferendumError) {
         guard writerState.withLockedValue({ $0.stale }) else { return }
         var next = state
         do {
+            let kept = try await store.count()
+            var prefix = kept >= next.count
+            if prefix, let last = try await store.entries(from: next.count - 1, limit: 1).first {
+                prefix = last.hash == next.head
+            }
+            if !prefix { next = try await Self.replay(store) }
             try await store.forEach(from: next.count) { e in try next.apply(e) }
         } catch let v as BoardViolation {
             throw .precondition(
                 "the board cannot be replayed at entry \(next.count): \(v.message) (check: \(v.check.rawValue))")
+        } catch let r as ReferendumError {
+            throw r
         } catch {
             throw .storageUnavailable("\(error)")
         }
         current.withLockedValue { $0 = next }
         writerState.withLockedValue { $0.stale = false }
+    }
+
+    /// Applies what other processes appended to a shared board (PostgreSQL): a front end calls
+    /// it a few times a second, so that it answers lookups with the board as it is and seldom
+    /// finds its view out of date when it appends.
+    public func refresh() async throws {
+        try await write {
+            guard try await store.count() != state.count else { return }
+            writerState.withLockedValue { $0.stale = true }
+            try await syncIfStale()
+        }
     }
 
     /// Posts a signed checkpoint when an interval of entries was crossed, or when forced (phase
@@ -198,7 +246,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         guard let c = try? Checkpoint(upTo: next.count - 1, hash: next.head, key: boardKey) else { return }
         let e = BoardEntry.chain(
             [(.checkpoint, c.payload)], start: next.count, previous: next.head, time: time(after: next))
-        guard (try? next.apply(e[0])) != nil, (try? await keep(e)) != nil else { return }
+        guard (try? next.apply(e[0])) != nil, (try? await keep(e)) == true else { return }
         current.withLockedValue { $0 = next }
         writerState.withLockedValue { $0.checkpointDue = false }
     }
@@ -207,6 +255,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     /// server's timer calls it every `DAUYS_CHECKPOINT_SECONDS`, record.md §9.1).
     public func checkpointIfBehind() async {
         _ = try? await write {
+            try await syncIfStale()
             let s = state
             // The last checkpoint is entry upTo + 1: anything after it is not yet certified.
             guard s.phase == .votingOpen, let last = s.lastCheckpoint, s.count > last.upTo + 2 else { return }
@@ -484,71 +533,84 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
 
     private func commitLocked(_ items: [CastItem]) async -> [Result<Committed, CastError>] {
         await writer.withLock {
-            do throws(ReferendumError) { try await syncIfStale() } catch {
-                return items.map { _ in .failure(.storageUnavailable(error.description)) }
-            }
-            var results = [Result<Committed, CastError>?](repeating: nil, count: items.count)
-            var plan: [Int: Int] = [:]  // item → position among the new entries
-            var regions: [Int] = []  // region of each new entry
-            let entries: [BoardEntry] = current.withLockedValue { s in
-                guard s.phase == .votingOpen else {
-                    for i in items.indices { results[i] = .failure(.votingNotOpen(phase: s.phase.rawValue)) }
-                    return []
+            for _ in 0..<Self.attempts {
+                do throws(ReferendumError) {
+                    if let done = try await commitAttempt(items) { return done }
+                } catch {
+                    return items.map { _ in .failure(.storageUnavailable(error.description)) }
                 }
-                let now = time(after: s)
-                var payloads: [[UInt8]] = []
-                var fresh: [DigestKey: Int] = [:]
-                for (i, it) in items.enumerated() {
-                    do throws(BoardState<G>.BallotRefusal) {
-                        let f = try s.checkBallot(it.bytes, at: now)
-                        if let want = it.region, want != f.region {
-                            results[i] = .failure(.wrongRegion)
-                            continue
-                        }
-                        let d = DigestKey(digest: f.tracking.digest)
-                        if let p = fresh[d] {
-                            plan[i] = p
-                        } else {
-                            fresh[d] = payloads.count
-                            plan[i] = payloads.count
-                            payloads.append(it.bytes)
-                            regions.append(f.region)
-                        }
-                    } catch {
-                        if case .replay(let at) = error {
-                            if it.region.map({ $0 != at.region }) == true {
-                                results[i] = .failure(.wrongRegion)
-                            } else {
-                                results[i] = .success(.onBoard(at))
-                            }
-                        } else {
-                            results[i] = .failure(CastError(error))
-                        }
-                    }
-                }
-                return BoardEntry.chain(payloads.map { (.ballot, $0) }, start: s.count, previous: s.head, time: now)
             }
-            if !entries.isEmpty {
-                do throws(ReferendumError) { try await keep(entries) } catch {
-                    for (i, _) in plan { results[i] = .failure(.storageUnavailable(error.description)) }
-                    return results.map { $0! }
-                }
-                let broken: BoardViolation? = current.withLockedValue { s in
-                    for e in entries {
-                        do throws(BoardViolation) { try s.apply(e) } catch { return error }
-                    }
-                    return nil
-                }
-                // Unreachable: each entry passed the same rules before it was stored.
-                if broken != nil { writerState.withLockedValue { $0.stale = true } }
-            }
-            var seen = Set<Int>()
-            for (i, p) in plan.sorted(by: { $0.key < $1.key }) {
-                results[i] = .success(.stored(entries[p], region: regions[p], duplicate: !seen.insert(p).inserted))
-            }
-            await checkpoint(after: entries, force: false)
-            return results.map { $0! }
+            return items.map { _ in .failure(.storageUnavailable(Self.busy)) }
         }
+    }
+
+    /// One try at chaining the items after the head and storing them; nil if the board moved
+    /// on without this process (a shared board), to be tried again on the state re-read.
+    private func commitAttempt(_ items: [CastItem]) async throws(ReferendumError) -> [Result<Committed, CastError>]? {
+        try await syncIfStale()
+        var results = [Result<Committed, CastError>?](repeating: nil, count: items.count)
+        var plan: [Int: Int] = [:]  // item → position among the new entries
+        var regions: [Int] = []  // region of each new entry
+        let entries: [BoardEntry] = current.withLockedValue { s in
+            guard s.phase == .votingOpen else {
+                for i in items.indices { results[i] = .failure(.votingNotOpen(phase: s.phase.rawValue)) }
+                return []
+            }
+            let now = time(after: s)
+            var payloads: [[UInt8]] = []
+            var fresh: [DigestKey: Int] = [:]
+            for (i, it) in items.enumerated() {
+                do throws(BoardState<G>.BallotRefusal) {
+                    let f = try s.checkBallot(it.bytes, at: now)
+                    if let want = it.region, want != f.region {
+                        results[i] = .failure(.wrongRegion)
+                        continue
+                    }
+                    let d = DigestKey(digest: f.tracking.digest)
+                    if let p = fresh[d] {
+                        plan[i] = p
+                    } else {
+                        fresh[d] = payloads.count
+                        plan[i] = payloads.count
+                        payloads.append(it.bytes)
+                        regions.append(f.region)
+                    }
+                } catch {
+                    if case .replay(let at) = error {
+                        if it.region.map({ $0 != at.region }) == true {
+                            results[i] = .failure(.wrongRegion)
+                        } else {
+                            results[i] = .success(.onBoard(at))
+                        }
+                    } else {
+                        results[i] = .failure(CastError(error))
+                    }
+                }
+            }
+            return BoardEntry.chain(payloads.map { (.ballot, $0) }, start: s.count, previous: s.head, time: now)
+        }
+        if !entries.isEmpty {
+            do throws(ReferendumError) {
+                guard try await keep(entries) else { return nil }
+            } catch {
+                for (i, _) in plan { results[i] = .failure(.storageUnavailable(error.description)) }
+                return results.map { $0! }
+            }
+            let broken: BoardViolation? = current.withLockedValue { s in
+                for e in entries {
+                    do throws(BoardViolation) { try s.apply(e) } catch { return error }
+                }
+                return nil
+            }
+            // Unreachable: each entry passed the same rules before it was stored.
+            if broken != nil { writerState.withLockedValue { $0.stale = true } }
+        }
+        var seen = Set<Int>()
+        for (i, p) in plan.sorted(by: { $0.key < $1.key }) {
+            results[i] = .success(.stored(entries[p], region: regions[p], duplicate: !seen.insert(p).inserted))
+        }
+        await checkpoint(after: entries, force: false)
+        return results.map { $0! }
     }
 
     /// Where the ballot with this tracking digest is, if on the board.

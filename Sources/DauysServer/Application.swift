@@ -21,7 +21,7 @@ public final class ReferendumService<G: PrimeOrderGroup>: Sendable {
     private let officialTokens: NIOLockedValueBox<(modified: Date?, registry: OfficialRegistry)>
     /// `officials.json`, read again whenever it changes (`dauys official add` while serving).
     let officialsPath: String?
-    public let sessions: VoterSessions
+    public let sessions: any SessionStore
     let signInGuard: SignInGuard
     public let configuration: ServerConfiguration
     let prometheus: PrometheusCollectorRegistry?
@@ -36,6 +36,7 @@ public final class ReferendumService<G: PrimeOrderGroup>: Sendable {
         referendum: Referendum<G>, registry: SQLiteRegistry?, cipher: RegistryCipher?, officials: OfficialRegistry,
         officialsPath: String? = nil,
         configuration: ServerConfiguration = ServerConfiguration(),
+        sessions: (any SessionStore)? = nil, counters: (any SignInCounters)? = nil,
         prometheus: PrometheusCollectorRegistry? = nil, logger: Logger = Logger(label: "dauys")
     ) {
         self.referendum = referendum
@@ -44,8 +45,9 @@ public final class ReferendumService<G: PrimeOrderGroup>: Sendable {
         officialTokens = NIOLockedValueBox((Self.modified(officialsPath), officials))
         self.officialsPath = officialsPath
         self.configuration = configuration
-        sessions = VoterSessions(ttl: configuration.sessionLifetime, perVoter: configuration.sessionsPerVoter)
-        signInGuard = SignInGuard(configuration: configuration)
+        self.sessions =
+            sessions ?? VoterSessions(ttl: configuration.sessionLifetime, perVoter: configuration.sessionsPerVoter)
+        signInGuard = SignInGuard(configuration: configuration, counters: counters ?? MemorySignInCounters())
         self.prometheus = prometheus
         self.logger = logger
     }
@@ -104,7 +106,9 @@ public func buildApplication<G>(_ service: ReferendumService<G>) -> some Applica
         router: buildRouter(service),
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(c.idleTimeout)))),
         configuration: .init(address: .hostname(c.host, port: c.port), serverName: "dauys"),
-        services: [CheckpointTimer(referendum: service.referendum, seconds: c.checkpointSeconds)],
+        services: [CheckpointTimer(referendum: service.referendum, seconds: c.checkpointSeconds)]
+            + (service.referendum.store is PostgresBoardStore
+                ? [BoardFollower(referendum: service.referendum, logger: service.logger)] : []),
         onServerRunning: { _ in
             service.logger.notice(
                 "serving \(service.referendum.manifest.id) on http://\(c.host):\(c.port) (phase \(service.referendum.phase.rawValue))"
@@ -113,8 +117,9 @@ public func buildApplication<G>(_ service: ReferendumService<G>) -> some Applica
         logger: service.logger)
 }
 
-/// Opens a data directory as the board's one writer and builds its application. Refuses to
-/// start if another process holds the board.
+/// Opens a data directory and builds its application. On SQLite the server is the board's one
+/// writer and refuses to start if another process holds it; on PostgreSQL any number of
+/// servers share the board.
 public func buildApplication(
     configuration: ServerConfiguration, data: DataDirectory, registryKey: String?,
     prometheus: PrometheusCollectorRegistry? = nil, logger: Logger = Logger(label: "dauys")
@@ -141,11 +146,20 @@ public func buildApplication(
                     logger.warning("no registry key: voter sign-in is disabled (\(why))")
                 }
             }
+            // On a PostgreSQL board, sessions and sign-in counters live beside it, shared by
+            // every front end (docs/deployment.md).
+            var sessions: (any SessionStore)?
+            var counters: (any SignInCounters)?
+            if let pg = ref.store as? PostgresBoardStore {
+                sessions = try await PostgresVoterSessions.create(
+                    on: pg, ttl: configuration.sessionLifetime, perVoter: configuration.sessionsPerVoter)
+                counters = try await PostgresSignInCounters.create(on: pg)
+            }
             let service = ReferendumService(
                 referendum: ref, registry: registry,
                 cipher: cipher,
                 officials: try OfficialRegistry.load(path: data.officialsPath), officialsPath: data.officialsPath,
-                configuration: configuration,
+                configuration: configuration, sessions: sessions, counters: counters,
                 prometheus: prometheus,
                 logger: logger)
             return buildApplication(service)
@@ -198,6 +212,30 @@ struct CheckpointTimer<G: PrimeOrderGroup>: Service {
             while true {
                 try await Task.sleep(for: .seconds(seconds))
                 await referendum.checkpointIfBehind()
+            }
+        }
+    }
+}
+
+/// On a board several front ends share (PostgreSQL), applies what the others appended a few
+/// times a second, so that lookups and receipts on this front end follow the board closely and
+/// its appends seldom find the board moved on.
+struct BoardFollower<G: PrimeOrderGroup>: Service {
+    let referendum: Referendum<G>
+    let logger: Logger
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            var failing = false
+            while true {
+                try await Task.sleep(for: .milliseconds(200))
+                do {
+                    try await referendum.refresh()
+                    if failing { logger.notice("the board is readable again") }
+                    failing = false
+                } catch {
+                    if !failing { logger.warning("cannot follow the board: \(error)") }
+                    failing = true
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ import NIOCore
 /// Who is making a request, as the authentication middleware established it.
 public enum Identity: Sendable, Equatable {
     case official(name: String, role: Role)
-    case voter(VoterSessions.Session)
+    case voter(VoterSession)
 }
 
 /// The request context: Hummingbird's core context, the peer's address, the client's
@@ -38,7 +38,7 @@ public struct DauysRequestContext: RequestContext, RemoteAddressRequestContext {
         return (name, r)
     }
 
-    func voter() throws -> VoterSessions.Session {
+    func voter() throws -> VoterSession {
         guard case .voter(let s) = identity else {
             throw APIError.unauthorized("no_session", "sign in first: Authorization: Bearer <session token>")
         }
@@ -174,7 +174,7 @@ struct OfficialAuthenticator: RouterMiddleware {
 
 /// Authenticates voters by session token before any body is read.
 struct VoterAuthenticator: RouterMiddleware {
-    let sessions: VoterSessions
+    let sessions: any SessionStore
 
     func handle(
         _ request: Request, context: DauysRequestContext,
@@ -183,7 +183,7 @@ struct VoterAuthenticator: RouterMiddleware {
         guard let token = request.bearerToken else {
             throw APIError.unauthorized("no_session", "sign in first: Authorization: Bearer <session token>")
         }
-        guard let session = sessions.session(token: token) else {
+        guard let session = try await sessions.session(token: token, now: Date()) else {
             throw APIError.unauthorized("bad_session", "the session is unknown or expired; sign in again")
         }
         var context = context

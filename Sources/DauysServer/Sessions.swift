@@ -3,20 +3,52 @@ import DauysRecord
 import Foundation
 import NIOConcurrencyHelpers
 
-/// Signed-in voters, in memory. A session lets its voter cast ballots for the voter's own
-/// region, signed with the voter's own credential, only. A voter holds at most `perVoter`
-/// sessions: opening one more closes the oldest.
-public final class VoterSessions: Sendable {
-    public struct Session: Sendable, Equatable {
-        public let voter: Int64
-        public let region: Int
-        /// The encoding of the voter's public credential U, from the registry; nil if the
-        /// registry has forgotten it (then the session cannot cast).
-        public let credential: [UInt8]?
-        public let opened: Date
-        public let expires: Date
-        public var extensions = 0
+/// A signed-in voter: may cast ballots for the voter's own region, signed with the voter's own
+/// credential, only.
+public struct VoterSession: Sendable, Equatable {
+    public let voter: Int64
+    public let region: Int
+    /// The encoding of the voter's public credential U, from the registry; nil if the
+    /// registry has forgotten it (then the session cannot cast).
+    public let credential: [UInt8]?
+    public let opened: Date
+    public let expires: Date
+    public var extensions = 0
+
+    public init(
+        voter: Int64, region: Int, credential: [UInt8]?, opened: Date, expires: Date, extensions: Int = 0
+    ) {
+        self.voter = voter
+        self.region = region
+        self.credential = credential
+        self.opened = opened
+        self.expires = expires
+        self.extensions = extensions
     }
+
+    /// A session lives at most (1 + maxExtensions) × ttl.
+    public static let maxExtensions = 8
+}
+
+/// Where signed-in voters' sessions are kept: in this process (`VoterSessions`, one front end)
+/// or in PostgreSQL (`PostgresVoterSessions`, so that any front end serves any voter,
+/// docs/deployment.md). A voter holds at most `perVoter` sessions: opening one more closes the
+/// oldest. Tokens are kept only as hashes.
+public protocol SessionStore: Sendable {
+    var ttl: TimeInterval { get }
+    /// Opens a session; returns its token (shown once).
+    func open(voter: Int64, region: Int, credential: [UInt8]?, now: Date) async throws -> String
+    /// The live session with this token, if any.
+    func session(token: String, now: Date) async throws -> VoterSession?
+    /// Extends a live session to `ttl` from now (the booth asks before it expires, so a voter
+    /// who reads slowly loses nothing); at most `VoterSession.maxExtensions` times. Nil if the
+    /// session is unknown, expired or extended too often.
+    func extend(token: String, now: Date) async throws -> VoterSession?
+}
+
+/// Signed-in voters, in memory: for one front end.
+public final class VoterSessions: SessionStore {
+    public typealias Session = VoterSession
     private struct State {
         var byToken: [DigestKey: Session] = [:]
         var byVoter: [Int64: [DigestKey]] = [:]
@@ -30,7 +62,6 @@ public final class VoterSessions: Sendable {
         self.perVoter = max(1, perVoter)
     }
 
-    /// Opens a session; returns its token (shown once; kept only as a hash).
     public func open(voter: Int64, region: Int, credential: [UInt8]?, now: Date = Date()) -> String {
         let token = "v_" + Hex.encode(SecureRandom.bytes(24))
         let key = DigestKey(Array(token.utf8))
@@ -59,9 +90,6 @@ public final class VoterSessions: Sendable {
         }
     }
 
-    /// Extends a live session to `ttl` from now (the booth asks before it expires, so a voter
-    /// who reads slowly loses nothing); at most `maxExtensions` times. Nil if the session is
-    /// unknown, expired or extended too often.
     public func extend(token: String, now: Date = Date()) -> Session? {
         state.withLockedValue { s in
             let key = DigestKey(Array(token.utf8))
@@ -73,8 +101,7 @@ public final class VoterSessions: Sendable {
             return longer
         }
     }
-    /// A session lives at most (1 + maxExtensions) × ttl.
-    public static let maxExtensions = 8
+    public static var maxExtensions: Int { VoterSession.maxExtensions }
 
     /// Sessions the voter holds now.
     public func count(voter: Int64, now: Date = Date()) -> Int {
@@ -94,19 +121,13 @@ public final class VoterSessions: Sendable {
 /// - per client, any IIN: after `clientFailures` failed sign-ins the client waits `clientLockout`.
 /// IINs and clients are kept only as keyed hashes and buckets, never in clear.
 public final class SignInGuard: Sendable {
-    struct Counter {
-        var failures = 0
-        var last = Date.distantPast
-    }
-    private struct State {
-        var pairs: [DigestKey: Counter] = [:]
-        var iins: [DigestKey: Counter] = [:]
-        var clients: [DigestKey: Counter] = [:]
-    }
-    private let state = NIOLockedValueBox(State())
+    let counters: any SignInCounters
     let configuration: ServerConfiguration
 
-    public init(configuration: ServerConfiguration) { self.configuration = configuration }
+    public init(configuration: ServerConfiguration, counters: any SignInCounters = MemorySignInCounters()) {
+        self.configuration = configuration
+        self.counters = counters
+    }
 
     /// Why a sign-in must wait, and for how long.
     public enum Verdict: Equatable, Sendable {
@@ -116,40 +137,40 @@ public final class SignInGuard: Sendable {
         case slowedDown(seconds: Int)
     }
 
-    static func key(_ iin: DigestKey, _ client: DigestKey) -> DigestKey {
-        DigestKey(withUnsafeBytes(of: iin) { Array($0) } + withUnsafeBytes(of: client) { Array($0) })
+    static func pair(_ iin: DigestKey, _ client: DigestKey) -> CounterKey {
+        CounterKey(.pair, DigestKey(iin.bytes + client.bytes))
     }
 
     /// Whether this client may try to sign in at all (before its body is read).
-    public func check(client: DigestKey, now: Date = Date()) -> Verdict {
+    public func check(client: DigestKey, now: Date = Date()) async throws -> Verdict {
         let c = configuration
-        return state.withLockedValue { s in
-            if let f = s.clients[client], f.failures >= c.failuresPerClient, now < f.last + c.clientLockout {
-                return .clientLocked(seconds: Int((f.last + c.clientLockout).timeIntervalSince(now).rounded(.up)))
-            }
-            return .allowed
+        if let f = try await counters.counters([CounterKey(.client, client)])[0], f.failures >= c.failuresPerClient,
+            now < f.last + c.clientLockout
+        {
+            return .clientLocked(seconds: Int((f.last + c.clientLockout).timeIntervalSince(now).rounded(.up)))
         }
+        return .allowed
     }
 
     /// Whether this client may try this IIN now.
-    public func check(iin: DigestKey, client: DigestKey, now: Date = Date()) -> Verdict {
+    public func check(iin: DigestKey, client: DigestKey, now: Date = Date()) async throws -> Verdict {
         let c = configuration
-        let clientVerdict = check(client: client, now: now)
-        if clientVerdict != .allowed { return clientVerdict }
-        return state.withLockedValue { s in
-            if let f = s.pairs[Self.key(iin, client)], f.failures >= c.failuresPerClientAndIIN,
-                now < f.last + c.pairLockout
-            {
-                return .pairLocked(seconds: Int((f.last + c.pairLockout).timeIntervalSince(now).rounded(.up)))
-            }
-            if let f = s.iins[iin], f.failures >= c.failuresPerIINBeforeBackoff {
-                let wait = backoff(f.failures)
-                if now < f.last + wait {
-                    return .slowedDown(seconds: Int((f.last + wait).timeIntervalSince(now).rounded(.up)))
-                }
-            }
-            return .allowed
+        let found = try await counters.counters([
+            CounterKey(.client, client), Self.pair(iin, client), CounterKey(.iin, iin),
+        ])
+        if let f = found[0], f.failures >= c.failuresPerClient, now < f.last + c.clientLockout {
+            return .clientLocked(seconds: Int((f.last + c.clientLockout).timeIntervalSince(now).rounded(.up)))
         }
+        if let f = found[1], f.failures >= c.failuresPerClientAndIIN, now < f.last + c.pairLockout {
+            return .pairLocked(seconds: Int((f.last + c.pairLockout).timeIntervalSince(now).rounded(.up)))
+        }
+        if let f = found[2], f.failures >= c.failuresPerIINBeforeBackoff {
+            let wait = backoff(f.failures)
+            if now < f.last + wait {
+                return .slowedDown(seconds: Int((f.last + wait).timeIntervalSince(now).rounded(.up)))
+            }
+        }
+        return .allowed
     }
 
     func backoff(_ failures: Int) -> TimeInterval {
@@ -159,32 +180,82 @@ public final class SignInGuard: Sendable {
     }
 
     /// A wrong code (or an IIN that is not registered).
-    public func failed(iin: DigestKey?, client: DigestKey, now: Date = Date()) {
+    public func failed(iin: DigestKey?, client: DigestKey, now: Date = Date()) async throws {
         let c = configuration
-        state.withLockedValue { s in
-            func bump(_ f: inout Counter, window: TimeInterval) {
-                if now >= f.last + window { f.failures = 0 }
-                f.failures += 1
-                f.last = now
-            }
-            bump(&s.clients[client, default: Counter()], window: c.clientLockout)
-            if let iin {
-                bump(&s.pairs[Self.key(iin, client), default: Counter()], window: c.pairLockout)
-                bump(&s.iins[iin, default: Counter()], window: c.pairLockout)
-            }
-            if s.pairs.count > 1_000_000 {
-                s.pairs = s.pairs.filter { now < $0.value.last + c.pairLockout }
-                s.iins = s.iins.filter { now < $0.value.last + c.pairLockout }
-                s.clients = s.clients.filter { now < $0.value.last + c.clientLockout }
-            }
-        }
+        var keys = [(CounterKey(.client, client), c.clientLockout)]
+        if let iin { keys += [(Self.pair(iin, client), c.pairLockout), (CounterKey(.iin, iin), c.pairLockout)] }
+        try await counters.bump(keys, now: now)
     }
 
     /// A correct code: that IIN's counters start again.
-    public func succeeded(iin: DigestKey, client: DigestKey) {
+    public func succeeded(iin: DigestKey, client: DigestKey) async throws {
+        try await counters.clear([Self.pair(iin, client), CounterKey(.iin, iin)])
+    }
+}
+
+/// What a sign-in counter counts: failures from one client (address bucket), from one client
+/// for one IIN, or for one IIN from all clients. The key is a hash, never an IIN or an address.
+public struct CounterKey: Hashable, Sendable {
+    public enum Kind: Int16, Sendable { case client = 1, pair = 2, iin = 3 }
+    public let kind: Kind
+    public let key: DigestKey
+    public init(_ kind: Kind, _ key: DigestKey) {
+        self.kind = kind
+        self.key = key
+    }
+}
+
+/// Failures counted against one key.
+public struct SignInCounter: Sendable, Equatable {
+    public var failures: Int
+    public var last: Date
+    public init(failures: Int, last: Date) {
+        self.failures = failures
+        self.last = last
+    }
+}
+
+/// Where the sign-in counters live: in this process, or in PostgreSQL so that all front ends
+/// count together (an attacker gains nothing by spreading guesses over front ends).
+public protocol SignInCounters: Sendable {
+    /// The counters of these keys, in order (nil where none).
+    func counters(_ keys: [CounterKey]) async throws -> [SignInCounter?]
+    /// One more failure on each key; a counter whose last failure is `window` or longer ago
+    /// starts again from one.
+    func bump(_ keys: [(CounterKey, window: TimeInterval)], now: Date) async throws
+    /// Forgets these counters.
+    func clear(_ keys: [CounterKey]) async throws
+}
+
+/// Sign-in counters in memory: for one front end.
+public final class MemorySignInCounters: SignInCounters {
+    private struct Entry {
+        var counter: SignInCounter
+        var window: TimeInterval
+    }
+    private let state = NIOLockedValueBox([CounterKey: Entry]())
+
+    public init() {}
+
+    public func counters(_ keys: [CounterKey]) -> [SignInCounter?] {
+        state.withLockedValue { s in keys.map { s[$0]?.counter } }
+    }
+
+    public func bump(_ keys: [(CounterKey, window: TimeInterval)], now: Date) {
         state.withLockedValue { s in
-            s.pairs[Self.key(iin, client)] = nil
-            s.iins[iin] = nil
+            for (k, window) in keys {
+                var e = s[k] ?? Entry(counter: SignInCounter(failures: 0, last: .distantPast), window: window)
+                if now >= e.counter.last + window { e.counter.failures = 0 }
+                e.counter.failures += 1
+                e.counter.last = now
+                e.window = window
+                s[k] = e
+            }
+            if s.count > 3_000_000 { s = s.filter { now < $0.value.counter.last + $0.value.window } }
         }
+    }
+
+    public func clear(_ keys: [CounterKey]) {
+        state.withLockedValue { s in for k in keys { s[k] = nil } }
     }
 }

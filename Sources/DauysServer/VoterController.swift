@@ -26,7 +26,7 @@ struct VoterController<G: PrimeOrderGroup> {
                 "no_registry", "voter sign-in is not configured on this server", retryAfter: 3600)
         }
         let client = DigestKey(Array("client:".utf8) + (ctx.client?.bucket ?? []))
-        if case .clientLocked(let s) = service.signInGuard.check(client: client) {
+        if case .clientLocked(let s) = try await service.signInGuard.check(client: client) {
             throw APIError(
                 .tooManyRequests, "rate_limited", "too many failed sign-ins from this address; try again in \(s) s",
                 headers: [.retryAfter: String(s)])
@@ -36,12 +36,12 @@ struct VoterController<G: PrimeOrderGroup> {
         do { iin = try IIN(b.iin) } catch {
             // Not 12 digits: a malformed request. 12 digits that are no valid IIN: simply wrong.
             if error == .notTwelveDigits { throw APIError.badRequest("bad_iin", error.description) }
-            service.signInGuard.failed(iin: nil, client: client)
+            try await service.signInGuard.failed(iin: nil, client: client)
             service.signInFailures.increment()
             throw APIError.unauthorized("bad_credentials", "IIN or sign-in code is wrong")
         }
         let iinKey = DigestKey(cipher.index(iin))
-        switch service.signInGuard.check(iin: iinKey, client: client) {
+        switch try await service.signInGuard.check(iin: iinKey, client: client) {
         case .allowed: break
         case .clientLocked(let s):
             throw APIError(
@@ -57,13 +57,13 @@ struct VoterController<G: PrimeOrderGroup> {
                 headers: [.retryAfter: String(s)])
         }
         guard let (id, region, credential) = try await registry.signIn(iin: iin, code: b.code, cipher: cipher) else {
-            service.signInGuard.failed(iin: iinKey, client: client)
+            try await service.signInGuard.failed(iin: iinKey, client: client)
             service.signInFailures.increment()
             ctx.logger.notice("voter sign-in failed")
             throw APIError.unauthorized("bad_credentials", "IIN or sign-in code is wrong")
         }
-        service.signInGuard.succeeded(iin: iinKey, client: client)
-        let token = service.sessions.open(voter: id, region: region, credential: credential)
+        try await service.signInGuard.succeeded(iin: iinKey, client: client)
+        let token = try await service.sessions.open(voter: id, region: region, credential: credential, now: Date())
         return JSON.response(
             SessionBody(
                 token: token, region: service.referendum.manifest.regions[region].id,
@@ -74,13 +74,13 @@ struct VoterController<G: PrimeOrderGroup> {
     /// lost to a time limit (WCAG 2.2.1).
     @Sendable func extend(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
         _ = try ctx.voter()
-        guard let token = req.bearerToken, let s = service.sessions.extend(token: token) else {
+        guard let token = req.bearerToken, let s = try await service.sessions.extend(token: token, now: Date()) else {
             throw APIError.unauthorized(
                 "not_extended", "this session cannot be extended any more; sign in again (your choice is kept)")
         }
         return JSON.response(
             SessionExtendedBody(
-                expiresIn: Int(service.sessions.ttl), extensionsLeft: VoterSessions.maxExtensions - s.extensions))
+                expiresIn: Int(service.sessions.ttl), extensionsLeft: VoterSession.maxExtensions - s.extensions))
     }
 
     @Sendable func cast(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
@@ -136,7 +136,7 @@ struct VoterController<G: PrimeOrderGroup> {
     /// A session casts only ballots signed with its voter's credential (record.md §10): a bought
     /// or stolen letter code is useless without the voter's sign-in, and a sign-in alone is
     /// useless without the code.
-    static func requireOwnCredential(_ ballot: [UInt8], _ session: VoterSessions.Session) throws {
+    static func requireOwnCredential(_ ballot: [UInt8], _ session: VoterSession) throws {
         guard let mine = session.credential else {
             throw APIError(
                 .forbidden, "no_credential",

@@ -5,21 +5,32 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-/// The bulletin board in PostgreSQL, for scale (several servers reading, a managed database).
-/// Every append is one transaction, committed with the server's `synchronous_commit = on`:
-/// when `append` returns, the entries are durable. A writer holds a session-level advisory
-/// lock on the board's schema for as long as it is open (one writer per board).
+/// The bulletin board in PostgreSQL, for scale and fail-over: any number of processes —
+/// `dauys serve` front ends, officials' commands — may append to the same board.
+///
+/// Every append is one transaction that first takes a transaction-level advisory lock on the
+/// board, so appends are serialised by the database, never by a process: the entries are kept
+/// only if the first one continues the board as the database holds it — its index is the
+/// number of entries kept and its hash chains onto the last kept entry's hash
+/// (`StoreError.conflict` otherwise, and nothing is kept). A process whose view is out of date
+/// re-reads the board and tries again (`Referendum`). Commits use the server's
+/// `synchronous_commit`: with a synchronous standby named, `append` returns only once the
+/// standby has the entries too (docs/deployment.md).
 ///
 /// Connections come from a `PostgresClient` pool; the board's tables live in the schema given
 /// (one schema per referendum).
 public final class PostgresBoardStore: BoardStore {
-    private let client: PostgresClient
+    /// The connection pool, shared with the front end's voter sessions and sign-in limits.
+    public let client: PostgresClient
+    /// The schema holding this referendum's tables.
+    public let schema: String
     private let runner: Task<Void, Never>
-    private let lockHolder: PostgresConnection?
+    private let writer: Bool
     private let table: String
     private let logger = Logger(label: "dauys.postgres")
 
     /// `url`: postgres://user:password@host:port/database; `schema`: a simple identifier.
+    /// A store opened with `writer: false` refuses to append.
     public static func connect(
         url: String, schema: String = "dauys", writer: Bool = true
     ) async throws -> PostgresBoardStore {
@@ -34,69 +45,77 @@ public final class PostgresBoardStore: BoardStore {
         }
         let database = u.path.isEmpty ? nil : String(u.path.dropFirst())
         let logger = Logger(label: "dauys.postgres")
-        var lockHolder: PostgresConnection? = nil
-        if writer {
-            let conf = PostgresConnection.Configuration(
-                host: host, port: u.port ?? 5432, username: user, password: u.password,
-                database: database, tls: .disable)
-            let c = try await PostgresConnection.connect(configuration: conf, id: 0, logger: logger)
-            let rows = try await c.query(
-                "SELECT pg_try_advisory_lock(hashtext(\("dauys-board:" + schema)))", logger: logger)
-            var held = false
-            for try await row in rows { held = try row.decode(Bool.self) }
-            guard held else {
-                try? await c.close()
-                throw StoreError.locked("the board in schema \(schema) is held by another process")
-            }
-            lockHolder = c
-        }
         let client = PostgresClient(
             configuration: .init(
                 host: host, port: u.port ?? 5432, username: user, password: u.password,
                 database: database, tls: .disable), backgroundLogger: logger)
         let runner = Task { await client.run() }
-        let store = PostgresBoardStore(client: client, runner: runner, lockHolder: lockHolder, table: "\(schema).board")
-        try await client.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
-        try await client.query(
-            PostgresQuery(
-                unsafeSQL: """
-                    CREATE TABLE IF NOT EXISTS \(store.table) (
-                        idx BIGINT PRIMARY KEY, time BIGINT NOT NULL, kind SMALLINT NOT NULL, payload BYTEA NOT NULL, hash BYTEA NOT NULL)
-                    """), logger: logger)
+        let store = PostgresBoardStore(client: client, runner: runner, writer: writer, schema: schema)
+        do {
+            try await client.query(
+                PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
+            try await client.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        CREATE TABLE IF NOT EXISTS \(store.table) (
+                            idx BIGINT PRIMARY KEY, time BIGINT NOT NULL, kind SMALLINT NOT NULL,
+                            payload BYTEA NOT NULL, hash BYTEA NOT NULL)
+                        """), logger: logger)
+        } catch {
+            runner.cancel()
+            throw StoreError.unavailable("PostgreSQL at \(host):\(u.port ?? 5432): \(String(reflecting: error))")
+        }
         return store
     }
 
-    private init(client: PostgresClient, runner: Task<Void, Never>, lockHolder: PostgresConnection?, table: String) {
+    private init(client: PostgresClient, runner: Task<Void, Never>, writer: Bool, schema: String) {
         self.client = client
         self.runner = runner
-        self.lockHolder = lockHolder
-        self.table = table
+        self.writer = writer
+        self.schema = schema
+        self.table = "\(schema).board"
     }
 
-    public func close() async {
-        runner.cancel()
-        try? await lockHolder?.close()
-    }
+    public func close() async { runner.cancel() }
 
-    deinit {
-        runner.cancel()
-        if let c = lockHolder { Task { try? await c.close() } }
-    }
+    deinit { runner.cancel() }
+
+    /// The advisory lock key of this board: one per schema.
+    private var lockKey: String { "dauys-board:" + schema }
 
     public func append(_ entries: [BoardEntry]) async throws {
         guard let first = entries.first else { return }
-        guard lockHolder != nil else { throw StoreError.locked("this board was opened for reading only") }
-        let (table, logger) = (self.table, self.logger)
+        guard writer else { throw StoreError.locked("this board was opened for reading only") }
+        let (table, logger, lockKey) = (self.table, self.logger, self.lockKey)
+        do {
+            try await appendInTransaction(entries, table: table, lockKey: lockKey, logger: logger)
+        } catch let e as PostgresTransactionError {
+            if let refused = e.closureError as? StoreError { throw refused }
+            throw e
+        }
+    }
+
+    private func appendInTransaction(
+        _ entries: [BoardEntry], table: String, lockKey: String, logger: Logger
+    ) async throws {
+        let first = entries[0]
         try await client.withTransaction(logger: logger) { conn in
-            var next: Int64 = 0
-            for try await row in try await conn.query(
-                PostgresQuery(unsafeSQL: "SELECT COALESCE(MAX(idx) + 1, 0) FROM \(table)"), logger: logger)
-            {
-                next = try row.decode(Int64.self)
+            // Held until commit or rollback: appends from all processes take turns here.
+            try await conn.query("SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))", logger: logger)
+            var next: UInt64 = 0
+            var last = BoardEntry.zeroHash
+            for try await (idx, hash) in try await conn.query(
+                PostgresQuery(unsafeSQL: "SELECT idx, hash FROM \(table) ORDER BY idx DESC LIMIT 1"), logger: logger
+            ).decode((Int64, ByteBuffer).self) {
+                next = UInt64(idx) + 1
+                last = Array(buffer: hash)
             }
-            guard UInt64(next) == first.index else {
-                throw StoreError.conflict(expected: UInt64(next), got: first.index)
-            }
+            guard next == first.index else { throw StoreError.conflict(expected: next, got: first.index) }
+            // The same index is not enough: after a fail-over the board may hold other entries
+            // than the ones this process last saw. The first entry must chain onto the last kept.
+            let link = BoardEntry.hash(
+                index: first.index, previous: last, time: first.time, kind: first.kind, payload: first.payload)
+            guard link == first.hash else { throw StoreError.diverged(at: first.index) }
             // At most 65,535 parameters per statement: 5 per entry.
             for start in stride(from: 0, to: entries.count, by: 10_000) {
                 let chunk = entries[start..<min(start + 10_000, entries.count)]

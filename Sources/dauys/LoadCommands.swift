@@ -134,6 +134,7 @@ struct Load: AsyncParsableCommand {
     @Option(name: .customLong("revote-rate")) var revoteRate = 0.05
     @Option(help: "Append every acknowledged tracking digest to this file as soon as it is acknowledged.") var receipts:
         String?
+    @Option(help: "Times a cast that met no server (502/503/504, connection failure) is sent again.") var retries = 0
     @Flag(help: "Print one JSON object on standard output.") var json = false
 
     func run() async throws {
@@ -204,24 +205,41 @@ struct Load: AsyncParsableCommand {
                         req.headers.add(name: "Authorization", value: "Bearer \(token)")
                         req.body = .bytes(ByteBuffer(string: "{\"ballot\":\"\(Hex.encode(bytes))\"}"))
                         let s = DispatchTime.now().uptimeNanoseconds
-                        do {
-                            let r = try await client.execute(req, timeout: .seconds(30))
-                            let body = try await r.body.collect(upTo: 1 << 20)
-                            let ms = Double(DispatchTime.now().uptimeNanoseconds - s) / 1e6
-                            if r.status == .created || r.status == .ok {
-                                if let h = receiptHandle,
-                                    let o = try? JSONSerialization.jsonObject(with: Data(buffer: body))
-                                        as? [String: Any], let d = o["tracking_digest"] as? String
-                                {
-                                    h.write(Data((d + "\n").utf8))
-                                }
-                                await stats.ok(ms)
-                            } else {
-                                await stats.error()
+                        var attempt = 0
+                        while true {
+                            // A voter whose cast failed for want of a server presses again: the
+                            // same ballot, which the board acknowledges once (an identical retry
+                            // gets the first receipt).
+                            func again() async -> Bool {
+                                guard attempt < retries else { return false }
+                                attempt += 1
+                                await stats.retried()
+                                try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(attempt, 6))))
+                                return true
                             }
-                        } catch {
-                            // A connection failure means the server is gone: after a few, stop.
-                            if await stats.connectionFailure() >= 3 * concurrency { await next.stop() }
+                            do {
+                                let r = try await client.execute(req, timeout: .seconds(30))
+                                let body = try await r.body.collect(upTo: 1 << 20)
+                                let ms = Double(DispatchTime.now().uptimeNanoseconds - s) / 1e6
+                                if r.status == .created || r.status == .ok {
+                                    if let h = receiptHandle,
+                                        let o = try? JSONSerialization.jsonObject(with: Data(buffer: body))
+                                            as? [String: Any], let d = o["tracking_digest"] as? String
+                                    {
+                                        h.write(Data((d + "\n").utf8))
+                                    }
+                                    await stats.ok(ms)
+                                } else if [502, 503, 504].contains(r.status.code), await again() {
+                                    continue
+                                } else {
+                                    await stats.error()
+                                }
+                            } catch {
+                                if await again() { continue }
+                                // A connection failure means the server is gone: after a few, stop.
+                                if await stats.connectionFailure() >= 3 * concurrency { await next.stop() }
+                            }
+                            break
                         }
                     }
                 }
@@ -238,7 +256,7 @@ struct Load: AsyncParsableCommand {
         let out: [String: Any] = [
             "cast_per_s": (Double(ack) / seconds).rounded(), "p50_ms": pct(0.5), "p99_ms": pct(0.99),
             "acknowledged": ack, "errors": errs, "concurrency": concurrency, "ballots": jobs.count,
-            "seconds": (seconds * 1000).rounded() / 1000,
+            "seconds": (seconds * 1000).rounded() / 1000, "retried": await stats.retries,
         ]
         let text = String(
             decoding: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), as: UTF8.self)
@@ -299,6 +317,8 @@ actor Stats {
     var latencies: [Double] = []
     var errors = 0
     var connectionFailures = 0
+    var retries = 0
+    func retried() { retries += 1 }
     func ok(_ ms: Double) {
         latencies.append(ms)
         connectionFailures = 0

@@ -201,31 +201,49 @@ final class AbuseTests: XCTestCase {
         }
     }
 
-    func testSignInGuardNeverLocksTheVoterOut() {
+    func testSignInGuardNeverLocksTheVoterOut() async throws {
+        try await Self.signInGuardNeverLocksTheVoterOut(MemorySignInCounters())
+    }
+
+    /// The sign-in rules, on counters kept anywhere (memory, PostgreSQL: SharedBoardTests).
+    static func signInGuardNeverLocksTheVoterOut(_ counters: any SignInCounters) async throws {
         var c = ServerConfiguration()
         c.failuresPerClientAndIIN = 5
         c.failuresPerIINBeforeBackoff = 10
         c.backoffStart = 2
         c.backoffMax = 60
         c.failuresPerClient = 1000
-        let guardian = SignInGuard(configuration: c)
+        let guardian = SignInGuard(configuration: c, counters: counters)
         let iin = DigestKey(Array("iin".utf8)), attacker = DigestKey(Array("attacker".utf8)),
             voter = DigestKey(Array("voter".utf8))
         let t0 = Date()
-        for i in 0..<5 { guardian.failed(iin: iin, client: attacker, now: t0 + Double(i)) }
+        for i in 0..<5 { try await guardian.failed(iin: iin, client: attacker, now: t0 + Double(i)) }
         // The attacker's pair is locked; the voter's own device is not.
-        XCTAssertEqual(guardian.check(iin: iin, client: attacker, now: t0 + 5), .pairLocked(seconds: 900 - 1))
-        XCTAssertEqual(guardian.check(iin: iin, client: voter, now: t0 + 5), .allowed)
+        var v = try await guardian.check(iin: iin, client: attacker, now: t0 + 5)
+        XCTAssertEqual(v, .pairLocked(seconds: 900 - 1))
+        v = try await guardian.check(iin: iin, client: voter, now: t0 + 5)
+        XCTAssertEqual(v, .allowed)
         // Many attackers: the IIN is slowed down for everyone, by at most backoffMax.
-        for i in 0..<40 { guardian.failed(iin: iin, client: DigestKey(Array("bot\(i)".utf8)), now: t0 + 10) }
-        guard case .slowedDown(let wait) = guardian.check(iin: iin, client: voter, now: t0 + 10) else {
+        for i in 0..<40 { try await guardian.failed(iin: iin, client: DigestKey(Array("bot\(i)".utf8)), now: t0 + 10) }
+        guard case .slowedDown(let wait) = try await guardian.check(iin: iin, client: voter, now: t0 + 10) else {
             return XCTFail("not slowed down")
         }
         XCTAssertLessThanOrEqual(wait, 60)
-        XCTAssertEqual(
-            guardian.check(iin: iin, client: voter, now: t0 + 71), .allowed, "after backoffMax the voter gets through")
-        guardian.succeeded(iin: iin, client: voter)
-        XCTAssertEqual(guardian.check(iin: iin, client: voter, now: t0 + 72), .allowed)
+        v = try await guardian.check(iin: iin, client: voter, now: t0 + 71)
+        XCTAssertEqual(v, .allowed, "after backoffMax the voter gets through")
+        try await guardian.succeeded(iin: iin, client: voter)
+        v = try await guardian.check(iin: iin, client: voter, now: t0 + 72)
+        XCTAssertEqual(v, .allowed)
+        // A client that fails too often is locked out for any IIN; the window ends.
+        var strict = c
+        strict.failuresPerClient = 3
+        let g2 = SignInGuard(configuration: strict, counters: counters)
+        let noisy = DigestKey(Array("noisy".utf8))
+        for _ in 0..<3 { try await g2.failed(iin: nil, client: noisy, now: t0) }
+        v = try await g2.check(client: noisy, now: t0 + 1)
+        XCTAssertEqual(v, .clientLocked(seconds: 600 - 1))
+        v = try await g2.check(client: noisy, now: t0 + 600)
+        XCTAssertEqual(v, .allowed)
     }
 
     func testSessionsPerVoterAreBounded() {

@@ -531,11 +531,12 @@ extension ServerTests {
     ) async throws -> (service: ReferendumService<G>, tokens: [String]) {
         let service = ReferendumService(
             referendum: s.ref, registry: nil, cipher: nil, officials: OfficialRegistry(entries: []))
-        return (
-            service,
-            s.credentials[0].indices.map {
-                service.sessions.open(voter: Int64($0), region: 0, credential: s.credentials[0][$0].publicKey.bytes)
-            }
-        )
+        var tokens: [String] = []
+        for i in s.credentials[0].indices {
+            tokens.append(
+                try await service.sessions.open(
+                    voter: Int64(i), region: 0, credential: s.credentials[0][i].publicKey.bytes, now: Date()))
+        }
+        return (service, tokens)
     }
 }

@@ -37,7 +37,9 @@ struct DataOption: ParsableArguments {
 
     var dir: DataDirectory {
         DataDirectory(
-            path: data ?? ".", boardURL: boardURL ?? ProcessInfo.processInfo.environment["DAUYS_BOARD_URL"],
+            path: data ?? ".",
+            boardURL: boardURL
+                ?? ProcessInfo.processInfo.environment["DAUYS_BOARD_URL"].flatMap { $0.isEmpty ? nil : $0 },
             boardSchema: boardSchema)
     }
 

@@ -152,7 +152,8 @@ public func buildApplication(
             var counters: (any SignInCounters)?
             if let pg = ref.store as? PostgresBoardStore {
                 sessions = try await PostgresVoterSessions.create(
-                    on: pg, ttl: configuration.sessionLifetime, perVoter: configuration.sessionsPerVoter)
+                    on: pg, ttl: configuration.sessionLifetime, perVoter: configuration.sessionsPerVoter,
+                    voterKey: PostgresVoterSessions.voterKey(boardKey: try data.boardKey()))
                 counters = try await PostgresSignInCounters.create(on: pg)
             }
             let service = ReferendumService(

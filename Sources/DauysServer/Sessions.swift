@@ -6,7 +6,6 @@ import NIOConcurrencyHelpers
 /// A signed-in voter: may cast ballots for the voter's own region, signed with the voter's own
 /// credential, only.
 public struct VoterSession: Sendable, Equatable {
-    public let voter: Int64
     public let region: Int
     /// The encoding of the voter's public credential U, from the registry; nil if the
     /// registry has forgotten it (then the session cannot cast).
@@ -15,10 +14,7 @@ public struct VoterSession: Sendable, Equatable {
     public let expires: Date
     public var extensions = 0
 
-    public init(
-        voter: Int64, region: Int, credential: [UInt8]?, opened: Date, expires: Date, extensions: Int = 0
-    ) {
-        self.voter = voter
+    public init(region: Int, credential: [UInt8]?, opened: Date, expires: Date, extensions: Int = 0) {
         self.region = region
         self.credential = credential
         self.opened = opened
@@ -71,7 +67,7 @@ public final class VoterSessions: SessionStore {
             mine.append(key)
             s.byVoter[voter] = mine
             s.byToken[key] = Session(
-                voter: voter, region: region, credential: credential, opened: now, expires: now.addingTimeInterval(ttl))
+                region: region, credential: credential, opened: now, expires: now.addingTimeInterval(ttl))
             if s.byToken.count % 4096 == 0 {
                 s.byToken = s.byToken.filter { $0.value.expires > now }
                 s.byVoter = s.byVoter.compactMapValues { keys in
@@ -95,7 +91,7 @@ public final class VoterSessions: SessionStore {
             let key = DigestKey(Array(token.utf8))
             guard let v = s.byToken[key], v.expires > now, v.extensions < Self.maxExtensions else { return nil }
             let longer = Session(
-                voter: v.voter, region: v.region, credential: v.credential, opened: v.opened,
+                region: v.region, credential: v.credential, opened: v.opened,
                 expires: now.addingTimeInterval(ttl), extensions: v.extensions + 1)
             s.byToken[key] = longer
             return longer

@@ -1,3 +1,4 @@
+import Crypto
 import DauysCrypto
 import DauysRecord
 import DauysReferendum
@@ -9,28 +10,32 @@ import PostgresNIO
 
 /// Voter sessions in PostgreSQL, beside the board (docs/deployment.md): every front end on the
 /// same board sees the same sessions, so a voter signed in through one is served by any other,
-/// and a front end that dies takes no session with it. Tokens are kept as SHA-256 hashes; times
+/// and a front end that dies takes no session with it. Tokens are kept as SHA-256 hashes; the
+/// voter (the registry's row, which with the public credential beside it would link a person to
+/// a ballot) only as HMAC-SHA256 under a key the front ends derive from the board key; times
 /// as seconds since 2001-01-01 (`Date`'s own representation, so they come back exactly).
 public final class PostgresVoterSessions: SessionStore {
     private let client: PostgresClient
     private let table: String
     public let ttl: TimeInterval
     public let perVoter: Int
+    private let voterKey: SymmetricKey
     private let logger = Logger(label: "dauys.sessions")
 
-    /// Creates the table if needed. `schema` is the board's (a checked identifier).
+    /// Creates the table if needed. `voterKey`: the key voters are hashed under, the same on
+    /// every front end (`voterKey(boardKey:)`).
     public static func create(
-        on store: PostgresBoardStore, ttl: TimeInterval, perVoter: Int
+        on store: PostgresBoardStore, ttl: TimeInterval, perVoter: Int, voterKey: SymmetricKey
     ) async throws -> PostgresVoterSessions {
         let s = PostgresVoterSessions(
             client: store.client, table: "\(store.schema).voter_sessions", ttl: ttl,
-            perVoter: perVoter)
+            perVoter: perVoter, voterKey: voterKey)
         try await s.run {
             try await s.client.query(
                 PostgresQuery(
                     unsafeSQL: """
                         CREATE TABLE IF NOT EXISTS \(s.table) (
-                            token BYTEA PRIMARY KEY, seq BIGSERIAL, voter BIGINT NOT NULL, region INTEGER NOT NULL,
+                            token BYTEA PRIMARY KEY, seq BIGSERIAL, voter BYTEA NOT NULL, region INTEGER NOT NULL,
                             credential BYTEA, opened DOUBLE PRECISION NOT NULL, expires DOUBLE PRECISION NOT NULL,
                             extensions INTEGER NOT NULL DEFAULT 0)
                         """), logger: s.logger)
@@ -42,7 +47,16 @@ public final class PostgresVoterSessions: SessionStore {
         return s
     }
 
-    private init(client: PostgresClient, table: String, ttl: TimeInterval, perVoter: Int) {
+    /// The key under which the front ends of one board hash voters: HKDF-SHA256 of the board's
+    /// signing key (RFC 5869), so every front end derives the same one and nobody else can.
+    public static func voterKey(boardKey: Curve25519.Signing.PrivateKey) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: boardKey.rawRepresentation), info: Array("dauys voter sessions".utf8),
+            outputByteCount: 32)
+    }
+
+    private init(client: PostgresClient, table: String, ttl: TimeInterval, perVoter: Int, voterKey: SymmetricKey) {
+        self.voterKey = voterKey
         self.client = client
         self.table = table
         self.ttl = ttl
@@ -64,6 +78,9 @@ public final class PostgresVoterSessions: SessionStore {
         let expires = t + ttl
         let cred = credential.map { ByteBuffer(bytes: $0) }
         let r = Int32(region)
+        var id = ByteWriter(capacity: 8)
+        id.u64(UInt64(bitPattern: voter))
+        let voter = ByteBuffer(bytes: Array(HMAC<SHA256>.authenticationCode(for: id.bytes, using: voterKey)))
         try await run {
             try await client.withTransaction(logger: logger) { c in
                 try await c.query(
@@ -94,7 +111,7 @@ public final class PostgresVoterSessions: SessionStore {
             try await one(
                 client.query(
                     """
-                    SELECT voter, region, credential, opened, expires, extensions FROM \(unescaped: table)
+                    SELECT region, credential, opened, expires, extensions FROM \(unescaped: table)
                     WHERE token = \(key) AND expires > \(now.timeIntervalSinceReferenceDate)
                     """, logger: logger))
         }
@@ -110,17 +127,17 @@ public final class PostgresVoterSessions: SessionStore {
                     """
                     UPDATE \(unescaped: table) SET expires = \(t + ttl), extensions = extensions + 1
                     WHERE token = \(key) AND expires > \(t) AND extensions < \(max)
-                    RETURNING voter, region, credential, opened, expires, extensions
+                    RETURNING region, credential, opened, expires, extensions
                     """, logger: logger))
         }
     }
 
     private func one(_ rows: PostgresRowSequence) async throws -> VoterSession? {
-        for try await (voter, region, credential, opened, expires, extensions) in rows.decode(
-            (Int64, Int32, ByteBuffer?, Double, Double, Int32).self)
+        for try await (region, credential, opened, expires, extensions) in rows.decode(
+            (Int32, ByteBuffer?, Double, Double, Int32).self)
         {
             return VoterSession(
-                voter: voter, region: Int(region), credential: credential.map { Array(buffer: $0) },
+                region: Int(region), credential: credential.map { Array(buffer: $0) },
                 opened: Date(timeIntervalSinceReferenceDate: opened),
                 expires: Date(timeIntervalSinceReferenceDate: expires),
                 extensions: Int(extensions))

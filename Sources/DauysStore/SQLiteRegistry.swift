@@ -12,6 +12,8 @@ public final class SQLiteRegistry: Sendable {
 
     public init(path: String) throws {
         var config = Configuration()
+        // Several front ends on one machine may open the same registry at once (deployment.md).
+        config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Deleted personal data and links are overwritten, not left in free pages.

@@ -11,8 +11,8 @@ import PostgresNIO
 /// Every append is one transaction that first takes a transaction-level advisory lock on the
 /// board, so appends are serialised by the database, never by a process: the entries are kept
 /// only if the first one continues the board as the database holds it — its index is the
-/// number of entries kept and its hash chains onto the last kept entry's hash
-/// (`StoreError.conflict` otherwise, and nothing is kept). A process whose view is out of date
+/// number of entries kept (`StoreError.conflict` otherwise) and its hash chains onto the last
+/// kept entry's hash (`StoreError.diverged` otherwise); if either fails, nothing is kept. A process whose view is out of date
 /// re-reads the board and tries again (`Referendum`). Commits use the server's
 /// `synchronous_commit`: with a synchronous standby named, `append` returns only once the
 /// standby has the entries too (docs/deployment.md).

@@ -26,7 +26,8 @@ public struct APIError: HTTPResponseError, Sendable {
     static func badRequest(_ code: String, _ message: String) -> APIError { APIError(.badRequest, code, message) }
     static func notFound(_ code: String, _ message: String) -> APIError { APIError(.notFound, code, message) }
 
-    /// 503 with `Retry-After`: nothing was stored, the request may be sent again.
+    /// 503 with `Retry-After`: the request may be sent again (on PostgreSQL a call abandoned at its
+    /// deadline may still have been stored; a repeated ballot is then answered with its receipt).
     static func unavailable(_ code: String, _ message: String, retryAfter: Int) -> APIError {
         APIError(.serviceUnavailable, code, message, headers: [.retryAfter: String(retryAfter)])
     }

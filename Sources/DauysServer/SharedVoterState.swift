@@ -20,6 +20,7 @@ public final class PostgresVoterSessions: SessionStore {
     public let ttl: TimeInterval
     public let perVoter: Int
     private let voterKey: SymmetricKey
+    private let deadline: Duration
     private let logger = Logger(label: "dauys.sessions")
 
     /// Creates the table if needed. `voterKey`: the key voters are hashed under, the same on
@@ -29,7 +30,7 @@ public final class PostgresVoterSessions: SessionStore {
     ) async throws -> PostgresVoterSessions {
         let s = PostgresVoterSessions(
             client: store.client, table: "\(store.schema).voter_sessions", ttl: ttl,
-            perVoter: perVoter, voterKey: voterKey)
+            perVoter: perVoter, voterKey: voterKey, deadline: store.deadline)
         try await s.run {
             try await s.client.query(
                 PostgresQuery(
@@ -55,19 +56,22 @@ public final class PostgresVoterSessions: SessionStore {
             outputByteCount: 32)
     }
 
-    private init(client: PostgresClient, table: String, ttl: TimeInterval, perVoter: Int, voterKey: SymmetricKey) {
+    private init(
+        client: PostgresClient, table: String, ttl: TimeInterval, perVoter: Int, voterKey: SymmetricKey,
+        deadline: Duration
+    ) {
         self.voterKey = voterKey
+        self.deadline = deadline
         self.client = client
         self.table = table
         self.ttl = ttl
         self.perVoter = max(1, perVoter)
     }
 
-    /// Database failures reach the voter as "storage unavailable, try again" (503).
-    private func run<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let e as PSQLError {
-            throw StoreError.unavailable("voter sessions: \(String(reflecting: e))")
-        }
+    /// Database failures reach the voter as "storage unavailable, try again" (503), and so
+    /// does a call that does not answer within the board store's deadline (`withDeadline`).
+    private func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await sharedStateCall("voter sessions", deadline, body)
     }
 
     public func open(voter: Int64, region: Int, credential: [UInt8]?, now: Date) async throws -> String {
@@ -81,7 +85,7 @@ public final class PostgresVoterSessions: SessionStore {
         var id = ByteWriter(capacity: 8)
         id.u64(UInt64(bitPattern: voter))
         let voter = ByteBuffer(bytes: Array(HMAC<SHA256>.authenticationCode(for: id.bytes, using: voterKey)))
-        try await run {
+        try await run { [self] in
             try await client.withTransaction(logger: logger) { c in
                 try await c.query(
                     """
@@ -107,7 +111,7 @@ public final class PostgresVoterSessions: SessionStore {
 
     public func session(token: String, now: Date) async throws -> VoterSession? {
         let key = ByteBuffer(bytes: DigestKey(Array(token.utf8)).bytes)
-        return try await run {
+        return try await run { [self] in
             try await one(
                 client.query(
                     """
@@ -121,7 +125,7 @@ public final class PostgresVoterSessions: SessionStore {
         let key = ByteBuffer(bytes: DigestKey(Array(token.utf8)).bytes)
         let t = now.timeIntervalSinceReferenceDate
         let max = Int32(VoterSession.maxExtensions)
-        return try await run {
+        return try await run { [self] in
             try await one(
                 client.query(
                     """
@@ -151,10 +155,12 @@ public final class PostgresVoterSessions: SessionStore {
 public final class PostgresSignInCounters: SignInCounters {
     private let client: PostgresClient
     private let table: String
+    private let deadline: Duration
     private let logger = Logger(label: "dauys.signin")
 
     public static func create(on store: PostgresBoardStore) async throws -> PostgresSignInCounters {
-        let s = PostgresSignInCounters(client: store.client, table: "\(store.schema).signin_counters")
+        let s = PostgresSignInCounters(
+            client: store.client, table: "\(store.schema).signin_counters", deadline: store.deadline)
         try await s.run {
             try await s.client.query(
                 PostgresQuery(
@@ -167,19 +173,18 @@ public final class PostgresSignInCounters: SignInCounters {
         return s
     }
 
-    private init(client: PostgresClient, table: String) {
+    private init(client: PostgresClient, table: String, deadline: Duration) {
         self.client = client
         self.table = table
+        self.deadline = deadline
     }
 
-    private func run<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let e as PSQLError {
-            throw StoreError.unavailable("sign-in counters: \(String(reflecting: e))")
-        }
+    private func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await sharedStateCall("sign-in counters", deadline, body)
     }
 
     public func counters(_ keys: [CounterKey]) async throws -> [SignInCounter?] {
-        try await run {
+        try await run { [self] in
             var out: [SignInCounter?] = []
             for k in keys {
                 var found: SignInCounter? = nil
@@ -199,7 +204,7 @@ public final class PostgresSignInCounters: SignInCounters {
 
     public func bump(_ keys: [(CounterKey, window: TimeInterval)], now: Date) async throws {
         let t = now.timeIntervalSinceReferenceDate
-        try await run {
+        try await run { [self] in
             for (k, window) in keys {
                 try await client.query(
                     """
@@ -213,7 +218,7 @@ public final class PostgresSignInCounters: SignInCounters {
     }
 
     public func clear(_ keys: [CounterKey]) async throws {
-        try await run {
+        try await run { [self] in
             for k in keys {
                 try await client.query(
                     """
@@ -222,5 +227,15 @@ public final class PostgresSignInCounters: SignInCounters {
                     """, logger: logger)
             }
         }
+    }
+}
+
+/// One call to the shared voter state: PostgreSQL errors and calls that do not answer within
+/// `deadline` become `StoreError.unavailable`, which reaches the voter as 503 "try again".
+private func sharedStateCall<T: Sendable>(
+    _ what: String, _ deadline: Duration, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    do { return try await withDeadline(deadline, what, body) } catch let e as PSQLError {
+        throw StoreError.unavailable("\(what): \(String(reflecting: e))")
     }
 }

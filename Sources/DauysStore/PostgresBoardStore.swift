@@ -28,11 +28,14 @@ public final class PostgresBoardStore: BoardStore {
     private let writer: Bool
     private let table: String
     private let logger = Logger(label: "dauys.postgres")
+    /// How long one database call may take before it fails as `unavailable` (`withDeadline`);
+    /// appends and page reads get more for their size.
+    public let deadline: Duration
 
     /// `url`: postgres://user:password@host:port/database; `schema`: a simple identifier.
     /// A store opened with `writer: false` refuses to append.
     public static func connect(
-        url: String, schema: String = "dauys", writer: Bool = true
+        url: String, schema: String = "dauys", writer: Bool = true, deadline: Duration = .seconds(5)
     ) async throws -> PostgresBoardStore {
         guard schema.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
             throw StoreError.config("schema name must be a simple lower-case identifier")
@@ -50,17 +53,24 @@ public final class PostgresBoardStore: BoardStore {
                 host: host, port: u.port ?? 5432, username: user, password: u.password,
                 database: database, tls: .disable), backgroundLogger: logger)
         let runner = Task { await client.run() }
-        let store = PostgresBoardStore(client: client, runner: runner, writer: writer, schema: schema)
+        let store = PostgresBoardStore(
+            client: client, runner: runner, writer: writer, schema: schema, deadline: deadline)
+        let table = store.table
         do {
-            try await client.query(
-                PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
-            try await client.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        CREATE TABLE IF NOT EXISTS \(store.table) (
-                            idx BIGINT PRIMARY KEY, time BIGINT NOT NULL, kind SMALLINT NOT NULL,
-                            payload BYTEA NOT NULL, hash BYTEA NOT NULL)
-                        """), logger: logger)
+            try await withDeadline(deadline, "creating the board's tables") {
+                try await client.query(
+                    PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
+                try await client.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            CREATE TABLE IF NOT EXISTS \(table) (
+                                idx BIGINT PRIMARY KEY, time BIGINT NOT NULL, kind SMALLINT NOT NULL,
+                                payload BYTEA NOT NULL, hash BYTEA NOT NULL)
+                            """), logger: logger)
+            }
+        } catch StoreError.unavailable(let why) {
+            runner.cancel()
+            throw StoreError.unavailable("PostgreSQL at \(host):\(u.port ?? 5432): \(why)")
         } catch {
             runner.cancel()
             throw StoreError.unavailable("PostgreSQL at \(host):\(u.port ?? 5432): \(String(reflecting: error))")
@@ -68,8 +78,11 @@ public final class PostgresBoardStore: BoardStore {
         return store
     }
 
-    private init(client: PostgresClient, runner: Task<Void, Never>, writer: Bool, schema: String) {
+    private init(
+        client: PostgresClient, runner: Task<Void, Never>, writer: Bool, schema: String, deadline: Duration
+    ) {
         self.client = client
+        self.deadline = deadline
         self.runner = runner
         self.writer = writer
         self.schema = schema
@@ -84,19 +97,24 @@ public final class PostgresBoardStore: BoardStore {
     private var lockKey: String { "dauys-board:" + schema }
 
     public func append(_ entries: [BoardEntry]) async throws {
-        guard let first = entries.first else { return }
+        guard !entries.isEmpty else { return }
         guard writer else { throw StoreError.locked("this board was opened for reading only") }
-        let (table, logger, lockKey) = (self.table, self.logger, self.lockKey)
+        let (table, logger, lockKey, client) = (self.table, self.logger, self.lockKey, self.client)
+        // A second more for every megabyte: a whole country's credential lists are one append.
+        let bytes = entries.reduce(0) { $0 + $1.payload.count }
         do {
-            try await appendInTransaction(entries, table: table, lockKey: lockKey, logger: logger)
+            try await withDeadline(deadline + .seconds(bytes / 1_000_000), "appending to the board") {
+                try await Self.appendInTransaction(
+                    entries, client: client, table: table, lockKey: lockKey, logger: logger)
+            }
         } catch let e as PostgresTransactionError {
             if let refused = e.closureError as? StoreError { throw refused }
             throw e
         }
     }
 
-    private func appendInTransaction(
-        _ entries: [BoardEntry], table: String, lockKey: String, logger: Logger
+    private static func appendInTransaction(
+        _ entries: [BoardEntry], client: PostgresClient, table: String, lockKey: String, logger: Logger
     ) async throws {
         let first = entries[0]
         try await client.withTransaction(logger: logger) { conn in
@@ -138,16 +156,29 @@ public final class PostgresBoardStore: BoardStore {
     }
 
     public func count() async throws -> UInt64 {
-        var next: Int64 = 0
-        for try await row in try await client.query(
-            PostgresQuery(unsafeSQL: "SELECT COALESCE(MAX(idx) + 1, 0) FROM \(table)"), logger: logger)
-        {
-            next = try row.decode(Int64.self)
+        let (client, table, logger) = (self.client, self.table, self.logger)
+        return try await withDeadline(deadline, "counting the board's entries") {
+            var next: Int64 = 0
+            for try await row in try await client.query(
+                PostgresQuery(unsafeSQL: "SELECT COALESCE(MAX(idx) + 1, 0) FROM \(table)"), logger: logger)
+            {
+                next = try row.decode(Int64.self)
+            }
+            return UInt64(next)
         }
-        return UInt64(next)
     }
 
     public func entries(from: UInt64, limit: Int) async throws -> [BoardEntry] {
+        let (client, table, logger) = (self.client, self.table, self.logger)
+        // Ten milliseconds more per entry asked for: a page of credential lists is large.
+        return try await withDeadline(deadline + .milliseconds(10 * limit), "reading the board") {
+            try await Self.read(client: client, table: table, from: from, limit: limit, logger: logger)
+        }
+    }
+
+    private static func read(
+        client: PostgresClient, table: String, from: UInt64, limit: Int, logger: Logger
+    ) async throws -> [BoardEntry] {
         var binds = PostgresBindings()
         binds.append(Int64(from))
         binds.append(Int64(limit))

@@ -25,7 +25,7 @@ struct Dauys: AsyncParsableCommand {
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (measurements, not tests).", subcommands: [CryptoBench.self])
+        abstract: "Benchmarks (measurements, not tests).", subcommands: [CryptoBench.self, AppendBench.self])
 }
 
 struct CryptoBench: AsyncParsableCommand {

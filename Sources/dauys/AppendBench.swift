@@ -76,10 +76,10 @@ struct AppendBench: AsyncParsableCommand {
             latencies.sort()
             let pct = { (p: Double) in latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
             let run: [String: Any] = [
-                "ballots_per_commit": size, "ballots": ballots, "seconds": rounded(seconds),
+                "ballots_per_commit": size, "ballots": ballots, "seconds": rounded(seconds, 3),
                 "ballots_per_s": rounded(Double(ballots) / seconds),
                 "commits_per_s": rounded(Double(latencies.count) / seconds),
-                "commit_ms_p50": rounded(pct(0.5)), "commit_ms_p99": rounded(pct(0.99)),
+                "commit_ms_p50": rounded(pct(0.5), 2), "commit_ms_p99": rounded(pct(0.99), 2),
             ]
             say(
                 "bench append: \(size) per commit: \(run["ballots_per_s"]!) ballots/s, commit p50 \(run["commit_ms_p50"]!) ms"
@@ -97,7 +97,10 @@ struct AppendBench: AsyncParsableCommand {
     }
 }
 
-private func rounded(_ x: Double) -> Double { (x * 10).rounded() / 10 }
+private func rounded(_ x: Double, _ places: Double = 1) -> Double {
+    let f = Foundation.pow(10, places)
+    return (x * f).rounded() / f
+}
 
 extension Duration {
     fileprivate var seconds: Double {

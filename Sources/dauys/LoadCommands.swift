@@ -250,9 +250,7 @@ struct Load: AsyncParsableCommand {
         let lat = await stats.latencies.sorted()
         let ack = lat.count
         let errs = await stats.errors
-        func pct(_ p: Double) -> Double {
-            lat.isEmpty ? 0 : (lat[min(lat.count - 1, Int(Double(lat.count) * p))] * 100).rounded() / 100
-        }
+        func pct(_ p: Double) -> Double { lat.isEmpty ? 0 : (percentile(lat, p) * 100).rounded() / 100 }
         let out: [String: Any] = [
             "cast_per_s": (Double(ack) / seconds).rounded(), "p50_ms": pct(0.5), "p99_ms": pct(0.99),
             "acknowledged": ack, "errors": errs, "concurrency": concurrency, "ballots": jobs.count,
@@ -329,4 +327,9 @@ actor Stats {
         connectionFailures += 1
         return connectionFailures
     }
+}
+
+/// The value below which a fraction `p` of the sorted, non-empty `values` lie (nearest rank).
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
 }

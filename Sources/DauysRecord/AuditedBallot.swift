@@ -84,7 +84,7 @@ extension BoardState {
             throw BoardViolation(.auditedBallots, "audited ballot at entry \(e.index) is not a ballot of this election")
         }
         let credential = DigestKey(header.credential)
-        guard credentialPrecinct[credential] != nil else {
+        guard credentials[credential] != nil else {
             throw BoardViolation(
                 .auditedBallots, "audited ballot at entry \(e.index) is signed by a credential that was never published"
             )

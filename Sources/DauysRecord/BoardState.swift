@@ -50,6 +50,15 @@ public struct BallotLocation: Sendable, Equatable {
     }
 }
 
+/// A published credential (record.md §5.3): its precinct (index in `BoardState.precincts`) and
+/// the entry of its last ballot (revoting: the last one counts), 0 while it has none (entry 0
+/// is the genesis, never a ballot).
+public struct PublishedCredential: Sendable, Equatable {
+    public let precinct: Int32
+    public var lastBallot: UInt64
+    public var hasBallot: Bool { lastBallot != 0 }
+}
+
 /// The state of a referendum's bulletin board after a prefix of its entries: the one place
 /// where every rule of the board is written down (docs/record.md §5).
 ///
@@ -88,9 +97,8 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     public private(set) var electionKey: ElectionKeyRecord<G>?
     public private(set) var ballotContext: BallotContext<G>?
 
-    /// Region of every published credential (by digest of its encoding).
-    /// The precinct (index in `precincts`) of every published credential; its region follows.
-    public private(set) var credentialPrecinct: [DigestKey: Int32] = [:]
+    /// Every published credential (by digest of its encoding): its precinct and last ballot.
+    public private(set) var credentials = CompactMap<DigestKey, PublishedCredential>()
     /// Published credentials per region: the voters entitled to vote electronically.
     public private(set) var eligible: [UInt64]
     /// Eligible voters per precinct, as the registry signed them (record.md §3.3).
@@ -132,18 +140,18 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     var closesByRegion: [Int: UInt64] = [:]
     var closesByPrecinct: [Int: UInt64] = [:]
 
-    /// Entry index of the last ballot of each credential (revoting: the last one counts).
-    public private(set) var lastBallot: [DigestKey: UInt64] = [:]
     /// Every ballot by its tracking digest; an exact copy of a ballot is a replay.
-    public private(set) var ballots: [DigestKey: BallotLocation] = [:]
-    public private(set) var ballotCount = 0
+    public private(set) var ballots = CompactMap<DigestKey, BallotLocation>()
+    public var ballotCount: Int { ballots.count }
+    /// Counted ballots (participants) per region: credentials with a ballot, not revoked.
+    public private(set) var countedPerRegion: [UInt64]
     /// Audited (spoiled) ballots by tracking digest, with their entry: never castable (§5.6).
     public internal(set) var audited: [DigestKey: UInt64] = [:]
     var auditsPerCredential: [DigestKey: Int] = [:]
     /// Entry index of every ballot by the 80 bits its short code shows, for voters who kept
     /// only the short code — built on demand (`indexShortCodes`) where ballots are looked up,
     /// never by the verifier. With two ballots on the same 80 bits, the first.
-    public private(set) var shortCodes: [ShortCodeKey: UInt64]?
+    public private(set) var shortCodes: CompactMap<ShortCodeKey, UInt64>?
     /// Ballots per region per local hour (UTC+5) of their entry time, for live turnout.
     public private(set) var castsByRegionHour: [[Int]]
 
@@ -197,6 +205,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         baseHash = RecordContext.baseHash(manifestPayload: m.payload, group: G.name)
         head = m.hash
         eligible = [UInt64](repeating: 0, count: manifest.regions.count)
+        countedPerRegion = eligible
         precincts = manifest.precinctsInOrder
         precinctIndex = Dictionary(uniqueKeysWithValues: precincts.enumerated().map { ($1.precinct, $0) })
         regionOfPrecinct = precincts.map(\.region)
@@ -330,7 +339,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         case .credentialsPublished:
             if electionKey == nil { return phases("the key ceremony is not finished: no election key yet") }
             if eligibleCounts == nil { return phases("the registry has not published the number of eligible voters") }
-            if credentialPrecinct.isEmpty { return phases("no credential list has been published") }
+            if credentials.isEmpty { return phases("no credential list has been published") }
             let short = credentialShortfall
             if !short.isEmpty {
                 return BoardViolation(
@@ -716,10 +725,10 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
                 "precinct \(list.precinct) would have \(total) credentials for \(counts[list.precinct] ?? 0) eligible voters (entry \(e.index))"
             )
         }
-        for k in keys where credentialPrecinct[k] != nil {
+        for k in keys where credentials[k] != nil {
             throw BoardViolation(.credentialLists, "a credential is listed twice (entry \(e.index))")
         }
-        for k in keys { credentialPrecinct[k] = Int32(pi) }
+        for k in keys { credentials[k] = PublishedCredential(precinct: Int32(pi), lastBallot: 0) }
         credentialsPerPrecinct[list.precinct] = total
         eligible[list.region] += UInt64(keys.count)
     }
@@ -736,12 +745,12 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
 
     /// The region of a published credential.
     public func region(ofCredential bytes: some Collection<UInt8>) -> Int? {
-        credentialPrecinct[DigestKey(bytes)].map { regionOfPrecinct[Int($0)] }
+        credentials[DigestKey(bytes)].map { regionOfPrecinct[Int($0.precinct)] }
     }
 
     /// The precinct id of a published credential.
     public func precinct(ofCredential bytes: some Collection<UInt8>) -> String? {
-        credentialPrecinct[DigestKey(bytes)].map { precincts[Int($0)].precinct }
+        credentials[DigestKey(bytes)].map { precincts[Int($0.precinct)].precinct }
     }
 
     /// How many credentials are revoked.
@@ -769,7 +778,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         }
         let keys = list.credentials.map { DigestKey($0.bytes) }
         for k in keys {
-            guard let p = credentialPrecinct[k] else {
+            guard let p = credentials[k]?.precinct else {
                 throw BoardViolation(.credentialLists, "entry \(e.index) revokes a credential that was never published")
             }
             guard p == Int32(pi) else {
@@ -799,6 +808,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         }
         revoked.formUnion(keys)
         revokedPerPrecinct[pi] = total
+        for k in keys where credentials[k]?.hasBallot == true { countedPerRegion[regionOfPrecinct[pi]] -= 1 }
     }
 
     // MARK: ballots
@@ -852,7 +862,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         guard let header = Ballot<G>.header(of: payload) else { throw .malformed }
         guard header.election.elementsEqual(ctx.election.bytes) else { throw .wrongElection }
         let credential = DigestKey(header.credential)
-        guard let p = credentialPrecinct[credential] else { throw .unknownCredential }
+        guard let p = credentials[credential]?.precinct else { throw .unknownCredential }
         let region = regionOfPrecinct[Int(p)]
         let tracking = TrackingCode(ballotBytes: payload)
         if let first = ballots[DigestKey(digest: tracking.digest)] { throw .replay(first) }
@@ -863,19 +873,21 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     }
 
     private mutating func applyBallot(_ f: BallotFacts, entry e: BoardEntry) {
-        lastBallot[f.credential] = e.index
+        var c = credentials[f.credential]!
+        if !c.hasBallot && !revoked.contains(f.credential) { countedPerRegion[f.region] += 1 }
+        c.lastBallot = e.index
+        credentials[f.credential] = c
         let key = DigestKey(digest: f.tracking.digest)
         ballots[key] = BallotLocation(index: e.index, region: f.region)
         if shortCodes != nil, shortCodes![key.shortCode] == nil { shortCodes![key.shortCode] = e.index }
-        ballotCount += 1
         castsByRegionHour[f.region][Int(((e.time / 1000) + 5 * 3600) / 3600 % 24)] += 1
     }
 
     /// Builds the short-code index, if it is not there yet.
     public mutating func indexShortCodes() {
         guard shortCodes == nil else { return }
-        var m = [ShortCodeKey: UInt64](minimumCapacity: ballots.count)
-        for (k, at) in ballots { m[k.shortCode] = min(m[k.shortCode] ?? .max, at.index) }
+        var m = CompactMap<ShortCodeKey, UInt64>()
+        ballots.forEach { k, at in m[k.shortCode] = min(m[k.shortCode] ?? .max, at.index) }
         shortCodes = m
     }
 
@@ -898,23 +910,16 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// The status of the ballot at entry `index` signed by `credential`.
     public func status(ofBallotAt index: UInt64, credential: some Collection<UInt8>) -> BallotStatus? {
         let key = DigestKey(credential)
-        guard let last = lastBallot[key] else { return nil }
+        guard let last = credentials[key]?.lastBallot, last != 0 else { return nil }
         if last != index { return .superseded(by: last) }
         return revoked.contains(key) ? .overriddenByPaper : .counted
     }
 
     /// Entry indices of the counted ballots: the last of every credential not revoked.
-    public var countedBallots: Set<UInt64> {
-        var out = Set<UInt64>(minimumCapacity: lastBallot.count)
-        for (c, i) in lastBallot where !revoked.contains(c) { out.insert(i) }
-        return out
-    }
-
-    /// Counted ballots (participants) per region.
-    public var countedPerRegion: [UInt64] {
-        var out = [UInt64](repeating: 0, count: manifest.regions.count)
-        for c in lastBallot.keys where !revoked.contains(c) {
-            if let p = credentialPrecinct[c] { out[regionOfPrecinct[Int(p)]] += 1 }
+    public var countedBallots: EntrySet {
+        var out = EntrySet(bound: count)
+        credentials.forEach { k, c in
+            if c.hasBallot && (revoked.isEmpty || !revoked.contains(k)) { out.insert(c.lastBallot) }
         }
         return out
     }

@@ -6,8 +6,8 @@ import DauysCrypto
 /// verifier, which must compute the same sums.
 public struct TallySummer<G: PrimeOrderGroup>: Sendable {
     public let shape: BallotShape
-    /// Precinct index of each credential, and region of each precinct (BoardState's maps).
-    public let precinctOf: [DigestKey: Int32]
+    /// Every published credential with its precinct, and region of each precinct (BoardState's).
+    public let credentials: CompactMap<DigestKey, PublishedCredential>
     public let regionOfPrecinct: [Int]
     public let regions: Int
     public let blockSize: Int
@@ -16,11 +16,12 @@ public struct TallySummer<G: PrimeOrderGroup>: Sendable {
     private var block: [[UInt8]] = []
 
     public init(
-        shape: BallotShape, precinctOf: [DigestKey: Int32], regionOfPrecinct: [Int], regions: Int,
+        shape: BallotShape, credentials: CompactMap<DigestKey, PublishedCredential>, regionOfPrecinct: [Int],
+        regions: Int,
         blockSize: Int = 65_536
     ) {
         self.shape = shape
-        self.precinctOf = precinctOf
+        self.credentials = credentials
         self.regionOfPrecinct = regionOfPrecinct
         self.regions = regions
         self.blockSize = blockSize
@@ -43,8 +44,8 @@ public struct TallySummer<G: PrimeOrderGroup>: Sendable {
         guard !block.isEmpty else { return }
         let payloads = block
         block.removeAll(keepingCapacity: true)
-        let (shape, precinctOf, regionOfPrecinct, regions) = (
-            self.shape, self.precinctOf, self.regionOfPrecinct, self.regions
+        let (shape, credentials, regionOfPrecinct, regions) = (
+            self.shape, self.credentials, self.regionOfPrecinct, self.regions
         )
         let chunk = max(1, (payloads.count + 63) / 64)
         var total = sums
@@ -55,7 +56,7 @@ public struct TallySummer<G: PrimeOrderGroup>: Sendable {
                     var part = [[[Ciphertext<G>]]](repeating: Self.zero(shape), count: regions)
                     for p in slice {
                         guard let b = try? Ballot<G>.ciphertexts(of: p, shape: shape),
-                            let p = precinctOf[DigestKey(b.credential)]
+                            let p = credentials[DigestKey(b.credential)]?.precinct
                         else { continue }
                         let r = regionOfPrecinct[Int(p)]
                         for (qi, a) in b.answers.enumerated() {
@@ -92,14 +93,14 @@ public struct TallySummer<G: PrimeOrderGroup>: Sendable {
 /// the posted tally through `check`.
 public struct TallyComputation<G: PrimeOrderGroup>: Sendable {
     public let units: [TallyUnit]
-    private let counted: Set<UInt64>
+    private let counted: EntrySet
     private var summer: TallySummer<G>
 
     public init(state: BoardState<G>) {
         units = state.tallyUnits
         counted = state.countedBallots
         summer = TallySummer(
-            shape: state.shape, precinctOf: state.credentialPrecinct, regionOfPrecinct: state.regionOfPrecinct,
+            shape: state.shape, credentials: state.credentials, regionOfPrecinct: state.regionOfPrecinct,
             regions: state.manifest.regions.count)
     }
 

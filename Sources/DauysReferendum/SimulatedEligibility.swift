@@ -49,6 +49,33 @@ public struct SimulatedEligibility: Sendable {
         try CredentialList.lists(byPrecinct, manifest: m, authority: authority, base: base)
     }
 
+    /// The registry's signed counts for `perRegion[r]` voters in region r, spread over the
+    /// region's precincts as `byPrecinct` spreads credentials (the j-th to precinct j mod n).
+    public func counts(perRegion: [Int], manifest m: Manifest, base: ElectionHash) throws -> EligibleCounts {
+        var byPrecinct: [String: Int] = [:]
+        for (r, n) in perRegion.enumerated() {
+            let precincts = m.regions[r].districts.flatMap { $0.precincts.map(\.id) }
+            for (k, p) in precincts.enumerated() {
+                byPrecinct[p] = n / precincts.count + (k < n % precincts.count ? 1 : 0)
+            }
+        }
+        return try EligibleCounts(
+            counts: m.precinctsInOrder.map {
+                .init(precinct: $0.precinct, count: UInt64(byPrecinct[$0.precinct] ?? 0))
+            },
+            registry: registry, base: base)
+    }
+
+    /// Publishes the authority's signed lists of one region's credentials (after the counts).
+    public func publish<G: PrimeOrderGroup>(
+        region r: Int, _ credentials: [GroupElement<G>], to ref: Referendum<G>
+    ) async throws {
+        var all = [[GroupElement<G>]](repeating: [], count: ref.manifest.regions.count)
+        all[r] = credentials
+        let plan = Self.byPrecinct(all, manifest: ref.manifest)
+        try await ref.publishCredentials(try lists(plan, manifest: ref.manifest, base: ref.baseHash))
+    }
+
     /// Publishes the registry's signed counts, then the authority's signed lists.
     public func publish<G: PrimeOrderGroup>(_ credentials: [[GroupElement<G>]], to ref: Referendum<G>) async throws {
         let plan = Self.byPrecinct(credentials, manifest: ref.manifest)

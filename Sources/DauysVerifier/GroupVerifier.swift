@@ -114,7 +114,7 @@ struct GroupVerifier<G: PrimeOrderGroup> {
         let complete = !options.partial || state.phase == .published
         if complete {
             if state.phase != .published { log.fail(.phases, "the record does not reach the published phase") }
-            if state.credentialPrecinct.isEmpty { log.fail(.credentialLists, "no credential was published") }
+            if state.credentials.isEmpty { log.fail(.credentialLists, "no credential was published") }
             if state.electionKey == nil { log.fail(.keyCeremony, "no election key was published") }
         }
 

@@ -30,7 +30,9 @@ struct Simulate: AsyncParsableCommand {
     @Flag(help: "Print one JSON summary on standard output.") var json = false
 
     func validate() throws {
-        guard voters >= 1 else { throw ValidationError("--voters must be at least 1") }
+        guard voters >= 1 && voters <= 100_000_000 else {
+            throw ValidationError("--voters must be between 1 and 100,000,000")
+        }
         guard regions >= 1 && regions <= 1000 else { throw ValidationError("--regions must be between 1 and 1000") }
         guard quorum >= 1 && quorum <= trustees else {
             throw ValidationError("--quorum must be between 1 and --trustees")
@@ -53,153 +55,66 @@ struct Simulate: AsyncParsableCommand {
     }
 }
 
-/// One simulated voter's ballot: region, voter number, choice.
+/// One simulated voter's ballot: region, voter number in the region, choice, and whether it is
+/// the first (`true`) or the second (`false`) of a voter who votes twice. Eight bytes: a national
+/// simulation holds about ten million of them.
 struct VoteIntent: Sendable {
-    let region: Int
-    let voter: Int
+    let voter: UInt32
+    let region: UInt16
     let yes: Bool
     let first: Bool?
+}
+
+/// Wall time of each phase of a simulation, as it prints them.
+final class PhaseTimer {
+    private(set) var timings: [(String, Double)] = []
+
+    func timed<T>(_ name: String, _ body: () async throws -> T) async rethrows -> T {
+        let t0 = Date()
+        FileHandle.standardError.write(Data("· \(name) …\n".utf8))
+        let r = try await body()
+        timings.append((name, Date().timeIntervalSince(t0)))
+        return r
+    }
+}
+
+/// What the conducted referendum left for the comparison with the simulated votes.
+struct ConductedReferendum {
+    let manifest: Manifest
+    let results: Results
+    let recordDir: String
+    let dataDir: String
+    let ballotCount: Int
+    let rejected: Int
+    let expectedYes: [UInt64], expectedNo: [UInt64]
 }
 
 struct Simulation<G: PrimeOrderGroup> {
     let options: Simulate
 
-    func say(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
-
     func run() async throws -> Bool {
         let o = options
-        var timings: [(String, Double)] = []
-        func timed<T>(_ name: String, _ body: () async throws -> T) async rethrows -> T {
-            let t0 = Date()
-            say("· \(name) …")
-            let r = try await body()
-            timings.append((name, Date().timeIntervalSince(t0)))
-            return r
+        let clock = PhaseTimer()
+        // The lifecycle, its board state and the voters' secrets are released here, before the
+        // independent verification builds its own state: peak memory is one board state.
+        let done = try await conduct(clock)
+        let report = await clock.timed("independent verification of the record") {
+            await RecordVerifier(directory: done.recordDir).run()
         }
-        let signers = (0..<o.trustees).map { _ in Curve25519.Signing.PrivateKey() }
-        let eligibility = SimulatedEligibility()
-        let manifest = Manifest.kazakhstan2026(
-            regions: o.regions, trustees: o.trustees, quorum: o.quorum, group: G.name,
-            trusteeKeys: signers.map(\.publicKey), credentialAuthority: eligibility.keys.credentialAuthority,
-            registry: eligibility.keys.registry)
-        let dataDir = o.data ?? NSTemporaryDirectory() + "dauys-sim-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
-        let store = try SQLiteBoardStore(path: dataDir + "/board.sqlite")
-        let boardKey = Curve25519.Signing.PrivateKey()
-        var rng = SeededRandom(seed: o.seed)
-
-        // Setup and key ceremony (all trustees present; some may be absent at decryption).
-        let (ref, ek, keyShares) = try await timed(
-            "setup and key ceremony (\(o.trustees) trustees, quorum \(o.quorum))"
-        ) {
-            () throws -> (Referendum<G>, ElectionKeyRecord<G>, [ElectionKeyShare<G>]) in
-            let ref = try await Referendum<G>.create(
-                store: store, manifest: manifest, boardKey: boardKey, clock: .rehearsal(manifest.schedule))
-            try await ref.advance(to: .keyCeremony)
-            let trustees = try (1...o.trustees).map {
-                try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
-            }
-            let (ek, received) = try await runKeyCeremony(ref, trustees) { signers[$0 - 1] }
-            let keyShares = try trustees.filter { ek.qualified.contains($0.index) }.map {
-                try $0.secretShare(received: received[$0.index] ?? [:], qualified: Set(ek.qualified))
-            }
-            return (ref, ek, keyShares)
-        }
-
-        // Registration: voters per region, credentials.
-        let weights = (0..<o.regions).map { i in
-            i < Manifest.kazakhstanRegions.count ? Manifest.kazakhstanRegions[i].4 : 40
-        }
-        let totalWeight = weights.reduce(0, +)
-        var perRegion = weights.map { o.voters * $0 / totalWeight }
-        perRegion[perRegion.count - 1] += o.voters - perRegion.reduce(0, +)
-        let base = ref.baseHash
-        let credentials: [[KeyPair<G>]] = try await timed("credentials for \(o.voters) voters") {
-            var out: [[KeyPair<G>]] = []
-            for n in perRegion {
-                out.append(await parallelMap(0..<n) { _ in VoterCredential.random().keyPair(G.self, base: base) })
-            }
-            try await eligibility.publish(out.map { $0.map(\.publicKey) }, to: ref)
-            try await ref.advance(to: .credentialsPublished)
-            try await ref.advance(to: .votingOpen)
-            return out
-        }
-
-        // Voting: each region has its own turnout and yes share.
-        var firstRound: [VoteIntent] = [], revotes: [VoteIntent] = []
-        var expectedYes = [UInt64](repeating: 0, count: o.regions), expectedNo = expectedYes
-        for r in 0..<o.regions {
-            let turnout = Double.random(in: 0.52...0.86, using: &rng)
-            let yesShare = Double.random(in: 0.38...0.88, using: &rng)
-            for v in 0..<perRegion[r] where Double.random(in: 0..<1, using: &rng) < turnout {
-                let yes = Double.random(in: 0..<1, using: &rng) < yesShare
-                if Double.random(in: 0..<1, using: &rng) < o.revoteRate {
-                    firstRound.append(VoteIntent(region: r, voter: v, yes: Bool.random(using: &rng), first: true))
-                    revotes.append(VoteIntent(region: r, voter: v, yes: yes, first: false))
-                } else {
-                    firstRound.append(VoteIntent(region: r, voter: v, yes: yes, first: nil))
-                }
-                if yes { expectedYes[r] += 1 } else { expectedNo[r] += 1 }
-            }
-        }
-        let ballotCount = firstRound.count + revotes.count
-        let ctx = ref.ballotContext!
-        var rejected = 0
-        try await timed("voting: \(ballotCount) ballots encrypted and cast (\(revotes.count) revotes)") {
-            for round in [firstRound, revotes] {
-                for start in stride(from: 0, to: round.count, by: 2000) {
-                    let slice = Array(round[start..<min(start + 2000, round.count)])
-                    let ballots = await parallelMap(slice.indices) { i -> [UInt8] in
-                        let it = slice[i]
-                        return try! ctx.encrypt(
-                            selections: [it.yes ? [1, 0] : [0, 1]], credential: credentials[it.region][it.voter]
-                        ).bytes
-                    }
-                    for r in await ref.castBatch(ballots) { if case .failure = r { rejected += 1 } }
-                }
-            }
-            try await ref.advance(to: .closed)
-        }
-
-        // Tally and decryption.
-        try await timed("homomorphic tally") {
-            try await ref.computeTally()
-            try await ref.advance(to: .tallied)
-        }
-        let present = keyShares.dropLast(o.absent)
-        let results = try await timed("threshold decryption by \(present.count) of \(o.trustees) trustees, results") {
-            () throws -> Results in
-            let labelled = ref.tally!.labelled(manifest)
-            for ks in present {
-                let shares = await parallelMap(labelled.indices) { i in
-                    DecryptionShare.make(
-                        keyShare: ks, ciphertext: labelled[i].1, label: labelled[i].0, election: ek.electionHash)
-                }
-                let d = TrusteeDecryption(trustee: ks.index, shares: shares)
-                try await ref.post([try SignedTrusteeMessage(d, key: signers[ks.index - 1], base: ref.baseHash)])
-            }
-            try await ref.advance(to: .decrypted)
-            return try await ref.publishResults()
-        }
-
-        // Record and independent verification.
-        let recordDir = o.record ?? dataDir + "/record"
-        try await timed("record export") { try await ref.exportRecord(to: recordDir) }
-        let report = await timed("independent verification of the record") {
-            await RecordVerifier(directory: recordDir).run()
-        }
+        let (results, manifest) = (done.results, done.manifest)
 
         // Compare with what the simulated voters chose.
-        var matches = rejected == 0
+        var matches = done.rejected == 0
         for (ri, reg) in results.regions.enumerated() where reg.unit == manifest.regions[ri].id {
-            if reg.totals[0] != [expectedYes[ri], expectedNo[ri]] { matches = false }
+            if reg.totals[0] != [done.expectedYes[ri], done.expectedNo[ri]] { matches = false }
         }
         let q = results.questions[0]
-        if q.totals != [expectedYes.reduce(0, +), expectedNo.reduce(0, +)] { matches = false }
+        if q.totals != [done.expectedYes.reduce(0, +), done.expectedNo.reduce(0, +)] { matches = false }
 
+        let timings = clock.timings
         if o.json {
             let summary: [String: Any] = [
-                "voters": o.voters, "ballots_cast": ballotCount, "ballots_counted": report.countedBallots,
+                "voters": o.voters, "ballots_cast": done.ballotCount, "ballots_counted": report.countedBallots,
                 "valid_record": report.valid, "results_match_votes": matches,
                 "yes": q.totals[0], "no": q.totals[1], "valid": q.valid, "adopted": q.adopted,
                 "regions_with_yes_majority": q.regionsWithMajority, "regions_undetermined": q.regionsUndetermined,
@@ -219,15 +134,138 @@ struct Simulation<G: PrimeOrderGroup> {
                 print("  \(n.padding(toLength: 66, withPad: " ", startingAt: 0)) \(String(format: "%8.2f s", t))")
             }
             print(
-                "Record: \(recordDir) — \(report.entries) board entries, \(report.ballots) ballots, \(report.countedBallots) counted"
+                "Record: \(done.recordDir) — \(report.entries) board entries, \(report.ballots) ballots, \(report.countedBallots) counted"
             )
             print(
                 "Verification: \(report.valid ? "all checks passed" : "FAILED: " + report.failedChecks.map(\.name).joined(separator: ", "))"
                     + String(format: " (%.0f ballots/s)", Double(report.ballots) / max(report.seconds, 1e-9)))
             print("Decrypted results \(matches ? "match" : "DO NOT match") the simulated votes.")
         }
-        if o.data == nil && o.record == nil { try? FileManager.default.removeItem(atPath: dataDir) }
+        if o.data == nil && o.record == nil { try? FileManager.default.removeItem(atPath: done.dataDir) }
         return report.valid && matches
+    }
+
+    /// Setup, key ceremony, credentials, voting, tally, decryption, results and record export.
+    private func conduct(_ clock: PhaseTimer) async throws -> ConductedReferendum {
+        let o = options
+        let signers = (0..<o.trustees).map { _ in Curve25519.Signing.PrivateKey() }
+        let eligibility = SimulatedEligibility()
+        let manifest = Manifest.kazakhstan2026(
+            regions: o.regions, trustees: o.trustees, quorum: o.quorum, group: G.name,
+            trusteeKeys: signers.map(\.publicKey), credentialAuthority: eligibility.keys.credentialAuthority,
+            registry: eligibility.keys.registry)
+        let dataDir = o.data ?? NSTemporaryDirectory() + "dauys-sim-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        let store = try SQLiteBoardStore(path: dataDir + "/board.sqlite")
+        let boardKey = Curve25519.Signing.PrivateKey()
+        var rng = SeededRandom(seed: o.seed)
+
+        // Setup and key ceremony (all trustees present; some may be absent at decryption).
+        let (ref, ek, keyShares) = try await clock.timed(
+            "setup and key ceremony (\(o.trustees) trustees, quorum \(o.quorum))"
+        ) {
+            () throws -> (Referendum<G>, ElectionKeyRecord<G>, [ElectionKeyShare<G>]) in
+            let ref = try await Referendum<G>.create(
+                store: store, manifest: manifest, boardKey: boardKey, clock: .rehearsal(manifest.schedule))
+            try await ref.advance(to: .keyCeremony)
+            let trustees = try (1...o.trustees).map {
+                try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
+            }
+            let (ek, received) = try await runKeyCeremony(ref, trustees) { signers[$0 - 1] }
+            let keyShares = try trustees.filter { ek.qualified.contains($0.index) }.map {
+                try $0.secretShare(received: received[$0.index] ?? [:], qualified: Set(ek.qualified))
+            }
+            return (ref, ek, keyShares)
+        }
+
+        // Registration: voters per region; the registry's counts, then each region's credentials.
+        // Only the voters' secret scalars are kept (32 bytes each); a ballot recomputes the key.
+        let weights = (0..<o.regions).map { i in
+            i < Manifest.kazakhstanRegions.count ? Manifest.kazakhstanRegions[i].4 : 40
+        }
+        let totalWeight = weights.reduce(0, +)
+        var perRegion = weights.map { o.voters * $0 / totalWeight }
+        perRegion[perRegion.count - 1] += o.voters - perRegion.reduce(0, +)
+        let base = ref.baseHash
+        let secrets: [[Scalar<G>]] = try await clock.timed("credentials for \(o.voters) voters") {
+            try await ref.publishEligibleCounts(
+                try eligibility.counts(perRegion: perRegion, manifest: manifest, base: base))
+            var out: [[Scalar<G>]] = []
+            for (r, n) in perRegion.enumerated() {
+                let pairs = await parallelMap(0..<n) { _ in VoterCredential.random().keyPair(G.self, base: base) }
+                try await eligibility.publish(region: r, pairs.map(\.publicKey), to: ref)
+                out.append(pairs.map(\.secret))
+            }
+            try await ref.advance(to: .credentialsPublished)
+            try await ref.advance(to: .votingOpen)
+            return out
+        }
+
+        // Voting: each region has its own turnout and yes share.
+        var firstRound: [VoteIntent] = [], revotes: [VoteIntent] = []
+        var expectedYes = [UInt64](repeating: 0, count: o.regions), expectedNo = expectedYes
+        for r in 0..<o.regions {
+            let turnout = Double.random(in: 0.52...0.86, using: &rng)
+            let yesShare = Double.random(in: 0.38...0.88, using: &rng)
+            for v in 0..<perRegion[r] where Double.random(in: 0..<1, using: &rng) < turnout {
+                let (voter, region) = (UInt32(v), UInt16(r))
+                let yes = Double.random(in: 0..<1, using: &rng) < yesShare
+                if Double.random(in: 0..<1, using: &rng) < o.revoteRate {
+                    let early = Bool.random(using: &rng)
+                    firstRound.append(VoteIntent(voter: voter, region: region, yes: early, first: true))
+                    revotes.append(VoteIntent(voter: voter, region: region, yes: yes, first: false))
+                } else {
+                    firstRound.append(VoteIntent(voter: voter, region: region, yes: yes, first: nil))
+                }
+                if yes { expectedYes[r] += 1 } else { expectedNo[r] += 1 }
+            }
+        }
+        let ballotCount = firstRound.count + revotes.count
+        let ctx = ref.ballotContext!
+        var rejected = 0
+        try await clock.timed("voting: \(ballotCount) ballots encrypted and cast (\(revotes.count) revotes)") {
+            for round in [firstRound, revotes] {
+                for start in stride(from: 0, to: round.count, by: 2000) {
+                    let slice = Array(round[start..<min(start + 2000, round.count)])
+                    let ballots = await parallelMap(slice.indices) { i -> [UInt8] in
+                        let it = slice[i]
+                        let credential = KeyPair(secret: secrets[Int(it.region)][Int(it.voter)])
+                        return try! ctx.encrypt(selections: [it.yes ? [1, 0] : [0, 1]], credential: credential).bytes
+                    }
+                    for r in await ref.castBatch(ballots) { if case .failure = r { rejected += 1 } }
+                }
+            }
+            try await ref.advance(to: .closed)
+        }
+
+        // Tally and decryption.
+        try await clock.timed("homomorphic tally") {
+            try await ref.computeTally()
+            try await ref.advance(to: .tallied)
+        }
+        let present = keyShares.dropLast(o.absent)
+        let results = try await clock.timed(
+            "threshold decryption by \(present.count) of \(o.trustees) trustees, results"
+        ) {
+            () throws -> Results in
+            let labelled = ref.tally!.labelled(manifest)
+            for ks in present {
+                let shares = await parallelMap(labelled.indices) { i in
+                    DecryptionShare.make(
+                        keyShare: ks, ciphertext: labelled[i].1, label: labelled[i].0, election: ek.electionHash)
+                }
+                let d = TrusteeDecryption(trustee: ks.index, shares: shares)
+                try await ref.post([try SignedTrusteeMessage(d, key: signers[ks.index - 1], base: ref.baseHash)])
+            }
+            try await ref.advance(to: .decrypted)
+            return try await ref.publishResults()
+        }
+
+        let recordDir = o.record ?? dataDir + "/record"
+        try await clock.timed("record export") { try await ref.exportRecord(to: recordDir) }
+        return ConductedReferendum(
+            manifest: manifest, results: results, recordDir: recordDir, dataDir: dataDir, ballotCount: ballotCount,
+            rejected: rejected, expectedYes: expectedYes, expectedNo: expectedNo)
     }
 }
 

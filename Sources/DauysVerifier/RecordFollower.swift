@@ -5,7 +5,9 @@ import Foundation
 /// The checks of record.md §9 applied entry by entry, so that a record can be verified while
 /// it grows (record.md §9.3): what `dauys verify`, `dauys verify-diff` and `dauys monitor`
 /// share. The board's rules are applied at once; a ballot's proofs are queued and checked in
-/// parallel batches at `flush()` (or when a batch is full).
+/// parallel batches. A full batch is checked in the background while the caller goes on
+/// reading and applying entries (one batch at a time), so that the serial part — reading,
+/// hashing, the board's rules — overlaps the proofs; `flush()` waits for everything queued.
 public struct RecordFollower<G: PrimeOrderGroup>: Sendable {
     public private(set) var state: BoardState<G>
     public private(set) var log = CheckLog()
@@ -15,6 +17,8 @@ public struct RecordFollower<G: PrimeOrderGroup>: Sendable {
     public private(set) var proofsChecked = 0
     private var batch: [[UInt8]] = []
     private var batchIndices: [UInt64] = []
+    /// The batch whose proofs are being checked, with its entry indices.
+    private var inFlight: (check: Task<[BallotError?], Never>, indices: [UInt64])?
     private var verifier: BatchVerifier<G>?
     private var violations: [BoardViolation] = []
     public static var batchSize: Int { 4096 }
@@ -23,8 +27,8 @@ public struct RecordFollower<G: PrimeOrderGroup>: Sendable {
         state = try BoardState<G>(genesis: genesis, manifest: manifest)
     }
 
-    /// Ballots whose proofs are queued, not yet checked.
-    public var pending: Int { batch.count }
+    /// Ballots whose proofs are queued or being checked, not yet reported.
+    public var pending: Int { batch.count + (inFlight?.indices.count ?? 0) }
 
     /// Applies one entry in collecting mode; a ballot's proofs are queued unless `proven`.
     public mutating func add(_ e: BoardEntry, proven: Bool = false) async {
@@ -37,24 +41,37 @@ public struct RecordFollower<G: PrimeOrderGroup>: Sendable {
         if verifier == nil, let ctx = state.ballotContext { verifier = BatchVerifier(context: ctx, chunkSize: 32) }
         batch.append(e.payload)
         batchIndices.append(e.index)
-        if batch.count >= Self.batchSize { await flush() }
+        if batch.count >= Self.batchSize { await dispatch() }
     }
 
-    /// Checks the proofs of every queued ballot.
+    /// Checks the proofs of every queued ballot and reports them.
     public mutating func flush() async {
+        await dispatch()
+        await collect()
+    }
+
+    /// Starts checking the queued ballots' proofs, after reporting the batch before them.
+    private mutating func dispatch() async {
+        await collect()
         guard !batch.isEmpty else { return }
-        guard let v = verifier else {
-            // No election key yet: the board state has already refused these ballots.
-            batch.removeAll(keepingCapacity: true)
-            batchIndices.removeAll(keepingCapacity: true)
-            return
+        let (ballots, indices) = (batch, batchIndices)
+        batch = []
+        batchIndices = []
+        batch.reserveCapacity(Self.batchSize)
+        batchIndices.reserveCapacity(Self.batchSize)
+        // No election key yet: the board state has already refused these ballots.
+        guard let v = verifier else { return }
+        inFlight = (Task { await v.verify(encoded: ballots) }, indices)
+    }
+
+    /// Waits for the batch in flight and reports what its proofs show.
+    private mutating func collect() async {
+        guard let (check, indices) = inFlight else { return }
+        inFlight = nil
+        for (i, verdict) in (await check.value).enumerated() {
+            if let verdict { log.fail(.ballots, "ballot at entry \(indices[i]): \(verdict)") }
         }
-        for (i, verdict) in (await v.verify(encoded: batch)).enumerated() {
-            if let verdict { log.fail(.ballots, "ballot at entry \(batchIndices[i]): \(verdict)") }
-        }
-        proofsChecked += batch.count
-        batch.removeAll(keepingCapacity: true)
-        batchIndices.removeAll(keepingCapacity: true)
+        proofsChecked += indices.count
     }
 
     /// Records a problem found beside the board's rules (pins, earlier copies).

@@ -28,6 +28,8 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Group: P-256, modp4096-eg1 or modp4096-eg2.") var group = "P-256"
     @Option(help: "Keep the SQLite board in this directory (default: a temporary one).") var data: String?
     @Flag(help: "Print one JSON summary on standard output.") var json = false
+    @Flag(help: "Do not verify the record here; run `dauys verify` on it (needs --record).")
+    var skipVerification = false
 
     func validate() throws {
         guard voters >= 1 && voters <= 100_000_000 else {
@@ -41,6 +43,10 @@ struct Simulate: AsyncParsableCommand {
             throw ValidationError("--absent must be between 0 and trustees − quorum")
         }
         guard revoteRate >= 0 && revoteRate <= 1 else { throw ValidationError("--revote-rate must be between 0 and 1") }
+        guard !skipVerification || record != nil else {
+            throw ValidationError(
+                "--skip-verification needs --record: an unverified record must be kept to be verified")
+        }
     }
 
     func run() async throws {
@@ -98,9 +104,12 @@ struct Simulation<G: PrimeOrderGroup> {
         // The lifecycle, its board state and the voters' secrets are released here, before the
         // independent verification builds its own state: peak memory is one board state.
         let done = try await conduct(clock)
-        let report = await clock.timed("independent verification of the record") {
-            await RecordVerifier(directory: done.recordDir).run()
-        }
+        let report: VerificationReport? =
+            o.skipVerification
+            ? nil
+            : await clock.timed("independent verification of the record") {
+                await RecordVerifier(directory: done.recordDir).run()
+            }
         let (results, manifest) = (done.results, done.manifest)
 
         // Compare with what the simulated voters chose.
@@ -113,16 +122,19 @@ struct Simulation<G: PrimeOrderGroup> {
 
         let timings = clock.timings
         if o.json {
-            let summary: [String: Any] = [
-                "voters": o.voters, "ballots_cast": done.ballotCount, "ballots_counted": report.countedBallots,
-                "valid_record": report.valid, "results_match_votes": matches,
+            var summary: [String: Any] = [
+                "voters": o.voters, "ballots_cast": done.ballotCount, "results_match_votes": matches,
                 "yes": q.totals[0], "no": q.totals[1], "valid": q.valid, "adopted": q.adopted,
                 "regions_with_yes_majority": q.regionsWithMajority, "regions_undetermined": q.regionsUndetermined,
                 "regions_total": q.regionsTotal,
                 "timings_s": Dictionary(uniqueKeysWithValues: timings.map { ($0.0, ($0.1 * 1000).rounded() / 1000) }),
-                "verify_ballots_per_s": Double(report.ballots) / max(timings.last!.1, 1e-9),
             ]
-            .merging(o.record.map { ["record": $0] } ?? [:]) { a, _ in a }
+            if let report {
+                summary["ballots_counted"] = report.countedBallots
+                summary["valid_record"] = report.valid
+                summary["verify_ballots_per_s"] = Double(report.ballots) / max(timings.last!.1, 1e-9)
+            }
+            if let r = o.record { summary["record"] = r }
             print(
                 String(
                     decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self
@@ -133,16 +145,20 @@ struct Simulation<G: PrimeOrderGroup> {
             for (n, t) in timings {
                 print("  \(n.padding(toLength: 66, withPad: " ", startingAt: 0)) \(String(format: "%8.2f s", t))")
             }
-            print(
-                "Record: \(done.recordDir) — \(report.entries) board entries, \(report.ballots) ballots, \(report.countedBallots) counted"
-            )
-            print(
-                "Verification: \(report.valid ? "all checks passed" : "FAILED: " + report.failedChecks.map(\.name).joined(separator: ", "))"
-                    + String(format: " (%.0f ballots/s)", Double(report.ballots) / max(report.seconds, 1e-9)))
+            if let report {
+                print(
+                    "Record: \(done.recordDir) — \(report.entries) board entries, \(report.ballots) ballots, \(report.countedBallots) counted"
+                )
+                print(
+                    "Verification: \(report.valid ? "all checks passed" : "FAILED: " + report.failedChecks.map(\.name).joined(separator: ", "))"
+                        + String(format: " (%.0f ballots/s)", Double(report.ballots) / max(report.seconds, 1e-9)))
+            } else {
+                print("Record: \(done.recordDir) — not verified here; run `dauys verify \(done.recordDir)`")
+            }
             print("Decrypted results \(matches ? "match" : "DO NOT match") the simulated votes.")
         }
         if o.data == nil && o.record == nil { try? FileManager.default.removeItem(atPath: done.dataDir) }
-        return report.valid && matches
+        return (report?.valid ?? true) && matches
     }
 
     /// Setup, key ceremony, credentials, voting, tally, decryption, results and record export.

@@ -270,6 +270,25 @@ final class OneWriterCLITests: XCTestCase {
         XCTAssertEqual(status["ballots"] as? Int, 3)
         XCTAssertEqual(status["phase"] as? String, "closed")
     }
+
+    /// `scripts/bench/national` simulates without the simulation's own verification and then
+    /// runs `dauys verify` alone, so that each is timed and measured apart.
+    func testSimulationWithoutItsOwnVerificationLeavesARecordThatVerifies() throws {
+        let w = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        let refused = try CLI.run(["simulate", "--voters", "50", "--skip-verification"], cwd: w)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("--skip-verification needs --record"), refused.stderr)
+        let out = try CLI.ok(
+            ["simulate", "--voters", "200", "--regions", "2", "--skip-verification", "--record", "r", "--json"], cwd: w)
+        let summary = try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any]
+        XCTAssertEqual(summary["results_match_votes"] as? Bool, true)
+        XCTAssertNil(summary["valid_record"])
+        let timings = summary["timings_s"] as! [String: Double]
+        XCTAssertFalse(timings.keys.contains { $0.contains("verification") }, "\(timings.keys)")
+        let report = try JSONSerialization.jsonObject(with: Data(try CLI.ok(["verify", "r", "--json"], cwd: w).utf8))
+        XCTAssertEqual((report as! [String: Any])["valid"] as? Bool, true)
+    }
 }
 
 extension OneWriterCLITests {

@@ -157,7 +157,9 @@ struct Simulation<G: PrimeOrderGroup> {
             }
             print("Decrypted results \(matches ? "match" : "DO NOT match") the simulated votes.")
         }
-        if o.data == nil && o.record == nil { try? FileManager.default.removeItem(atPath: done.dataDir) }
+        // Without --data the board was a temporary one: remove it (and the record with it unless --record
+        // put the record elsewhere).
+        if o.data == nil { try? FileManager.default.removeItem(atPath: done.dataDir) }
         return (report?.valid ?? true) && matches
     }
 

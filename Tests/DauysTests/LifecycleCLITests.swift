@@ -279,9 +279,15 @@ final class OneWriterCLITests: XCTestCase {
         let refused = try CLI.run(["simulate", "--voters", "50", "--skip-verification"], cwd: w)
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.stderr.contains("--skip-verification needs --record"), refused.stderr)
-        let out = try CLI.ok(
-            ["simulate", "--voters", "200", "--regions", "2", "--skip-verification", "--record", "r", "--json"], cwd: w)
-        let summary = try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any]
+        // Its temporary board (no --data) goes away; the record asked for stays.
+        try FileManager.default.createDirectory(atPath: w + "/tmp", withIntermediateDirectories: true)
+        let sim = try CLI.run(
+            ["simulate", "--voters", "200", "--regions", "2", "--skip-verification", "--record", "r", "--json"], cwd: w,
+            env: ["TMPDIR": w + "/tmp/"])
+        XCTAssertEqual(sim.status, 0, sim.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: w + "/tmp"), [])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: w + "/r/board.bin"))
+        let summary = try JSONSerialization.jsonObject(with: Data(sim.stdout.utf8)) as! [String: Any]
         XCTAssertEqual(summary["results_match_votes"] as? Bool, true)
         XCTAssertNil(summary["valid_record"])
         let timings = summary["timings_s"] as! [String: Double]

@@ -227,6 +227,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
 
     /// Refusing mode: applies the entry or throws the first rule it breaks, leaving the state
     /// unchanged.
+    @_specialize(exported:true,where G == DauysCrypto.P256)
     public mutating func apply(_ e: BoardEntry) throws(BoardViolation) {
         try checkChain(e)
         try checkTime(e)
@@ -239,6 +240,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     /// Collecting mode (the verifier): records what the entry breaks and carries on. A broken
     /// link is reported once and the chain continues from the entry's stored hash; an entry
     /// whose content breaks a rule is not applied.
+    @_specialize(exported:true,where G == DauysCrypto.P256)
     public mutating func apply(_ e: BoardEntry, collecting violations: inout [BoardViolation]) {
         do { try checkChain(e) } catch { violations.append(error) }
         do { try checkTime(e) } catch { violations.append(error) }

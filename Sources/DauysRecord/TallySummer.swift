@@ -34,12 +34,14 @@ public struct TallySummer<G: PrimeOrderGroup>: Sendable {
     }
 
     /// Adds one counted ballot (its encoding).
+    @_specialize(exported:true,where G == DauysCrypto.P256)
     public mutating func add(_ payload: [UInt8]) async {
         block.append(payload)
         if block.count >= blockSize { await flush() }
     }
 
     /// Sums what is buffered.
+    @_specialize(exported:true,where G == DauysCrypto.P256)
     public mutating func flush() async {
         guard !block.isEmpty else { return }
         let payloads = block
@@ -105,10 +107,12 @@ public struct TallyComputation<G: PrimeOrderGroup>: Sendable {
     }
 
     /// Feeds one board entry; only counted ballots are added.
+    @_specialize(exported:true,where G == DauysCrypto.P256)
     public mutating func add(_ e: BoardEntry) async {
         if e.kind == .ballot && counted.contains(e.index) { await summer.add(e.payload) }
     }
 
+    @_specialize(exported:true,where G == DauysCrypto.P256)
     public mutating func finish() async -> EncryptedTally<G> {
         await summer.flush()
         return EncryptedTally(units: units, sums: units.map { summer.unitSums($0) })

@@ -75,6 +75,7 @@ public struct Ballot<G: PrimeOrderGroup>: Sendable {
 
     /// Decodes and checks the structure against the ballot shape; every element and scalar
     /// is validated. Proofs are *not* checked here (see `BallotContext.verify`).
+    @_specialize(exported:true,where G == P256)
     public init(bytes: [UInt8], shape: BallotShape) throws(CryptoError) {
         var r = ByteReader(bytes)
         let v = try r.u8("ballot version")
@@ -205,6 +206,7 @@ extension Ballot {
     /// Reads only the credential and the ciphertexts of an encoded ballot, skipping the proofs
     /// — for adding up ballots that were already verified. Every element read is still fully
     /// checked; the layout must match the shape.
+    @_specialize(exported:true,where G == P256)
     public static func ciphertexts(
         of bytes: [UInt8], shape: BallotShape
     ) throws(CryptoError) -> (credential: [UInt8], answers: [[Ciphertext<G>]]) {

@@ -28,6 +28,7 @@ public struct BallotContext<G: PrimeOrderGroup>: Sendable {
     /// with the credential. All randomness of the encryption and proofs is derived from
     /// `seed`; revealing the seed lets anyone re-create the ballot and see what it contains
     /// (Benaloh's cast-or-audit challenge). The seed must then never be used for casting.
+    @_specialize(exported:true,where G == P256)
     public func encrypt(
         selections: [[Int]], credential: KeyPair<G>, seed: BallotSeed = .random(),
         signatureEntropy: [UInt8] = SecureRandom.bytes(32)
@@ -81,6 +82,7 @@ public struct BallotContext<G: PrimeOrderGroup>: Sendable {
     // MARK: verification
 
     /// Decodes and fully verifies a ballot (encodings, election, proofs, signature).
+    @_specialize(exported:true,where G == P256)
     public func decodeAndVerify(_ bytes: [UInt8]) throws(BallotError) -> Ballot<G> {
         let b: Ballot<G>
         do { b = try Ballot(bytes: bytes, shape: shape) } catch { throw .malformed(error) }
@@ -90,6 +92,7 @@ public struct BallotContext<G: PrimeOrderGroup>: Sendable {
 
     /// Verifies one ballot: all its relations in one randomized check; if that fails, each
     /// relation on its own, to name the one that is false.
+    @_specialize(exported:true,where G == P256)
     public func verify(_ ballot: Ballot<G>) throws(BallotError) {
         let rels = try relations(ballot)
         var check = BatchCheck(fixedBase: key)
@@ -105,6 +108,7 @@ public struct BallotContext<G: PrimeOrderGroup>: Sendable {
     }
 
     /// The relations that together say "this ballot is valid".
+    @_specialize(exported:true,where G == P256)
     public func relations(_ ballot: Ballot<G>) throws(BallotError) -> [Relation<G>] {
         guard ballot.election == election else { throw .wrongElection }
         guard ballot.answers.count == shape.questions.count else {

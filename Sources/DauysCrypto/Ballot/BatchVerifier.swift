@@ -4,6 +4,11 @@
 /// its relations (one multi-scalar multiplication). A chunk that fails is re-checked ballot
 /// by ballot so that exactly the bad ballots are named. The verdicts come back in input
 /// order, whatever the scheduling.
+///
+/// The hot entry points here and in Ballot, BallotContext, BoardState and TallySummer carry
+/// `@_specialize(exported: true, where G == P256)`: the verifier and the lifecycle call them from
+/// other modules, where they would otherwise run unspecialised (generic metadata look-ups and
+/// boxed scalars were ≈ 15 % of `dauys verify`'s CPU time; docs/performance.md).
 public struct BatchVerifier<G: PrimeOrderGroup>: Sendable {
     public let context: BallotContext<G>
     public let chunkSize: Int
@@ -14,6 +19,7 @@ public struct BatchVerifier<G: PrimeOrderGroup>: Sendable {
     }
 
     /// One verdict per ballot: nil if valid, the reason otherwise.
+    @_specialize(exported:true,where G == P256)
     public func verify(_ ballots: [Ballot<G>]) async -> [BallotError?] {
         let chunks = stride(from: 0, to: ballots.count, by: chunkSize).map { $0..<min($0 + chunkSize, ballots.count) }
         var verdicts = [BallotError?](repeating: nil, count: ballots.count)
@@ -52,6 +58,7 @@ public struct BatchVerifier<G: PrimeOrderGroup>: Sendable {
 extension BatchVerifier {
     /// Decodes and verifies encoded ballots in parallel: decoding (with its membership checks)
     /// is part of the work spread over the cores.
+    @_specialize(exported:true,where G == P256)
     public func verify(encoded: [[UInt8]]) async -> [BallotError?] {
         let chunks = stride(from: 0, to: encoded.count, by: chunkSize).map { $0..<min($0 + chunkSize, encoded.count) }
         var verdicts = [BallotError?](repeating: nil, count: encoded.count)

@@ -5,10 +5,11 @@
 /// by ballot so that exactly the bad ballots are named. The verdicts come back in input
 /// order, whatever the scheduling.
 ///
-/// The hot entry points here and in Ballot, BallotContext, BoardState and TallySummer carry
-/// `@_specialize(exported: true, where G == P256)`: the verifier and the lifecycle call them from
-/// other modules, where they would otherwise run unspecialised (generic metadata look-ups and
-/// boxed scalars were ≈ 15 % of `dauys verify`'s CPU time; docs/performance.md).
+/// Callers in other modules, often generic themselves (the lifecycle, the server, the verifier),
+/// would run this code unspecialised: generic metadata look-ups and boxed scalars were ≈ 15 % of
+/// `dauys verify`'s CPU time (docs/performance.md). So the entry points check at run time for
+/// P-256 and call the P-256 body the compiler specialised here; the hot entry points of Ballot,
+/// BallotContext, BoardState and TallySummer carry `@_specialize(exported: true, where G == P256)`.
 public struct BatchVerifier<G: PrimeOrderGroup>: Sendable {
     public let context: BallotContext<G>
     public let chunkSize: Int
@@ -19,8 +20,14 @@ public struct BatchVerifier<G: PrimeOrderGroup>: Sendable {
     }
 
     /// One verdict per ballot: nil if valid, the reason otherwise.
-    @_specialize(exported:true,where G == P256)
     public func verify(_ ballots: [Ballot<G>]) async -> [BallotError?] {
+        if let p256 = self as? BatchVerifier<P256>, let b = ballots as? [Ballot<P256>] {
+            return await p256.check(b)
+        }
+        return await check(ballots)
+    }
+
+    private func check(_ ballots: [Ballot<G>]) async -> [BallotError?] {
         let chunks = stride(from: 0, to: ballots.count, by: chunkSize).map { $0..<min($0 + chunkSize, ballots.count) }
         var verdicts = [BallotError?](repeating: nil, count: ballots.count)
         await withTaskGroup(of: (Range<Int>, [BallotError?]).self) { group in
@@ -58,8 +65,12 @@ public struct BatchVerifier<G: PrimeOrderGroup>: Sendable {
 extension BatchVerifier {
     /// Decodes and verifies encoded ballots in parallel: decoding (with its membership checks)
     /// is part of the work spread over the cores.
-    @_specialize(exported:true,where G == P256)
     public func verify(encoded: [[UInt8]]) async -> [BallotError?] {
+        if let p256 = self as? BatchVerifier<P256> { return await p256.check(encoded: encoded) }
+        return await check(encoded: encoded)
+    }
+
+    private func check(encoded: [[UInt8]]) async -> [BallotError?] {
         let chunks = stride(from: 0, to: encoded.count, by: chunkSize).map { $0..<min($0 + chunkSize, encoded.count) }
         var verdicts = [BallotError?](repeating: nil, count: encoded.count)
         await withTaskGroup(of: (Range<Int>, [BallotError?]).self) { group in

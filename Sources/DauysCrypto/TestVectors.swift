@@ -78,33 +78,36 @@ public enum TestVectors {
         out["key_ceremony"] = try keyCeremony(G.self, election: election)
 
         var ballots: [[String: Any]] = []
-        let shapes: [(String, BallotShape, [[Int]])] = [
-            ("referendum-yes", .referendum, [[1, 0]]),
-            ("referendum-no", .referendum, [[0, 1]]),
+        // Sequence numbers (protocol.md §6.1): a first ballot, a revote, and one whose four
+        // bytes are all non-zero, so that their order is pinned.
+        let shapes: [(String, BallotShape, [[Int]], UInt32)] = [
+            ("referendum-yes", .referendum, [[1, 0]], 1),
+            ("referendum-no", .referendum, [[0, 1]], 2),
             (
                 "one-of-three",
                 try BallotShape(questions: [try QuestionShape(options: 3, minSelections: 1, maxSelections: 1)]),
-                [[0, 0, 1]]
+                [[0, 0, 1]], 1
             ),
             (
                 "up-to-two-of-three-and-yes-no",
                 try BallotShape(questions: [
                     try QuestionShape(options: 3, minSelections: 0, maxSelections: 2), .yesNo,
-                ]), [[1, 0, 1], [0, 1]]
+                ]), [[1, 0, 1], [0, 1]], 0x0102_0304
             ),
         ]
-        for (name, shape, selections) in shapes {
+        for (name, shape, selections, sequence) in shapes {
             let ctx = BallotContext(election: election, publicKey: key.publicKey, shape: shape)
             let cred = KeyPair<G>(secret: scalar("credential-\(name)"))
             let seed = try BallotSeed(bytes: bytes32("seed-\(name)"))
             let entropy = bytes32("signature-\(name)")
-            let b = try ctx.encrypt(selections: selections, credential: cred, seed: seed, signatureEntropy: entropy)
+            let b = try ctx.encrypt(
+                selections: selections, credential: cred, sequence: sequence, seed: seed, signatureEntropy: entropy)
             ballots.append([
                 "name": name,
                 "shape": shape.questions.map { [$0.options, $0.minSelections, $0.maxSelections] },
                 "credential_secret": cred.secret.hex, "credential": cred.publicKey.hex,
                 "seed": Hex.encode(seed.bytes), "signature_entropy": Hex.encode(entropy),
-                "selections": selections, "ballot": Hex.encode(b.bytes),
+                "selections": selections, "sequence": sequence, "ballot": Hex.encode(b.bytes),
                 "tracking_code": b.trackingCode.hex, "tracking_code_short": b.trackingCode.short,
             ])
         }

@@ -69,8 +69,8 @@ public struct AuditedBallot: Sendable, Equatable {
 }
 
 extension BoardState {
-    /// record.md §5.6: an audited ballot of a published credential, during voting, never cast
-    /// and not audited before, at most `AuditedBallot.perCredential` per credential, whose
+    /// record.md §5.6: an audited ballot of a published credential, during voting, made to be
+    /// its credential's next ballot (so never one that was cast), not audited before, at most `AuditedBallot.perCredential` per credential, whose
     /// seed and choices re-create it.
     mutating func applyAudited(_ e: BoardEntry) throws(BoardViolation) {
         let a: AuditedBallot
@@ -84,18 +84,20 @@ extension BoardState {
             throw BoardViolation(.auditedBallots, "audited ballot at entry \(e.index) is not a ballot of this election")
         }
         let credential = DigestKey(header.credential)
-        guard credentials[credential] != nil else {
+        guard let published = credentials[credential] else {
             throw BoardViolation(
                 .auditedBallots, "audited ballot at entry \(e.index) is signed by a credential that was never published"
             )
         }
-        let digest = DigestKey(digest: a.tracking.digest)
-        if let cast = ballots[digest] {
+        // A ballot that was cast has a sequence number at most its credential's last one; the
+        // ballot a voter audits is one made to be cast next. So no cast ballot is ever audited.
+        guard UInt64(header.sequence) == UInt64(published.lastSequence) + 1 else {
             throw BoardViolation(
                 .auditedBallots,
-                "entry \(e.index) audits the ballot cast at entry \(cast.index): a cast ballot's secrets are never revealed"
+                "entry \(e.index) audits a ballot with sequence number \(header.sequence) where its credential's next is \(UInt64(published.lastSequence) + 1): it may have been cast, and a cast ballot's secrets are never revealed"
             )
         }
+        let digest = DigestKey(digest: a.tracking.digest)
         if let first = audited[digest] {
             throw BoardViolation(
                 .auditedBallots, "entry \(e.index) audits the ballot already audited at entry \(first)")

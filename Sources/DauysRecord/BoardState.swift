@@ -50,11 +50,13 @@ public struct BallotLocation: Sendable, Equatable {
     }
 }
 
-/// A published credential (record.md §5.3): its precinct (index in `BoardState.precincts`) and
+/// A published credential (record.md §5.3): its precinct (index in `BoardState.precincts`),
 /// the entry of its last ballot (revoting: the last one counts), 0 while it has none (entry 0
-/// is the genesis, never a ballot).
+/// is the genesis, never a ballot), and that ballot's sequence number (§5.4), 0 while none.
 public struct PublishedCredential: Sendable, Equatable {
     public let precinct: Int32
+    /// Fits in what would be padding: the table stays 16 bytes per credential.
+    public var lastSequence: UInt32
     public var lastBallot: UInt64
     public var hasBallot: Bool { lastBallot != 0 }
 }
@@ -140,9 +142,13 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     var closesByRegion: [Int: UInt64] = [:]
     var closesByPrecinct: [Int: UInt64] = [:]
 
-    /// Every ballot by its tracking digest; an exact copy of a ballot is a replay.
-    public private(set) var ballots = CompactMap<DigestKey, BallotLocation>()
-    public var ballotCount: Int { ballots.count }
+    /// Ballots on the board.
+    public private(set) var ballotCount = 0
+    /// Every ballot by its tracking digest, for a server that answers voters' tracking codes
+    /// and identical retries; nil (not kept) unless asked for at creation. No rule of the board
+    /// needs it (§5.4 works from each credential's last sequence number), so the verifier's
+    /// memory does not grow with the ballots.
+    public private(set) var ballotIndex: CompactMap<DigestKey, BallotLocation>?
     /// Counted ballots (participants) per region: credentials with a ballot, not revoked.
     public private(set) var countedPerRegion: [UInt64]
     /// Audited (spoiled) ballots by tracking digest, with their entry: never castable (§5.6).
@@ -163,8 +169,10 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     // MARK: the first two entries
 
     /// The state after the genesis entry (index 0) and the manifest (index 1). Throws if either
-    /// is not what it must be, or if the manifest asks for another group than `G`.
-    public init(genesis g: BoardEntry, manifest m: BoardEntry) throws(BoardViolation) {
+    /// is not what it must be, or if the manifest asks for another group than `G`. With
+    /// `indexingBallots`, it also keeps every ballot by tracking digest (`ballotIndex`).
+    public init(genesis g: BoardEntry, manifest m: BoardEntry, indexingBallots: Bool = false) throws(BoardViolation) {
+        if indexingBallots { ballotIndex = CompactMap() }
         guard g.index == 0, g.kind == .genesis else {
             throw BoardViolation(.phases, "the board does not start with its genesis entry")
         }
@@ -730,7 +738,7 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
         for k in keys where credentials[k] != nil {
             throw BoardViolation(.credentialLists, "a credential is listed twice (entry \(e.index))")
         }
-        for k in keys { credentials[k] = PublishedCredential(precinct: Int32(pi), lastBallot: 0) }
+        for k in keys { credentials[k] = PublishedCredential(precinct: Int32(pi), lastSequence: 0, lastBallot: 0) }
         credentialsPerPrecinct[list.precinct] = total
         eligible[list.region] += UInt64(keys.count)
     }
@@ -819,14 +827,17 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     public struct BallotFacts: Sendable {
         public let credential: DigestKey
         public let region: Int
+        public let sequence: UInt32
         public let tracking: TrackingCode
     }
 
     /// Why a ballot breaks a rule of the board.
     public enum BallotRefusal: Error, Equatable, Sendable {
         case noElectionKey, malformed, wrongElection, unknownCredential
-        /// An exact copy of the ballot already on the board at this place.
-        case replay(BallotLocation)
+        /// The sequence number is not one above that of the credential's last ballot, at `last`
+        /// (index 0: none yet): a copy of an earlier ballot (a replay, or an identical retry),
+        /// or one made out of order.
+        case outOfSequence(sequence: UInt32, lastSequence: UInt32, last: BallotLocation)
         /// The time is outside the voting window of the credential's precinct.
         case outsideSchedule(opens: UInt64, closes: UInt64)
         /// The ballot was audited at this entry: its secrets are public (record.md §5.6).
@@ -839,9 +850,10 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
             case .wrongElection: BoardViolation(.ballots, "ballot at entry \(index) belongs to another election")
             case .unknownCredential:
                 BoardViolation(.ballots, "ballot at entry \(index) is signed by a credential that was never published")
-            case .replay(let first):
+            case let .outOfSequence(sequence, lastSequence, last):
                 BoardViolation(
-                    .ballots, "ballot at entry \(index) is an exact copy of the ballot at entry \(first.index) (replay)"
+                    .ballots,
+                    "ballot at entry \(index) has sequence number \(sequence) where its credential's next is \(UInt64(lastSequence) + 1)\(last.index == 0 ? "" : " (its ballot at entry \(last.index) has \(lastSequence))"): a replayed or out-of-order ballot"
                 )
             case let .outsideSchedule(opens, closes):
                 BoardViolation(
@@ -856,46 +868,68 @@ public struct BoardState<G: PrimeOrderGroup>: Sendable {
     }
 
     /// The board's rules for a ballot (record.md §5.4): it belongs to this election, is
-    /// signed by a published credential, is not an exact copy of a ballot already on the
-    /// board, and its entry time `time` falls in the voting window of the credential's precinct
-    /// (record.md §5.5). Its encodings and proofs are checked by `BallotContext.verify`.
-    public func checkBallot(_ payload: [UInt8], at time: UInt64) throws(BallotRefusal) -> BallotFacts {
+    /// signed by a published credential, its sequence number is one above that of the
+    /// credential's last ballot (so no earlier ballot can be cast again, and no ballot can jump
+    /// ahead to stop its voter from revoting), it was not audited, and its entry
+    /// time `time` falls in the voting window of the credential's precinct (record.md §5.5).
+    /// Its encodings and proofs are checked by `BallotContext.verify`. `pending`: the sequence
+    /// numbers of ballots about to be appended before this one, per credential (a group commit).
+    public func checkBallot(
+        _ payload: [UInt8], at time: UInt64, pending: [DigestKey: UInt32] = [:]
+    ) throws(BallotRefusal) -> BallotFacts {
         guard let ctx = ballotContext else { throw .noElectionKey }
         guard let header = Ballot<G>.header(of: payload) else { throw .malformed }
         guard header.election.elementsEqual(ctx.election.bytes) else { throw .wrongElection }
         let credential = DigestKey(header.credential)
-        guard let p = credentials[credential]?.precinct else { throw .unknownCredential }
+        guard let c = credentials[credential] else { throw .unknownCredential }
+        let p = c.precinct
         let region = regionOfPrecinct[Int(p)]
+        let lastSequence = pending.isEmpty ? c.lastSequence : pending[credential] ?? c.lastSequence
+        guard UInt64(header.sequence) == UInt64(lastSequence) + 1 else {
+            throw .outOfSequence(
+                sequence: header.sequence, lastSequence: lastSequence,
+                last: BallotLocation(index: c.lastBallot, region: region))
+        }
         let tracking = TrackingCode(ballotBytes: payload)
-        if let first = ballots[DigestKey(digest: tracking.digest)] { throw .replay(first) }
-        if let at = audited[DigestKey(digest: tracking.digest)] { throw .audited(at) }
+        if !audited.isEmpty, let at = audited[DigestKey(digest: tracking.digest)] { throw .audited(at) }
         let closes = closing(precinct: Int(p))
         guard window.opens <= time, time < closes else { throw .outsideSchedule(opens: window.opens, closes: closes) }
-        return BallotFacts(credential: credential, region: region, tracking: tracking)
+        return BallotFacts(credential: credential, region: region, sequence: header.sequence, tracking: tracking)
     }
 
     private mutating func applyBallot(_ f: BallotFacts, entry e: BoardEntry) {
         var c = credentials[f.credential]!
         if !c.hasBallot && !revoked.contains(f.credential) { countedPerRegion[f.region] += 1 }
         c.lastBallot = e.index
+        c.lastSequence = f.sequence
         credentials[f.credential] = c
-        let key = DigestKey(digest: f.tracking.digest)
-        ballots[key] = BallotLocation(index: e.index, region: f.region)
-        if shortCodes != nil, shortCodes![key.shortCode] == nil { shortCodes![key.shortCode] = e.index }
+        ballotCount += 1
+        if ballotIndex != nil {
+            let key = DigestKey(digest: f.tracking.digest)
+            ballotIndex![key] = BallotLocation(index: e.index, region: f.region)
+            if shortCodes != nil, shortCodes![key.shortCode] == nil { shortCodes![key.shortCode] = e.index }
+        }
         castsByRegionHour[f.region][Int(((e.time / 1000) + 5 * 3600) / 3600 % 24)] += 1
     }
 
-    /// Builds the short-code index, if it is not there yet.
+    /// Builds the short-code index, if it is not there yet (needs `ballotIndex`).
     public mutating func indexShortCodes() {
-        guard shortCodes == nil else { return }
+        guard shortCodes == nil, let ballotIndex else { return }
         var m = CompactMap<ShortCodeKey, UInt64>()
-        ballots.forEach { k, at in m[k.shortCode] = min(m[k.shortCode] ?? .max, at.index) }
+        ballotIndex.forEach { k, at in m[k.shortCode] = min(m[k.shortCode] ?? .max, at.index) }
         shortCodes = m
     }
 
-    /// Where the ballot with this tracking digest is.
+    /// Where the ballot with this tracking digest is (nil also without `ballotIndex`).
     public func ballot(trackingDigest d: [UInt8]) -> BallotLocation? {
-        d.count == 32 ? ballots[DigestKey(digest: d)] : nil
+        d.count == 32 ? ballotIndex?[DigestKey(digest: d)] : nil
+    }
+
+    /// The sequence number the credential's next ballot needs: one above its last ballot's (1
+    /// for its first). Nil for a credential that was never published.
+    public func nextSequence(credential: some Collection<UInt8>) -> UInt32? {
+        guard let c = credentials[DigestKey(credential)] else { return nil }
+        return c.lastSequence == .max ? nil : c.lastSequence + 1
     }
 
     /// What became of a ballot, as the voter who holds its tracking code may ask (record.md §7).

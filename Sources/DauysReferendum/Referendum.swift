@@ -54,7 +54,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     /// Starts a new referendum: the genesis entry (board key) and the manifest.
     public static func create(
         store: any BoardStore, manifest: Manifest, boardKey: Curve25519.Signing.PrivateKey,
-        checkpointInterval: UInt64 = 10_000, clock: BoardClock = .wall
+        checkpointInterval: UInt64 = 10_000, clock: BoardClock = .wall, indexingBallots: Bool = true
     ) async throws -> Referendum {
         try manifest.validate()
         guard manifest.group == G.name else {
@@ -65,18 +65,20 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         let first = BoardEntry.chain(
             [(.genesis, Array(try CanonicalJSON.encode(genesis))), (.manifest, manifest.canonicalJSON())],
             start: 0, previous: BoardEntry.zeroHash, time: clock.now(phase: .setup))
-        let state = try BoardState<G>(genesis: first[0], manifest: first[1])
+        let state = try BoardState<G>(genesis: first[0], manifest: first[1], indexingBallots: indexingBallots)
         try await store.append(first)
         return Referendum(
             store: store, boardKey: boardKey, state: state, checkpointInterval: checkpointInterval, clock: clock)
     }
 
     /// Rebuilds the referendum from its board, applying every entry in refusing mode.
+    /// `indexingBallots`: keep every ballot by tracking digest, to answer voters' tracking codes
+    /// and identical retries (a server); a bulk run that needs neither keeps memory per voter.
     public static func open(
         store: any BoardStore, boardKey: Curve25519.Signing.PrivateKey,
-        checkpointInterval: UInt64 = 10_000, clock: BoardClock = .wall
+        checkpointInterval: UInt64 = 10_000, clock: BoardClock = .wall, indexingBallots: Bool = true
     ) async throws -> Referendum {
-        let state = try await replay(store)
+        let state = try await replay(store, indexingBallots: indexingBallots)
         guard state.boardKey.rawRepresentation == boardKey.publicKey.rawRepresentation else {
             throw ReferendumError.precondition("this board key is not the one in the board's genesis entry")
         }
@@ -85,10 +87,10 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
     }
 
     /// The board state the store's entries give, applied from the genesis entry on.
-    private static func replay(_ store: any BoardStore) async throws -> BoardState<G> {
+    private static func replay(_ store: any BoardStore, indexingBallots: Bool) async throws -> BoardState<G> {
         let first = try await store.entries(from: 0, limit: 2)
         guard first.count == 2 else { throw ReferendumError.notFound("the board holds no referendum") }
-        var state = try BoardState<G>(genesis: first[0], manifest: first[1])
+        var state = try BoardState<G>(genesis: first[0], manifest: first[1], indexingBallots: indexingBallots)
         try await store.forEach(from: 2) { e in
             do throws(BoardViolation) { try state.apply(e) } catch {
                 throw ReferendumError.precondition(
@@ -201,7 +203,7 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
             if prefix, let last = try await store.entries(from: next.count - 1, limit: 1).first {
                 prefix = last.hash == next.head
             }
-            if !prefix { next = try await Self.replay(store) }
+            if !prefix { next = try await Self.replay(store, indexingBallots: next.ballotIndex != nil) }
             try await store.forEach(from: next.count) { e in try next.apply(e) }
         } catch let v as BoardViolation {
             throw .precondition(
@@ -404,6 +406,13 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         case verified
     }
 
+    /// Where this exact ballot already is on the board, if it is (an identical retry); only a
+    /// referendum that indexes its ballots (a server) knows.
+    private func identical(_ bytes: [UInt8]) -> BallotLocation? {
+        let digest = TrackingCode(ballotBytes: bytes).digest
+        return read { $0.ballot(trackingDigest: digest) }
+    }
+
     /// Checks a ballot against the board and verifies its proofs, without the writer lock, so
     /// that many requests verify in parallel. An identical retry is answered from the board;
     /// `region` (a voter session's) must be the credential's region.
@@ -423,10 +432,18 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
         switch checked {
         case nil: throw .votingNotOpen(phase: phase.rawValue)
         case .success(let v)?: (ctx, facts) = v
-        case .failure(.replay(let at))?:
+        case .failure(let r)?:
+            guard case .outOfSequence(let n, let last, let at) = r else { throw CastError(r) }
+            if let on = identical(bytes) {
+                if let region, region != on.region { throw .wrongRegion }
+                return .duplicate(on)
+            }
+            // Behind the view is behind the board (a credential's number only grows); ahead of
+            // it may be right on a shared board this view lags: the commit decides after a re-read.
+            guard n > last, let ctx = read({ $0.ballotContext }) else { throw CastError(r) }
             if let region, region != at.region { throw .wrongRegion }
-            return .duplicate(at)
-        case .failure(let r)?: throw CastError(r)
+            do { _ = try ctx.decodeAndVerify(bytes) } catch { throw CastError(error) }
+            return .verified
         }
         if let region, region != facts.region { throw .wrongRegion }
         do { _ = try ctx.decodeAndVerify(bytes) } catch { throw CastError(error) }
@@ -533,9 +550,10 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
 
     private func commitLocked(_ items: [CastItem]) async -> [Result<Committed, CastError>] {
         await writer.withLock {
+            var recheckAhead = true
             for _ in 0..<Self.attempts {
                 do throws(ReferendumError) {
-                    if let done = try await commitAttempt(items) { return done }
+                    if let done = try await commitAttempt(items, recheckAhead: &recheckAhead) { return done }
                 } catch {
                     return items.map { _ in .failure(.storageUnavailable(error.description)) }
                 }
@@ -546,9 +564,13 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
 
     /// One try at chaining the items after the head and storing them; nil if the board moved
     /// on without this process (a shared board), to be tried again on the state re-read.
-    private func commitAttempt(_ items: [CastItem]) async throws(ReferendumError) -> [Result<Committed, CastError>]? {
+    private func commitAttempt(
+        _ items: [CastItem], recheckAhead: inout Bool
+    ) async throws(ReferendumError) -> [Result<Committed, CastError>]? {
         try await syncIfStale()
         var results = [Result<Committed, CastError>?](repeating: nil, count: items.count)
+        var ahead = false
+        var viewCount: UInt64 = 0
         var plan: [Int: Int] = [:]  // item → position among the new entries
         var regions: [Int] = []  // region of each new entry
         let entries: [BoardEntry] = current.withLockedValue { s in
@@ -559,35 +581,57 @@ public final class Referendum<G: PrimeOrderGroup>: Sendable {
             let now = time(after: s)
             var payloads: [[UInt8]] = []
             var fresh: [DigestKey: Int] = [:]
+            // Sequence numbers of the ballots this commit appends, per credential: a revote
+            // in the same commit follows them (record.md §5.4).
+            var pending: [DigestKey: UInt32] = [:]
             for (i, it) in items.enumerated() {
+                let digest = TrackingCode(ballotBytes: it.bytes).digest
+                let d = DigestKey(digest: digest)
+                if let p = fresh[d] {  // the same ballot twice in one commit: one entry
+                    results[i] = it.region.map({ $0 != regions[p] }) == true ? .failure(.wrongRegion) : nil
+                    if results[i] == nil { plan[i] = p }
+                    continue
+                }
                 do throws(BoardState<G>.BallotRefusal) {
-                    let f = try s.checkBallot(it.bytes, at: now)
+                    let f = try s.checkBallot(it.bytes, at: now, pending: pending)
                     if let want = it.region, want != f.region {
                         results[i] = .failure(.wrongRegion)
                         continue
                     }
-                    let d = DigestKey(digest: f.tracking.digest)
-                    if let p = fresh[d] {
-                        plan[i] = p
-                    } else {
-                        fresh[d] = payloads.count
-                        plan[i] = payloads.count
-                        payloads.append(it.bytes)
-                        regions.append(f.region)
-                    }
+                    fresh[d] = payloads.count
+                    plan[i] = payloads.count
+                    payloads.append(it.bytes)
+                    regions.append(f.region)
+                    pending[f.credential] = f.sequence
                 } catch {
-                    if case .replay(let at) = error {
+                    if case .outOfSequence = error, let at = s.ballot(trackingDigest: digest) {
                         if it.region.map({ $0 != at.region }) == true {
                             results[i] = .failure(.wrongRegion)
                         } else {
                             results[i] = .success(.onBoard(at))
                         }
+                    } else if case .outOfSequence(let n, let last, _) = error, n > last {
+                        // Ahead of this view: on a shared board another front end may have
+                        // appended the ballot before it; decided after the view is re-read.
+                        ahead = true
+                        results[i] = .failure(CastError(error))
                     } else {
                         results[i] = .failure(CastError(error))
                     }
                 }
             }
+            viewCount = s.count
             return BoardEntry.chain(payloads.map { (.ballot, $0) }, start: s.count, previous: s.head, time: now)
+        }
+        if ahead && recheckAhead {
+            // Once per commit: if the board holds entries this view lacks, re-read and try again.
+            recheckAhead = false
+            let kept: UInt64
+            do { kept = try await store.count() } catch { throw .storageUnavailable("\(error)") }
+            if kept != viewCount {
+                writerState.withLockedValue { $0.stale = true }
+                return nil
+            }
         }
         if !entries.isEmpty {
             do throws(ReferendumError) {

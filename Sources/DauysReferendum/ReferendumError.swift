@@ -38,6 +38,9 @@ public enum CastError: Error, Equatable, Sendable, CustomStringConvertible {
     case outsideSchedule(opens: String, closes: String)
     /// The ballot was audited (its seed is public): it can never be cast (record.md §5.6).
     case audited(entry: UInt64)
+    /// The ballot's sequence number is not its credential's next (record.md §5.4): a copy of an
+    /// earlier ballot, or one made before another ballot of the credential was cast.
+    case outOfSequence(sequence: UInt32, next: UInt64)
     /// The board's store failed; the ballot was not acknowledged and may be sent again.
     case storageUnavailable(String)
 
@@ -55,6 +58,8 @@ public enum CastError: Error, Equatable, Sendable, CustomStringConvertible {
             "voting in this precinct is open from \(opens) until \(closes); the ballot was not accepted"
         case .audited(let at):
             "this ballot was audited (entry \(at)): its secrets are public, so it can never be cast — encrypt a new one"
+        case let .outOfSequence(sequence, next):
+            "ballot has sequence number \(sequence), but this credential's next ballot needs \(next) (another ballot of it was cast meanwhile, or this one is a copy of an earlier one) — encrypt a new one"
         }
     }
 
@@ -64,7 +69,8 @@ public enum CastError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformed: self = .malformed("not a ballot of this referendum")
         case .wrongElection: self = .wrongElection
         case .unknownCredential: self = .unknownCredential
-        case .replay: self = .malformed("an exact copy of a ballot already on the board")
+        case let .outOfSequence(sequence, lastSequence, _):
+            self = .outOfSequence(sequence: sequence, next: UInt64(lastSequence) + 1)
         case let .outsideSchedule(opens, closes):
             self = .outsideSchedule(
                 opens: BoardState<G>.instant(opens), closes: BoardState<G>.instant(closes))

@@ -65,6 +65,7 @@ public struct APIError: HTTPResponseError, Sendable {
         case .invalidProof: APIError(.unprocessableContent, "invalid_proof", e.description)
         case .outsideSchedule: APIError(.conflict, "outside_schedule", e.description)
         case .audited: APIError(.conflict, "audited_ballot", e.description)
+        case .outOfSequence: APIError(.conflict, "out_of_sequence", e.description)
         case .storageUnavailable: unavailable("storage", e.description, retryAfter: retryAfter)
         }
     }

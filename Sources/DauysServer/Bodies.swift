@@ -74,13 +74,18 @@ struct SessionBody: Encodable {
     /// The voter's own public credential U (hex), so the booth can tell a mistyped credential
     /// code before casting; nil if the registry holds none (then the voter votes on paper).
     let credential: String?
-    enum CodingKeys: String, CodingKey { case token, region, expiresIn = "expires_in", credential }
+    /// The sequence number the voter's next ballot needs (record.md §5.4); nil without a credential.
+    let nextSequence: UInt32?
+    enum CodingKeys: String, CodingKey {
+        case token, region, expiresIn = "expires_in", credential, nextSequence = "next_sequence"
+    }
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(token, forKey: .token)
         try c.encode(region, forKey: .region)
         try c.encode(expiresIn, forKey: .expiresIn)
         try c.encode(credential, forKey: .credential)
+        try c.encode(nextSequence, forKey: .nextSequence)
     }
 }
 struct SessionExtendedBody: Encodable {
@@ -89,6 +94,10 @@ struct SessionExtendedBody: Encodable {
     enum CodingKeys: String, CodingKey { case expiresIn = "expires_in", extensionsLeft = "extensions_left" }
 }
 struct BallotBody: Decodable { let ballot: String }
+struct SequenceBody: Encodable {
+    let nextSequence: UInt32
+    enum CodingKeys: String, CodingKey { case nextSequence = "next_sequence" }
+}
 struct PhaseBody: Decodable { let next: String }
 struct EmptyBody: Decodable {}
 struct PayloadBody: Decodable {

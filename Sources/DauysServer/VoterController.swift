@@ -15,6 +15,8 @@ struct VoterController<G: PrimeOrderGroup> {
         group.post("sessions", use: signIn)
         group.group("sessions/extend").add(middleware: VoterAuthenticator(sessions: service.sessions))
             .post(use: extend)
+        group.group("sessions/sequence").add(middleware: VoterAuthenticator(sessions: service.sessions))
+            .get(use: sequence)
         group.group("ballots").add(middleware: VoterAuthenticator(sessions: service.sessions)).post(use: cast)
         group.group("audited-ballots").add(middleware: VoterAuthenticator(sessions: service.sessions))
             .post(use: audit)
@@ -67,7 +69,9 @@ struct VoterController<G: PrimeOrderGroup> {
         return JSON.response(
             SessionBody(
                 token: token, region: service.referendum.manifest.regions[region].id,
-                expiresIn: Int(service.sessions.ttl), credential: credential.map(Hex.encode)), status: .created)
+                expiresIn: Int(service.sessions.ttl), credential: credential.map(Hex.encode),
+                nextSequence: credential.flatMap { c in service.referendum.read { $0.nextSequence(credential: c) } }),
+            status: .created)
     }
 
     /// The booth warns before a session expires and lets the voter extend it, so no choice is
@@ -81,6 +85,21 @@ struct VoterController<G: PrimeOrderGroup> {
         return JSON.response(
             SessionExtendedBody(
                 expiresIn: Int(service.sessions.ttl), extensionsLeft: VoterSession.maxExtensions - s.extensions))
+    }
+
+    /// The sequence number the voter's next ballot needs (record.md §5.4): the booth asks just
+    /// before it encrypts, so a revote from another device follows the ballot cast there.
+    @Sendable func sequence(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {
+        let session = try ctx.voter()
+        guard let credential = session.credential else {
+            throw APIError(
+                .forbidden, "no_credential",
+                "the registry holds no credential for this voter; casting online is not possible — vote on paper")
+        }
+        guard let next = service.referendum.read({ $0.nextSequence(credential: credential) }) else {
+            throw APIError(.conflict, "unknown_credential", CastError.unknownCredential.description)
+        }
+        return JSON.response(SequenceBody(nextSequence: next))
     }
 
     @Sendable func cast(_ req: Request, _ ctx: DauysRequestContext) async throws -> Response {

@@ -43,10 +43,15 @@ struct AppendBench: AsyncParsableCommand {
             try! VoterCredential(typed: voters[$0].credential).keyPair(DauysCrypto.P256.self, base: base)
         }
         let total = ballots * sizes.count
+        // Each voter's ballots in sequence from where the board is (record.md §5.4).
+        let firstSequence = ref.read { s in credentials.map { s.nextSequence(credential: $0.publicKey.bytes) ?? 1 } }
         say("bench append: encrypting \(total) ballots …")
         let all = await parallelMap(0..<total) { i in
-            try! ctx.encrypt(selections: [i % 3 == 0 ? [0, 1] : [1, 0]], credential: credentials[i % voters.count])
-                .bytes
+            let v = i % voters.count
+            return try! ctx.encrypt(
+                selections: [i % 3 == 0 ? [0, 1] : [1, 0]], credential: credentials[v],
+                sequence: firstSequence[v] + UInt32(i / voters.count)
+            ).bytes
         }
         // Verification, as every front end does it (in parallel, outside the writer lock).
         let verified = min(total, voters.count, 4000)

@@ -243,13 +243,14 @@ struct Vote: AsyncParsableCommand {
                 let remote = v.d.remote
                 let ref: Referendum<G>? = remote == nil ? try await v.d.access(G.self) as? Referendum<G> : nil
                 let manifest: Manifest, base: ElectionHash, ctx: BallotContext<G>
+                let state: BoardState<G>
                 if let ref {
                     guard let c = ref.ballotContext else { throw CLIError("the key ceremony is not finished") }
-                    (manifest, base, ctx) = (ref.manifest, ref.baseHash, c)
+                    (manifest, base, ctx, state) = (ref.manifest, ref.baseHash, c, ref.state)
                 } else {
                     let s: BoardState<G> = try await RemoteBoard<G>(server: remote!).fetchState()
                     guard let c = s.ballotContext else { throw CLIError("the key ceremony is not finished") }
-                    (manifest, base, ctx) = (s.manifest, s.baseHash, c)
+                    (manifest, base, ctx, state) = (s.manifest, s.baseHash, c, s)
                 }
                 guard v.choice.count == manifest.questions.count else {
                     throw CLIError("give one --choice per question (\(manifest.questions.count))")
@@ -263,7 +264,11 @@ struct Vote: AsyncParsableCommand {
                 }
                 let cred = try VoterCredential(typed: v.credential).keyPair(G.self, base: base)
                 let seed = BallotSeed.random()
-                let ballot = try ctx.encrypt(selections: selections, credential: cred, seed: seed)
+                // The credential's next ballot on the board as read just now (record.md §5.4).
+                guard let sequence = state.nextSequence(credential: cred.publicKey.bytes) else {
+                    throw CLIError("this credential is not on the published lists")
+                }
+                let ballot = try ctx.encrypt(selections: selections, credential: cred, sequence: sequence, seed: seed)
                 // The device shows the tracking code before the voter decides to cast or audit.
                 print("tracking code \(ballot.trackingCode.short)")
                 func signIn() async throws -> String {

@@ -172,16 +172,23 @@ struct Load: AsyncParsableCommand {
             try JSONDecoder().decode(TestVoter.self, from: Data($0.utf8))
         }
         let all = voters.map { Array(every.prefix($0)) } ?? every
+        say("load: signing in \(all.count) voters …")
+        let sessions = await signInAll(client: client, base: base, voters: all)
+        let tokens = sessions.mapValues(\.token)
         say("load: encrypting \(all.count) ballots (+ revotes) …")
         let revoters = Int(Double(all.count) * revoteRate)
         let jobs: [(Int, [UInt8])] = await parallelMap(0..<(all.count + revoters)) { i in
             let v = all[i % all.count]
             let cred = try! VoterCredential(typed: v.credential).keyPair(DauysCrypto.P256.self, base: base0)
             let yes = (i * 7919) % 10 < 6
-            return (i % all.count, try! ctx.encrypt(selections: [yes ? [1, 0] : [0, 1]], credential: cred).bytes)
+            // Each voter's ballots in sequence from where the board is (record.md §5.4): the
+            // revotes (the second pass) come after the first ballots.
+            let sequence = (sessions[i % all.count]?.nextSequence ?? 1) + (i >= all.count ? 1 : 0)
+            return (
+                i % all.count,
+                try! ctx.encrypt(selections: [yes ? [1, 0] : [0, 1]], credential: cred, sequence: sequence).bytes
+            )
         }
-        say("load: signing in \(all.count) voters …")
-        let tokens = await signInAll(client: client, base: base, voters: all)
         let receiptHandle: FileHandle? = receipts.map { path in
             _ = FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)!
@@ -261,8 +268,11 @@ struct Load: AsyncParsableCommand {
         if json { print(text) } else { print("load: \(text)") }
     }
 
-    func signInAll(client: HTTPClient, base: String, voters: [TestVoter]) async -> [Int: String] {
-        var tokens: [Int: String] = [:]
+    /// Signs every voter in: the session token and the sequence number of the voter's next ballot.
+    func signInAll(
+        client: HTTPClient, base: String, voters: [TestVoter]
+    ) async -> [Int: (token: String, nextSequence: UInt32)] {
+        var tokens: [Int: (token: String, nextSequence: UInt32)] = [:]
         await withTaskGroup(of: (Int, String?).self) { group in
             let next = Counter()
             for _ in 0..<concurrency {
@@ -279,19 +289,21 @@ struct Load: AsyncParsableCommand {
                                 ])))
                         let r = try? await client.execute(req, timeout: .seconds(30))
                         let body = try? await r?.body.collect(upTo: 1 << 16)
-                        let token =
-                            body.flatMap {
-                                try? JSONSerialization.jsonObject(with: Data(buffer: $0)) as? [String: Any]
-                            }?["token"] as? String
-                        got.append((i, token))
+                        let o = body.flatMap {
+                            try? JSONSerialization.jsonObject(with: Data(buffer: $0)) as? [String: Any]
+                        }
+                        let next = (o?["next_sequence"] as? NSNumber)?.uint32Value ?? 1
+                        got.append((i, (o?["token"] as? String).map { "\($0)=\(next)" }))
                     }
                     return (-1, got.map { "\($0.0)=\($0.1 ?? "")" }.joined(separator: ","))
                 }
             }
             for await (_, packed) in group {
                 for item in (packed ?? "").split(separator: ",") {
-                    let kv = item.split(separator: "=", maxSplits: 1)
-                    if kv.count == 2, let i = Int(kv[0]) { tokens[i] = String(kv[1]) }
+                    let kv = item.split(separator: "=")
+                    if kv.count == 3, let i = Int(kv[0]), let next = UInt32(kv[2]) {
+                        tokens[i] = (String(kv[1]), next)
+                    }
                 }
             }
         }

@@ -183,8 +183,10 @@ struct Simulation<G: PrimeOrderGroup> {
             "setup and key ceremony (\(o.trustees) trustees, quorum \(o.quorum))"
         ) {
             () throws -> (Referendum<G>, ElectionKeyRecord<G>, [ElectionKeyShare<G>]) in
+            // No tracking-code index: nothing here looks ballots up, so memory stays per voter.
             let ref = try await Referendum<G>.create(
-                store: store, manifest: manifest, boardKey: boardKey, clock: .rehearsal(manifest.schedule))
+                store: store, manifest: manifest, boardKey: boardKey, clock: .rehearsal(manifest.schedule),
+                indexingBallots: false)
             try await ref.advance(to: .keyCeremony)
             let trustees = try (1...o.trustees).map {
                 try Trustee<G>.generate(index: $0, threshold: ref.threshold, election: ref.baseHash)
@@ -248,7 +250,11 @@ struct Simulation<G: PrimeOrderGroup> {
                     let ballots = await parallelMap(slice.indices) { i -> [UInt8] in
                         let it = slice[i]
                         let credential = KeyPair(secret: secrets[Int(it.region)][Int(it.voter)])
-                        return try! ctx.encrypt(selections: [it.yes ? [1, 0] : [0, 1]], credential: credential).bytes
+                        // A revote is its credential's second ballot (record.md §5.4).
+                        return try! ctx.encrypt(
+                            selections: [it.yes ? [1, 0] : [0, 1]], credential: credential,
+                            sequence: it.first == false ? 2 : 1
+                        ).bytes
                     }
                     for r in await ref.castBatch(ballots) { if case .failure = r { rejected += 1 } }
                 }

@@ -17,9 +17,38 @@ final class BallotTests: XCTestCase {
         XCTAssertEqual(b.answers[0].ciphertexts.count, 1)
         XCTAssertNil(b.answers[0].sumProof)
         XCTAssertEqual(b.bytes.count, Ballot<P256>.byteCount(shape: .referendum))
-        XCTAssertEqual(b.bytes.count, 685)
+        XCTAssertEqual(b.bytes.count, 689)
         XCTAssertNoThrow(try ctx.verify(b))
         XCTAssertEqual(try ctx.decodeAndVerify(b.bytes).bytes, b.bytes)
+    }
+
+    /// protocol.md §6.1: the sequence number sits after the credential, big-endian, signed with
+    /// the rest; it starts at 1.
+    func testSequenceNumberIsSignedAndStartsAtOne() throws {
+        let (ctx, _) = context(P256.self)
+        let cred = KeyPair<P256>.generate()
+        let b = try ctx.encrypt(selections: [[1, 0]], credential: cred, sequence: 0x0102_0304)
+        XCTAssertEqual(b.sequence, 0x0102_0304)
+        XCTAssertEqual(Array(b.bytes[98..<102]), [1, 2, 3, 4])
+        XCTAssertEqual(Ballot<P256>.header(of: b.bytes)?.sequence, 0x0102_0304)
+        XCTAssertEqual(try Ballot<P256>(bytes: b.bytes, shape: .referendum).sequence, 0x0102_0304)
+        XCTAssertThrowsError(try ctx.encrypt(selections: [[1, 0]], credential: cred, sequence: 0)) {
+            XCTAssertEqual($0 as? CryptoError, .invalidParameter("a ballot's sequence number starts at 1"))
+        }
+        // Someone who changes the number without the credential's secret breaks the signature.
+        var changed = b.bytes
+        changed[101] ^= 0x07
+        XCTAssertThrowsError(try ctx.decodeAndVerify(changed)) {
+            XCTAssertEqual($0 as? BallotError, .invalidProof("credential signature"))
+        }
+        // Sequence 0, even signed by the credential, is not a ballot.
+        let answers = try Ballot<P256>(bytes: b.bytes, shape: .referendum).answers
+        let unsigned = Ballot<P256>.encodeUnsigned(
+            election: election, credential: cred.publicKey, sequence: 0, answers: answers)
+        let sig = CredentialSignature.sign(message: unsigned, credential: cred, election: election)
+        XCTAssertThrowsError(try Ballot<P256>(bytes: unsigned + sig.bytes, shape: .referendum)) {
+            XCTAssertEqual($0 as? CryptoError, .invalidEncoding("ballot sequence 0, the first ballot has 1"))
+        }
     }
 
     func testEveryByteOfAP256BallotIsProtected() throws {
@@ -93,10 +122,12 @@ final class BallotTests: XCTestCase {
             ciphertexts: [b1.answers[0].ciphertexts[0], b2.answers[0].ciphertexts[1]],
             bitProofs: [b1.answers[0].bitProofs[0], b2.answers[0].bitProofs[1]],
             sumProof: b1.answers[0].sumProof)
-        let unsigned = Ballot<P256>.encodeUnsigned(election: election, credential: cred.publicKey, answers: [mixed])
+        let unsigned = Ballot<P256>.encodeUnsigned(
+            election: election, credential: cred.publicKey, sequence: 1, answers: [mixed])
         let sig = CredentialSignature.sign(message: unsigned, credential: cred, election: election)
         let forged = Ballot(
-            election: election, credential: cred.publicKey, answers: [mixed], signature: sig, unsigned: unsigned)
+            election: election, credential: cred.publicKey, sequence: 1, answers: [mixed], signature: sig,
+            unsigned: unsigned)
         XCTAssertThrowsError(try ctx.verify(forged)) {
             XCTAssertEqual($0 as? BallotError, .invalidProof("number-of-choices proof of question 1"))
         }
@@ -108,17 +139,18 @@ final class BallotTests: XCTestCase {
         let b = try ctx.encrypt(selections: [[1, 0]], credential: alice)
         // Mallory copies Alice's encrypted answer under her own credential and signs it.
         let unsigned = Ballot<P256>.encodeUnsigned(
-            election: election, credential: mallory.publicKey, answers: b.answers)
+            election: election, credential: mallory.publicKey, sequence: 1, answers: b.answers)
         let sig = CredentialSignature.sign(message: unsigned, credential: mallory, election: election)
         let copy = Ballot(
-            election: election, credential: mallory.publicKey, answers: b.answers, signature: sig, unsigned: unsigned)
+            election: election, credential: mallory.publicKey, sequence: 1, answers: b.answers, signature: sig,
+            unsigned: unsigned)
         XCTAssertThrowsError(try ctx.verify(copy)) {
             XCTAssertEqual($0 as? BallotError, .invalidProof("0/1 proof of question 1, option 1"))
         }
         // Signature by someone else than the credential holder.
         let sig2 = CredentialSignature.sign(message: b.signedMessage, credential: mallory, election: election)
         let stolen = Ballot(
-            election: election, credential: alice.publicKey, answers: b.answers, signature: sig2,
+            election: election, credential: alice.publicKey, sequence: 1, answers: b.answers, signature: sig2,
             unsigned: b.signedMessage)
         XCTAssertThrowsError(try ctx.verify(stolen)) {
             XCTAssertEqual($0 as? BallotError, .invalidProof("credential signature"))
@@ -173,7 +205,7 @@ final class BallotTests: XCTestCase {
                 try ctx.encrypt(selections: [i % 2 == 0 ? [1, 0] : [0, 1]], credential: KeyPair<G>.generate()).bytes)
         }
         let (header, signature, truncated) = (3, n / 2 + 1, n - 1)
-        encoded[header][100] ^= 1  // the ciphertext count
+        encoded[header][1 + 32 + G.elementByteCount + 4 + 2] ^= 1  // the ciphertext count
         encoded[signature][encoded[signature].count - 1] ^= 1  // signature response
         encoded[truncated] = Array(encoded[truncated].dropLast())
         let verdicts = await BatchVerifier(context: ctx, chunkSize: 16).verify(encoded: encoded)

@@ -66,12 +66,16 @@ final class VectorTests: XCTestCase {
             XCTAssertEqual(cred.publicKey.hex, b["credential"] as? String)
             let ballot = try ctx.encrypt(
                 selections: b["selections"] as! [[Int]], credential: cred,
+                sequence: (b["sequence"] as! NSNumber).uint32Value,
                 seed: try BallotSeed(bytes: try Hex.decode(b["seed"] as! String)),
                 signatureEntropy: try Hex.decode(b["signature_entropy"] as! String))
             XCTAssertEqual(Hex.encode(ballot.bytes), b["ballot"] as? String, name)
             XCTAssertEqual(ballot.trackingCode.hex, b["tracking_code"] as? String, name)
             XCTAssertEqual(ballot.trackingCode.short, b["tracking_code_short"] as? String, name)
             XCTAssertNoThrow(try ctx.decodeAndVerify(try Hex.decode(b["ballot"] as! String)), name)
+            XCTAssertEqual(
+                Ballot<G>.header(of: try Hex.decode(b["ballot"] as! String))?.sequence,
+                (b["sequence"] as! NSNumber).uint32Value, name)
         }
     }
 

@@ -144,11 +144,11 @@ final class NeutralTallyTests: XCTestCase {
             randomness: BallotSeed.random().proofRandomness(ctx.election, 0, 0))
         let answers = [EncryptedAnswer(ciphertexts: [c], bitProofs: [proof], sumProof: nil)]
         let unsigned = Ballot<G>.encodeUnsigned(
-            election: ctx.election, credential: credential.publicKey, answers: answers)
+            election: ctx.election, credential: credential.publicKey, sequence: 1, answers: answers)
         let sig = CredentialSignature.sign(
             message: unsigned, credential: credential, election: ctx.election, entropy: SecureRandom.bytes(32))
         return Ballot(
-            election: ctx.election, credential: credential.publicKey, answers: answers, signature: sig,
+            election: ctx.election, credential: credential.publicKey, sequence: 1, answers: answers, signature: sig,
             unsigned: unsigned
         ).bytes
     }

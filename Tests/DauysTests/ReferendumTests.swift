@@ -160,12 +160,32 @@ final class ReferendumTests: XCTestCase {
         let unknown = try await s.ref.ballotStatus(code: "0000-0000-0000-0000")
         XCTAssertNil(unknown)
         // A revote supersedes it, found by the short code too (the index grows with the board).
+        // A revote is the credential's ballot number 2 (record.md §5.4).
         let revote = try await s.ref.cast(
-            try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][0]).bytes)
+            try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][0], sequence: 2).bytes)
         let old = try await s.ref.ballotStatus(code: short.lowercased())
         XCTAssertEqual(old?.status, .superseded(by: revote.entryIndex))
         let latest = try await s.ref.ballotStatus(code: revote.trackingCode)
         XCTAssertEqual(latest?.status, .counted)
+        // The first ballot sent again is a retry answered with its receipt, never a vote again.
+        let late = try await s.ref.cast(b.bytes)
+        XCTAssertTrue(late.duplicate)
+        XCTAssertEqual(late.entryIndex, first.entryIndex)
+        let still = try await s.ref.ballotStatus(code: revote.trackingCode)
+        XCTAssertEqual(still?.status, .counted)
+        // Another ballot numbered 2, or one that skips ahead, is refused: only 3 comes next.
+        for n: UInt32 in [1, 2, 4, .max] {
+            let b = try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][0], sequence: n)
+            await assertThrowsAsync({ _ = try await s.ref.cast(b.bytes) }) {
+                XCTAssertEqual($0 as? CastError, .outOfSequence(sequence: n, next: 3))
+                XCTAssertTrue(
+                    "\($0)".contains("ballot has sequence number \(n), but this credential's next ballot needs 3"),
+                    "\($0)")
+            }
+        }
+        XCTAssertEqual(s.ref.state.nextSequence(credential: s.credentials[0][0].publicKey.bytes), 3)
+        XCTAssertEqual(s.ref.state.nextSequence(credential: s.credentials[0][1].publicKey.bytes), 1)
+        XCTAssertNil(s.ref.state.nextSequence(credential: KeyPair<G>.generate().publicKey.bytes))
         // A signed-in voter of region 1 cannot cast with a region-0 credential.
         let other = try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][1])
         await assertThrowsAsync({ _ = try await s.ref.cast(other.bytes, region: 1) }) {
@@ -184,7 +204,7 @@ final class ReferendumTests: XCTestCase {
             if case .malformed = $0 as! CastError {} else { XCTFail() }
         }
         await assertThrowsAsync({ _ = try await s.ref.cast(b.bytes + [UInt8](repeating: 0, count: 10_000)) }) {
-            XCTAssertEqual($0 as? CastError, .tooLarge(10_685))
+            XCTAssertEqual($0 as? CastError, .tooLarge(10_689))
         }
         var forged = other.bytes
         forged[forged.count - 1] ^= 1
@@ -305,7 +325,8 @@ final class ReferendumTests: XCTestCase {
             ref: reopened, trustees: s.trustees, credentials: s.credentials, received: s.received, signers: s.signers,
             eligibility: s.eligibility, central: s.central)
         // Voter 0 changes the vote to yes: the last ballot counts.
-        _ = try await s.ref.cast(try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][0]).bytes)
+        _ = try await s.ref.cast(
+            try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][0], sequence: 2).bytes)
         XCTAssertEqual(s.ref.countedPerRegion(), [5, 0])
         try await s.ref.advance(to: .closed)
         try await s.ref.computeTally()

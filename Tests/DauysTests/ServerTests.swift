@@ -103,6 +103,19 @@ final class ServerTests: XCTestCase {
             )
         }
     }
+    /// A GET with a voter's session: status and JSON body.
+    static func get(
+        _ c: some TestClientProtocol, _ path: String, token: String?
+    ) async throws -> (HTTPResponse.Status, [String: Any]) {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await c.execute(uri: path, method: .get, headers: headers) { r in
+            (
+                r.status,
+                (try? JSONSerialization.jsonObject(with: Data(r.body.readableBytesView)) as? [String: Any]) ?? [:]
+            )
+        }
+    }
     static func get(
         _ c: some TestClientProtocol, _ path: String
     ) async throws -> (HTTPResponse.Status, Data, HTTPFields) {
@@ -283,6 +296,7 @@ final class ServerTests: XCTestCase {
             let s0 = try await Self.post(c, "/api/v1/sessions", token: nil, ["iin": v0.iin, "code": v0.code])
             XCTAssertEqual(s0.0, .created)
             let session0 = s0.1["token"] as! String
+            XCTAssertEqual(s0.1["next_sequence"] as? Int, 1, "no ballot yet: the first is number 1")
             XCTAssertEqual(s0.1["region"] as? String, "abai")
             let ctx = w.server.referendum.ballotContext!
             let ballot0 = try ctx.encrypt(selections: [[1, 0]], credential: v0.credential)
@@ -326,6 +340,14 @@ final class ServerTests: XCTestCase {
             XCTAssertEqual(r2.0, .ok)
             XCTAssertEqual(r2.1["entry"] as? Int, r1.1["entry"] as? Int)
             XCTAssertEqual(r2.1["duplicate"] as? Bool, true)
+            // The booth asks for the next sequence number before it encrypts (record.md §5.4).
+            do {
+                let (st, body) = try await Self.get(c, "/api/v1/sessions/sequence", token: session0)
+                XCTAssertEqual(st, .ok)
+                XCTAssertEqual(body["next_sequence"] as? Int, 2)
+                let (anon, _) = try await Self.get(c, "/api/v1/sessions/sequence", token: nil)
+                XCTAssertEqual(anon, .unauthorized)
+            }
             // The answer is the board's signed receipt (record.md §9.2); the retry gets the same one.
             let signed = try JSONDecoder().decode(
                 BallotReceipt.self, from: try JSONSerialization.data(withJSONObject: r1.1))
@@ -367,7 +389,7 @@ final class ServerTests: XCTestCase {
                 XCTAssertEqual(r.0, .forbidden)
                 XCTAssertEqual(Self.code(r), "wrong_credential")
             }
-            var forged = try ctx.encrypt(selections: [[0, 1]], credential: v0.credential).bytes
+            var forged = try ctx.encrypt(selections: [[0, 1]], credential: v0.credential, sequence: 2).bytes
             forged[forged.count - 3] ^= 1
             do {
                 let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(forged)])
@@ -400,11 +422,21 @@ final class ServerTests: XCTestCase {
                     XCTAssertEqual(r.0, .created)
                 }
             }
-            let revote0 = try ctx.encrypt(selections: [[0, 1]], credential: v0.credential)
+            let revote0 = try ctx.encrypt(selections: [[0, 1]], credential: v0.credential, sequence: 2)
             do {
                 let r = try await Self.post(
                     c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(revote0.bytes)])
                 XCTAssertEqual(r.0, .created)
+            }
+            // A second ballot numbered 2 (made on another device before the revote was cast) is
+            // refused: the booth must encrypt afresh with number 3.
+            do {
+                let stale = try ctx.encrypt(selections: [[1, 0]], credential: v0.credential, sequence: 2)
+                let r = try await Self.post(c, "/api/v1/ballots", token: session0, ["ballot": Hex.encode(stale.bytes)])
+                XCTAssertEqual(r.0, .conflict)
+                XCTAssertEqual(Self.code(r), "out_of_sequence")
+                let (_, body) = try await Self.get(c, "/api/v1/sessions/sequence", token: session0)
+                XCTAssertEqual(body["next_sequence"] as? Int, 3)
             }
 
             // Observers: lookup, turnout, board pages (cacheable when full), metrics.

@@ -72,17 +72,31 @@ final class SharedBoardTests: XCTestCase {
         XCTAssertEqual(
             results.count { (try? $0.get()) != nil }, ballots.count, "\(results.filter { (try? $0.get()) == nil })")
         // A revote through the other front end: the board has both, the last counts.
-        let again = try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][0]).bytes
+        let again = try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][0], sequence: 2).bytes
         _ = try await b.cast(again)
+        // A revote through A right after one through B, before A re-read the board: its number
+        // is ahead of A's view, so A re-reads the board and takes it (record.md §5.4).
+        let third = try ctx.encrypt(selections: [[1, 0]], credential: s.credentials[0][0], sequence: 3).bytes
+        _ = try await a.cast(third)
+        let fourth = try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][0], sequence: 4).bytes
+        let fromB = try await b.cast(fourth)
+        let onBoard = try await b.store.count()
+        XCTAssertEqual(fromB.entryIndex, onBoard - 1)
+        // A number that is ahead of the board itself is refused after the re-read.
+        let skip = try ctx.encrypt(selections: [[0, 1]], credential: s.credentials[0][0], sequence: 9).bytes
+        await assertThrowsAsync({ _ = try await a.cast(skip) }) {
+            XCTAssertEqual($0 as? CastError, .outOfSequence(sequence: 9, next: 5))
+        }
         try await a.refresh()
         try await b.refresh()
-        XCTAssertEqual(a.state.ballotCount, ballots.count + 1)
+        XCTAssertEqual(a.state.ballotCount, ballots.count + 3)
         XCTAssertEqual(a.state.head, b.state.head)
         XCTAssertEqual(a.state.countedBallots.count, ballots.count)
         // A third process replays the whole board under the board's rules.
         let c = try await Referendum<G>.open(store: try await connect(schema), boardKey: key)
         XCTAssertEqual(c.state.head, a.state.head)
-        XCTAssertEqual(c.state.ballotCount, ballots.count + 1)
+        XCTAssertEqual(c.state.ballotCount, ballots.count + 3)
+        XCTAssertEqual(c.state.nextSequence(credential: s.credentials[0][0].publicKey.bytes), 5)
         // Officials' steps from any front end: closing through B, A sees it.
         try await b.advance(to: .closed)
         try await a.refresh()

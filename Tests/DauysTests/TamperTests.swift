@@ -164,6 +164,45 @@ final class TamperTests: XCTestCase {
         XCTAssertTrue(failed.contains("ballots"), "\(failed)")
     }
 
+    /// The attack the sequence numbers stop (record.md §5.4): the board operator casts a voter's
+    /// first ballot again after the revote, so that the old choice counts. The copy is signed by
+    /// the voter's credential, so only its number, behind the credential's last, gives it away.
+    func testReplayedBallotAfterARevote() throws {
+        var first: UInt64 = 0, revote: UInt64 = 0, replayAt = 0
+        let problems = try verifyTamperedProblems { items in
+            let pos = ballotPositions(items)
+            var byCred: [[UInt8]: [Int]] = [:]
+            for i in pos { byCred[Array(items[i].payload[33..<98]), default: []].append(i) }
+            let pair = byCred.values.filter { $0.count == 2 }.min { $0[1] < $1[1] }!
+            (first, revote) = (UInt64(pair[0]), UInt64(pair[1]))
+            replayAt = pos.last! + 1
+            items.insert((.ballot, items[pos.last!].time, items[pair[0]].payload, []), at: replayAt)
+        }
+        XCTAssertGreaterThan(revote, first)
+        XCTAssertEqual(problems.map(\.check), ["ballots"], "\(problems)")
+        XCTAssertTrue(
+            problems[0].message.contains(
+                "ballot at entry \(replayAt) has sequence number 1 where its credential's next is 3 (its ballot at entry \(revote) has 2): a replayed or out-of-order ballot"
+            ), "\(problems)")
+    }
+
+    /// Like `verifyTampered(rechain: true)`, but the failed checks with their first problem.
+    func verifyTamperedProblems(
+        _ change: (inout [(kind: EntryKind, time: UInt64, payload: [UInt8], hash: [UInt8])]) throws -> Void
+    ) throws -> [(check: String, message: String)] {
+        var items = try entries().map { (kind: $0.kind, time: $0.time, payload: $0.payload, hash: $0.hash) }
+        try change(&items)
+        let dir = Self.work + "/t-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try RecordRewrite.rechain(items.map { ($0.kind, $0.time, $0.payload) }, to: dir)
+        let o = try CLI.run(["verify", dir, "--json"], cwd: Self.work)
+        XCTAssertEqual(o.status, 1, "tampered record must be refused")
+        let s = try JSONSerialization.jsonObject(with: Data(o.stdout.utf8)) as! [String: Any]
+        return (s["failed"] as! [[String: Any]]).map {
+            ($0["name"] as! String, ($0["problems"] as? [String])?.first ?? "")
+        }
+    }
+
     func testReorderedRevotes() throws {
         let failed = try verifyTampered(rechain: true) { items in
             // Two ballots of the same credential: swapping them changes which one counts.
@@ -173,6 +212,8 @@ final class TamperTests: XCTestCase {
             let pair = byCred.values.first { $0.count >= 2 }!
             items.swapAt(pair[0], pair[pair.count - 1])
         }
+        // The later ballot now comes first: its sequence number is out of order.
+        XCTAssertTrue(failed.contains("ballots"), "\(failed)")
         XCTAssertTrue(failed.contains("encrypted tally"), "\(failed)")
     }
 

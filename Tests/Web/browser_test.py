@@ -283,6 +283,38 @@ class Booth(unittest.TestCase):
         self.shot("revote-lookup")
         self.axe("board page with a look-up")
 
+    def test_d2_a_ballot_cast_meanwhile_from_another_device(self):
+        # The booth numbers its ballot as the credential's next (record.md §5.4). While it shows
+        # the tracking code, the same voter casts from another device (the CLI): the booth's
+        # ballot is now out of sequence, so the board refuses it, and the booth encrypts afresh.
+        i, v = self.voter()
+        self.open("/", "en")
+        self.sign_in(v)
+        self.choose(0)
+        self.encrypt(v["credential"])
+        stale = self.visible("ballot-tracking").text
+        other = self.run_dauys(
+            "vote", "--server", self.url, "--credential", v["credential"], "--choice", "no",
+            "--iin", v["iin"], "--sign-in-code", v["signin_code"],
+            "--receipt", os.path.join(self.data, "receipt-other-device.json"))
+        self.assertIn("ballot cast", other)
+        self.driver.find_element(By.ID, "cast").click()
+        self.wait(lambda d: d.find_element(By.ID, "error").is_displayed())
+        self.assertEqual(
+            self.driver.find_element(By.ID, "error").text,
+            "Another ballot with this voting code was cast meanwhile. "
+            "Your ballot was encrypted again: write down its new tracking code and cast it.")
+        self.wait(lambda d: d.find_element(By.ID, "ballot-tracking").text not in ("", stale))
+        self.shot("out-of-sequence")
+        r = self.cast_and_receipt()
+        Booth.expected[i] = "yes"
+        self.assertEqual(self.lookup(r["tracking_digest"])["status"], "counted")
+        with open(os.path.join(self.data, "receipt-other-device.json")) as f:
+            first = json.load(f)
+        old = self.lookup(first["tracking_digest"])
+        self.assertEqual(old["status"], "superseded")
+        self.assertEqual(old["superseded_by"], r["entry"])
+
     def test_e_wrong_codes_are_explained(self):
         i, v = self.voter()
         self.open("/", "en")

@@ -14,12 +14,17 @@ public struct EncryptedAnswer<G: PrimeOrderGroup>: Hashable, Sendable {
 }
 
 /// An encrypted, signed ballot as cast: the election it belongs to, the voter's public
-/// credential, the encrypted answers with their validity proofs, and the credential's
-/// signature over all of it.
+/// credential, the ballot's sequence number, the encrypted answers with their validity
+/// proofs, and the credential's signature over all of it.
 ///
-/// Canonical encoding (all fixed-length parts as in docs/protocol.md):
+/// The sequence number orders a credential's ballots: each ballot the board accepts has a
+/// higher one than the credential's ballot before it (record.md §5.4), so a copy of an
+/// earlier ballot cast again (a replay that would undo a revote) is refused from one number
+/// kept per credential.
 ///
-///     u8 version = 1 ‖ election hash (32) ‖ credential U
+/// Canonical encoding (all fixed-length parts as in docs/protocol.md §6):
+///
+///     u8 version = 2 ‖ election hash (32) ‖ credential U ‖ u32 sequence (≥ 1)
 ///     ‖ u16 question count ‖ for each question:
 ///          u16 ciphertext count ‖ for each: α ‖ β ‖ 0/1 proof
 ///          ‖ sum proof (if the question needs one)
@@ -27,10 +32,12 @@ public struct EncryptedAnswer<G: PrimeOrderGroup>: Hashable, Sendable {
 ///
 /// The signed message is every byte before the signature.
 public struct Ballot<G: PrimeOrderGroup>: Sendable {
-    public static var version: UInt8 { 1 }
+    public static var version: UInt8 { 2 }
 
     public let election: ElectionHash
     public let credential: GroupElement<G>
+    /// 1 for a credential's first ballot; each later one a higher number (protocol.md §6).
+    public let sequence: UInt32
     public let answers: [EncryptedAnswer<G>]
     public let signature: CredentialSignature<G>
     /// The canonical encoding, kept so that hashing and storing never re-encode.
@@ -43,11 +50,12 @@ public struct Ballot<G: PrimeOrderGroup>: Sendable {
     public var trackingCode: TrackingCode { TrackingCode(ballotBytes: bytes) }
 
     init(
-        election: ElectionHash, credential: GroupElement<G>, answers: [EncryptedAnswer<G>],
+        election: ElectionHash, credential: GroupElement<G>, sequence: UInt32, answers: [EncryptedAnswer<G>],
         signature: CredentialSignature<G>, unsigned: [UInt8]
     ) {
         self.election = election
         self.credential = credential
+        self.sequence = sequence
         self.answers = answers
         self.signature = signature
         self.signedLength = unsigned.count
@@ -55,12 +63,13 @@ public struct Ballot<G: PrimeOrderGroup>: Sendable {
     }
 
     static func encodeUnsigned(
-        election: ElectionHash, credential: GroupElement<G>, answers: [EncryptedAnswer<G>]
+        election: ElectionHash, credential: GroupElement<G>, sequence: UInt32, answers: [EncryptedAnswer<G>]
     ) -> [UInt8] {
         var w = ByteWriter(capacity: 1024)
         w.u8(version)
         w.fixed(election.bytes)
         w.fixed(credential.bytes)
+        w.u32(sequence)
         w.u16(UInt16(answers.count))
         for a in answers {
             w.u16(UInt16(a.ciphertexts.count))
@@ -82,6 +91,8 @@ public struct Ballot<G: PrimeOrderGroup>: Sendable {
         guard v == Self.version else { throw .invalidEncoding("ballot version \(v), expected \(Self.version)") }
         election = try ElectionHash(bytes: try r.fixed(32, "ballot election hash"))
         credential = try GroupElement(bytes: try r.fixed(G.elementByteCount, "ballot credential"))
+        sequence = try r.u32("ballot sequence")
+        guard sequence >= 1 else { throw .invalidEncoding("ballot sequence 0, the first ballot has 1") }
         let qn = Int(try r.u16("ballot question count"))
         guard qn == shape.questions.count else {
             throw .invalidEncoding("ballot answers \(qn) questions, the referendum has \(shape.questions.count)")
@@ -115,7 +126,7 @@ public struct Ballot<G: PrimeOrderGroup>: Sendable {
 
     /// Size of a ballot of this shape in bytes.
     public static func byteCount(shape: BallotShape) -> Int {
-        var n = 1 + 32 + G.elementByteCount + 2
+        var n = 1 + 32 + G.elementByteCount + 4 + 2
         for q in shape.questions {
             n += 2 + q.encryptedOptions * (2 * G.elementByteCount + RangeProof<G>.byteCount(lo: 0, hi: 1))
             if q.needsSumProof { n += RangeProof<G>.byteCount(lo: q.sumRange.lowerBound, hi: q.sumRange.upperBound) }
@@ -192,13 +203,16 @@ public struct TrackingCode: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension Ballot {
-    /// The election hash and the credential of an encoded ballot, read from their fixed places
-    /// without decoding the rest (docs/protocol.md §6): the only code outside the decoder that
-    /// knows the layout. Nil if the bytes are too short or of another version.
-    public static func header(of bytes: [UInt8]) -> (election: ArraySlice<UInt8>, credential: ArraySlice<UInt8>)? {
-        let start = 1 + 32
-        guard bytes.count >= start + G.elementByteCount, bytes[0] == version else { return nil }
-        return (bytes[1..<start], bytes[start..<(start + G.elementByteCount)])
+    /// The election hash, the credential and the sequence number of an encoded ballot, read from
+    /// their fixed places without decoding the rest (docs/protocol.md §6): the only code outside
+    /// the decoder that knows the layout. Nil if the bytes are too short or of another version.
+    public static func header(
+        of bytes: [UInt8]
+    ) -> (election: ArraySlice<UInt8>, credential: ArraySlice<UInt8>, sequence: UInt32)? {
+        let start = 1 + 32, end = start + G.elementByteCount
+        guard bytes.count >= end + 4, bytes[0] == version else { return nil }
+        let sequence = bytes[end..<(end + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        return (bytes[1..<start], bytes[start..<end], sequence)
     }
 }
 
@@ -216,6 +230,7 @@ extension Ballot {
         guard try r.u8("ballot version") == version else { throw .invalidEncoding("ballot version") }
         _ = try r.fixed(32, "ballot election hash")
         let credential = Array(try r.fixed(e, "ballot credential"))
+        _ = try r.u32("ballot sequence")
         guard Int(try r.u16("question count")) == shape.questions.count else {
             throw .invalidEncoding("question count")
         }

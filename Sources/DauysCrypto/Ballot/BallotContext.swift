@@ -28,17 +28,22 @@ public struct BallotContext<G: PrimeOrderGroup>: Sendable {
     /// with the credential. All randomness of the encryption and proofs is derived from
     /// `seed`; revealing the seed lets anyone re-create the ballot and see what it contains
     /// (Benaloh's cast-or-audit challenge). The seed must then never be used for casting.
+    /// `sequence` is 1 for the credential's first ballot and, for a revote, higher than the
+    /// sequence of the credential's last ballot on the board (record.md §5.4).
     @_specialize(exported:true,where G == P256)
     public func encrypt(
-        selections: [[Int]], credential: KeyPair<G>, seed: BallotSeed = .random(),
+        selections: [[Int]], credential: KeyPair<G>, sequence: UInt32 = 1, seed: BallotSeed = .random(),
         signatureEntropy: [UInt8] = SecureRandom.bytes(32)
     ) throws(CryptoError) -> Ballot<G> {
+        guard sequence >= 1 else { throw .invalidParameter("a ballot's sequence number starts at 1") }
         let answers = try encryptAnswers(selections: selections, credential: credential.publicKey, seed: seed)
-        let unsigned = Ballot<G>.encodeUnsigned(election: election, credential: credential.publicKey, answers: answers)
+        let unsigned = Ballot<G>.encodeUnsigned(
+            election: election, credential: credential.publicKey, sequence: sequence, answers: answers)
         let sig = CredentialSignature.sign(
             message: unsigned, credential: credential, election: election, entropy: signatureEntropy)
         return Ballot(
-            election: election, credential: credential.publicKey, answers: answers, signature: sig, unsigned: unsigned)
+            election: election, credential: credential.publicKey, sequence: sequence, answers: answers, signature: sig,
+            unsigned: unsigned)
     }
 
     func encryptAnswers(
@@ -155,7 +160,8 @@ public struct BallotContext<G: PrimeOrderGroup>: Sendable {
         do { expected = try encryptAnswers(selections: selections, credential: ballot.credential, seed: seed) } catch {
             throw .malformed(error)
         }
-        let a = Ballot<G>.encodeUnsigned(election: election, credential: ballot.credential, answers: expected)
+        let a = Ballot<G>.encodeUnsigned(
+            election: election, credential: ballot.credential, sequence: ballot.sequence, answers: expected)
         guard a == ballot.signedMessage else { throw .auditMismatch }
     }
 }

@@ -48,6 +48,7 @@ function explain(e, retry, box = "error") {
     slowed_down: t("errSlowed", { s: e.retryAfter }),
     no_credential: t("errNoCredential"), wrong_credential: t("errCredentialWrong"),
     voting_not_open: t("errNotOpen"), outside_schedule: t("errNotOpen"), audited_ballot: t("errAudited"),
+    out_of_sequence: t("errSequence"),
   }[e.code];
   if (e.status === 401 && ["no_session", "bad_session", "not_extended"].includes(e.code)) {
     sessionEnded();
@@ -239,7 +240,9 @@ async function encrypt(ev) {
 async function freshBallot() {
   $("status").textContent = t("encrypting");
   await new Promise((r) => setTimeout(r, 0));  // let the status be announced
-  state.ballot = await state.election.encrypt(state.selections, state.credential);
+  // The board takes a credential's ballots in sequence (record.md §5.4): ask for the next number.
+  const { next_sequence: sequence } = await api("/sessions/sequence", { token: state.session?.token });
+  state.ballot = await state.election.encrypt(state.selections, state.credential, { sequence });
   $("ballot-tracking").textContent = state.ballot.tracking.short;
   show("ballot");
 }
@@ -265,6 +268,11 @@ async function cast() {
     showReceipt(receipt);
   } catch (e) {
     $("status").textContent = "";
+    // Another ballot of this credential was cast meanwhile (another device): this one can never
+    // be taken; encrypt afresh with the next number and let the voter check it again.
+    if (e instanceof ApiError && e.code === "out_of_sequence" && state.credential) {
+      await freshBallot().catch(() => {});
+    }
     explain(e, cast);
   } finally {
     $("cast").disabled = $("audit").disabled = false;
@@ -313,6 +321,9 @@ async function audit() {
     $("audited-link").href = "/audit#entry=" + r.entry;
     show("audited");
   } catch (e) {
+    if (e instanceof ApiError && e.code === "out_of_sequence" && state.credential) {
+      await freshBallot().catch(() => {});
+    }
     explain(e, audit);
   } finally {
     $("cast").disabled = $("audit").disabled = false;

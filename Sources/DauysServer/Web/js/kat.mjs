@@ -33,7 +33,8 @@ export async function runKAT(vectors, eligibility) {
     const e = new Election({ electionHash: vectors.election, publicKey: key, shape: b.shape });
     const cred = credentialFromSecret(BigInt("0x" + b.credential_secret));
     check(`ballot ${b.name}: credential`, hex(encodePoint(cred.publicKey)) === b.credential);
-    const made = await e.encrypt(b.selections, cred, { seed: unhex(b.seed), entropy: unhex(b.signature_entropy) });
+    const made = await e.encrypt(b.selections, cred,
+      { sequence: b.sequence, seed: unhex(b.seed), entropy: unhex(b.signature_entropy) });
     check(`ballot ${b.name}: bytes`, hex(made.bytes) === b.ballot);
     check(`ballot ${b.name}: tracking digest`, made.tracking.digest === b.tracking_code);
     check(`ballot ${b.name}: tracking code`, made.tracking.short === b.tracking_code_short);

@@ -136,9 +136,10 @@ export class Election {
   }
 
   /** The signed message of a ballot (everything before the signature), all from the seed. */
-  async encryptAnswers(selections, U, seed) {
+  async encryptAnswers(selections, U, seed, sequence) {
     if (selections.length !== this.shape.length) throw new Error(`expected answers to ${this.shape.length} questions`);
-    const w = new Writer().u8(1).fixed(this.hash).element(U).u16(this.shape.length);
+    if (!Number.isInteger(sequence) || sequence < 1 || sequence > 0xffffffff) throw new Error("bad ballot sequence number");
+    const w = new Writer().u8(2).fixed(this.hash).element(U).u32(sequence).u16(this.shape.length);
     for (let i = 0; i < this.shape.length; i++) {
       const q = this.shape[i];
       checkMarks(q, selections[i], i);
@@ -168,12 +169,12 @@ export class Election {
     return w.bytes();
   }
 
-  /** Encrypts, proves and signs a ballot — protocol.md §6.2. */
-  async encrypt(selections, credential, { seed = randomBytes(32), entropy = randomBytes(32) } = {}) {
-    const unsigned = await this.encryptAnswers(selections, credential.publicKey, seed);
+  /** Encrypts, proves and signs a ballot — protocol.md §6.2; `sequence`: the credential's next (§6.1). */
+  async encrypt(selections, credential, { sequence = 1, seed = randomBytes(32), entropy = randomBytes(32) } = {}) {
+    const unsigned = await this.encryptAnswers(selections, credential.publicKey, seed, sequence);
     const sig = await this.sign(unsigned, credential, entropy);
     const bytes = new Writer().fixed(unsigned).fixed(sig).bytes();
-    return { bytes, seed, selections, tracking: await trackingCode(bytes) };
+    return { bytes, seed, selections, sequence, tracking: await trackingCode(bytes) };
   }
 
   /** Credential signature — protocol.md §5.4. */
@@ -189,10 +190,12 @@ export class Election {
 
   /** Benaloh audit (§6.4): re-creates the ballot's encrypted answers from the seed and marks. */
   async audit(ballot, seed, selections) {
-    if (ballot.length < 98 || ballot[0] !== 1) throw new Error("not a version-1 ballot");
+    if (ballot.length < 102 || ballot[0] !== 2) throw new Error("not a version-2 ballot");
     if (!equalBytes(ballot.subarray(1, 33), this.hash)) throw new Error("the ballot belongs to another election");
     const U = decodePoint(ballot.subarray(33, 98));
-    const expected = await this.encryptAnswers(selections, U, seed);
+    const sequence = ((ballot[98] << 24) >>> 0) + (ballot[99] << 16) + (ballot[100] << 8) + ballot[101];
+    if (sequence < 1) throw new Error("ballot sequence number 0");
+    const expected = await this.encryptAnswers(selections, U, seed, sequence);
     return equalBytes(expected, ballot.subarray(0, ballot.length - 97));
   }
 }

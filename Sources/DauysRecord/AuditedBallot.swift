@@ -70,8 +70,8 @@ public struct AuditedBallot: Sendable, Equatable {
 
 extension BoardState {
     /// record.md §5.6: an audited ballot of a published credential, during voting, made to be
-    /// its credential's next ballot (so never one that was cast), not audited before, at most `AuditedBallot.perCredential` per credential, whose
-    /// seed and choices re-create it.
+    /// its credential's next ballot (so never one that was cast), not audited before, at most
+    /// `AuditedBallot.perCredential` per credential, whose seed and choices re-create it.
     mutating func applyAudited(_ e: BoardEntry) throws(BoardViolation) {
         let a: AuditedBallot
         do { a = try AuditedBallot(payload: e.payload) } catch {

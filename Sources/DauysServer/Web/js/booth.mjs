@@ -230,7 +230,9 @@ async function encrypt(ev) {
     await freshBallot();
   } catch (e) {
     $("status").textContent = "";
-    showError(t("errServer", { m: e.message }), "credential-error");
+    // Asking for the sequence number needs the server: a lost network offers "Retry", an ended
+    // session asks to sign in again (the choice is kept).
+    explain(e, encrypt, "credential-error");
   } finally {
     btn.disabled = false;
   }
@@ -373,7 +375,7 @@ function bind() {
   $("cast").addEventListener("click", cast);
   $("audit").addEventListener("click", audit);
   $("audit-again").addEventListener("click", () =>
-    (state.credential ? freshBallot().catch((e) => showError(t("errServer", { m: e.message }))) : show("credential")));
+    (state.credential ? freshBallot().catch((e) => explain(e, freshBallot)) : show("credential")));
   $("receipt-print").addEventListener("click", () => window.print());
   $("vote-again").addEventListener("click", () => { state.selections = null; show(state.session ? "question" : "signin"); });
   $("session-extend").addEventListener("click", extendSession);

@@ -169,7 +169,7 @@ export class Election {
     return w.bytes();
   }
 
-  /** Encrypts, proves and signs a ballot — protocol.md §6.2; `sequence`: the credential's next (§6.1). */
+  /** Encrypts, proves and signs a ballot — protocol.md §6.2; `sequence`: the credential's next ballot number. */
   async encrypt(selections, credential, { sequence = 1, seed = randomBytes(32), entropy = randomBytes(32) } = {}) {
     const unsigned = await this.encryptAnswers(selections, credential.publicKey, seed, sequence);
     const sig = await this.sign(unsigned, credential, entropy);

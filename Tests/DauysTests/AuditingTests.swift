@@ -257,6 +257,21 @@ extension AuditingTests {
         XCTAssertTrue(
             r3.failedChecks[0].problems[0].contains("audits the ballot already audited at entry \(entry)"),
             "\(r3.failedChecks)")
+        // Written straight into the store: the audit of a cast ballot (its voter sold the seed to
+        // prove the vote). Its sequence number is no longer the credential's next.
+        var revealed = items
+        revealed.append(
+            (
+                .auditedBallot, items.last!.time,
+                AuditedBallot(ballot: b3.bytes, seed: seed3, selections: [[0, 1]]).payload
+            ))
+        try RecordRewrite.rechain(revealed, to: dir + "/revealed", key: key)
+        let r4 = await RecordVerifier(directory: dir + "/revealed", options: VerifyOptions(partial: true)).run()
+        XCTAssertEqual(r4.failedChecks.map(\.name), ["audited ballots"])
+        XCTAssertTrue(
+            r4.failedChecks[0].problems[0].contains(
+                "audits a ballot with sequence number 1 where its credential's next is 2: it may have been cast"),
+            "\(r4.failedChecks)")
         var edited = items
         edited[Int(entry)].payload = AuditedBallot(ballot: b.bytes, seed: seed, selections: [[0, 1]]).payload
         try RecordRewrite.rechain(edited, to: dir + "/edited", key: key)

@@ -204,17 +204,22 @@ struct RequestLogMiddleware: RouterMiddleware {
 }
 
 /// record.md §9.1: while voting runs, a checkpoint at least every `seconds` when entries
-/// arrived since the last one — so an observer can pin a ballot cast in a quiet hour.
+/// arrived since the last one — so an observer can pin a ballot cast in a quiet hour — and one
+/// more when the server stops (after the HTTP server, which the group stops first), so that
+/// no ballot it acknowledged waits for the next start to be certified. A graceful stop is not
+/// an error: `dauys serve` exits 0 on SIGTERM.
 struct CheckpointTimer<G: PrimeOrderGroup>: Service {
     let referendum: Referendum<G>
     let seconds: Int
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Only the sleep throws, and only when the group stops (CancellationError).
+        try? await cancelWhenGracefulShutdown {
             while true {
                 try await Task.sleep(for: .seconds(seconds))
                 await referendum.checkpointIfBehind()
             }
         }
+        await referendum.checkpointIfBehind()
     }
 }
 
@@ -225,7 +230,8 @@ struct BoardFollower<G: PrimeOrderGroup>: Service {
     let referendum: Referendum<G>
     let logger: Logger
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Only the sleep throws, and only when the group stops (CancellationError).
+        try? await cancelWhenGracefulShutdown {
             var failing = false
             while true {
                 try await Task.sleep(for: .milliseconds(200))

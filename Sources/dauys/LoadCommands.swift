@@ -273,11 +273,11 @@ struct Load: AsyncParsableCommand {
         client: HTTPClient, base: String, voters: [TestVoter]
     ) async -> [Int: (token: String, nextSequence: UInt32)] {
         var tokens: [Int: (token: String, nextSequence: UInt32)] = [:]
-        await withTaskGroup(of: (Int, String?).self) { group in
+        await withTaskGroup(of: [SignedIn].self) { group in
             let next = Counter()
             for _ in 0..<concurrency {
                 group.addTask {
-                    var got: [(Int, String?)] = []
+                    var got: [SignedIn] = []
                     while let i = await next.take(limit: voters.count) {
                         var req = HTTPClientRequest(url: base + "/api/v1/sessions")
                         req.method = .POST
@@ -292,23 +292,28 @@ struct Load: AsyncParsableCommand {
                         let o = body.flatMap {
                             try? JSONSerialization.jsonObject(with: Data(buffer: $0)) as? [String: Any]
                         }
-                        let next = (o?["next_sequence"] as? NSNumber)?.uint32Value ?? 1
-                        got.append((i, (o?["token"] as? String).map { "\($0)=\(next)" }))
+                        // A voter whose sign-in failed gets no session; their casts count as errors.
+                        if let token = o?["token"] as? String {
+                            let next = (o?["next_sequence"] as? NSNumber)?.uint32Value ?? 1
+                            got.append(SignedIn(voter: i, token: token, nextSequence: next))
+                        }
                     }
-                    return (-1, got.map { "\($0.0)=\($0.1 ?? "")" }.joined(separator: ","))
+                    return got
                 }
             }
-            for await (_, packed) in group {
-                for item in (packed ?? "").split(separator: ",") {
-                    let kv = item.split(separator: "=")
-                    if kv.count == 3, let i = Int(kv[0]), let next = UInt32(kv[2]) {
-                        tokens[i] = (String(kv[1]), next)
-                    }
-                }
+            for await batch in group {
+                for s in batch { tokens[s.voter] = (s.token, s.nextSequence) }
             }
         }
         return tokens
     }
+}
+
+/// One voter's session, as the server answered the sign-in.
+struct SignedIn: Sendable {
+    let voter: Int
+    let token: String
+    let nextSequence: UInt32
 }
 
 actor Counter {

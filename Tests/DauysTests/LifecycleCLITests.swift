@@ -271,6 +271,37 @@ final class OneWriterCLITests: XCTestCase {
         XCTAssertEqual(status["phase"] as? String, "closed")
     }
 
+    /// SIGTERM stops `dauys serve` as a service manager expects (exit status 0, no error), and
+    /// the ballots it acknowledged since its last checkpoint get one before it exits (record.md
+    /// §9.1): an observer need not wait for the next start to pin them.
+    func testServerStopsOnSigtermAndCertifiesItsLastBallots() throws {
+        let w = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: w) }
+        try CLI.ok(["loadtest-setup", "--data", "d", "--voters", "3", "--regions", "2"], cwd: w)
+        let voters = try String(contentsOfFile: w + "/d/test-voters.jsonl", encoding: .utf8).split(separator: "\n")
+            .map { try JSONDecoder().decode(TestVoter.self, from: Data($0.utf8)) }
+        let (server, url) = try CLI.serve(data: "d", cwd: w)
+        for v in voters.prefix(2) {
+            try CLI.ok(
+                [
+                    "vote", "--server", url, "--credential", v.credential, "--choice", "no", "--iin", v.iin,
+                    "--sign-in-code", v.signin_code,
+                ], cwd: w)
+        }
+        try CLI.ok(["record", "export", "--data", "d", "before"], cwd: w)
+        XCTAssertEqual(try RecordRewrite.entries(w + "/before").last?.kind, .ballot, "no checkpoint yet")
+        server.terminate()
+        server.waitUntilExit()
+        XCTAssertEqual(server.terminationReason, .exit)
+        XCTAssertEqual(server.terminationStatus, 0, "a graceful stop is not a failure")
+        try CLI.ok(["record", "export", "--data", "d", "after"], cwd: w)
+        let after = try RecordRewrite.entries(w + "/after")
+        XCTAssertEqual(after.count, try RecordRewrite.entries(w + "/before").count + 1)
+        XCTAssertEqual(after.last?.kind, .checkpoint)
+        let last = try Checkpoint(payload: after.last!.payload)
+        XCTAssertEqual(last.upTo, UInt64(after.count - 2), "it covers every ballot before it")
+    }
+
     /// `scripts/bench/national` simulates without the simulation's own verification and then
     /// runs `dauys verify` alone, so that each is timed and measured apart.
     func testSimulationWithoutItsOwnVerificationLeavesARecordThatVerifies() throws {

@@ -89,7 +89,6 @@ struct ConductedReferendum {
     let manifest: Manifest
     let results: Results
     let recordDir: String
-    let dataDir: String
     let ballotCount: Int
     let rejected: Int
     let expectedYes: [UInt64], expectedNo: [UInt64]
@@ -101,9 +100,13 @@ struct Simulation<G: PrimeOrderGroup> {
     func run() async throws -> Bool {
         let o = options
         let clock = PhaseTimer()
+        // Without --data the board is a temporary one, removed however the run ends (with the
+        // record in it, unless --record put the record elsewhere).
+        let dataDir = o.data ?? NSTemporaryDirectory() + "dauys-sim-\(UUID().uuidString)"
+        defer { if o.data == nil { try? FileManager.default.removeItem(atPath: dataDir) } }
         // The lifecycle, its board state and the voters' secrets are released here, before the
         // independent verification builds its own state: peak memory is one board state.
-        let done = try await conduct(clock)
+        let done = try await conduct(clock, dataDir: dataDir)
         let report: VerificationReport? =
             o.skipVerification
             ? nil
@@ -157,14 +160,11 @@ struct Simulation<G: PrimeOrderGroup> {
             }
             print("Decrypted results \(matches ? "match" : "DO NOT match") the simulated votes.")
         }
-        // Without --data the board was a temporary one: remove it (and the record with it unless --record
-        // put the record elsewhere).
-        if o.data == nil { try? FileManager.default.removeItem(atPath: done.dataDir) }
         return (report?.valid ?? true) && matches
     }
 
     /// Setup, key ceremony, credentials, voting, tally, decryption, results and record export.
-    private func conduct(_ clock: PhaseTimer) async throws -> ConductedReferendum {
+    private func conduct(_ clock: PhaseTimer, dataDir: String) async throws -> ConductedReferendum {
         let o = options
         let signers = (0..<o.trustees).map { _ in Curve25519.Signing.PrivateKey() }
         let eligibility = SimulatedEligibility()
@@ -172,7 +172,6 @@ struct Simulation<G: PrimeOrderGroup> {
             regions: o.regions, trustees: o.trustees, quorum: o.quorum, group: G.name,
             trusteeKeys: signers.map(\.publicKey), credentialAuthority: eligibility.keys.credentialAuthority,
             registry: eligibility.keys.registry)
-        let dataDir = o.data ?? NSTemporaryDirectory() + "dauys-sim-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let store = try SQLiteBoardStore(path: dataDir + "/board.sqlite")
         let boardKey = Curve25519.Signing.PrivateKey()
@@ -288,7 +287,7 @@ struct Simulation<G: PrimeOrderGroup> {
         let recordDir = o.record ?? dataDir + "/record"
         try await clock.timed("record export") { try await ref.exportRecord(to: recordDir) }
         return ConductedReferendum(
-            manifest: manifest, results: results, recordDir: recordDir, dataDir: dataDir, ballotCount: ballotCount,
+            manifest: manifest, results: results, recordDir: recordDir, ballotCount: ballotCount,
             rejected: rejected, expectedYes: expectedYes, expectedNo: expectedNo)
     }
 }

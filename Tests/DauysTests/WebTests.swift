@@ -19,6 +19,7 @@ final class WebTests: XCTestCase {
 
     func testPagesAndScriptsAreServedUnderAStrictPolicy() async throws {
         let w = try await ServerTests.world { try SQLiteBoardStore(path: $0 + "/board.sqlite") }
+        defer { try? FileManager.default.removeItem(atPath: w.dir) }
         try await buildApplication(w.server).test(.router) { c in
             for path in Self.pages + Self.scripts + ["/css/style.css", "/icon.svg"] {
                 let (status, body, headers) = try await ServerTests.get(c, path)
@@ -59,6 +60,7 @@ final class WebTests: XCTestCase {
 
     func testSignInGivesTheVotersCredentialAndSessionsCanBeExtended() async throws {
         let w = try await ServerTests.world { try SQLiteBoardStore(path: $0 + "/board.sqlite") }
+        defer { try? FileManager.default.removeItem(atPath: w.dir) }
         try await buildApplication(w.server).test(.router) { c in
             let v = w.voters[0]
             let s = try await ServerTests.post(c, "/api/v1/sessions", token: nil, ["iin": v.iin, "code": v.code])

@@ -271,8 +271,8 @@ struct Load: AsyncParsableCommand {
     /// Signs every voter in: the session token and the sequence number of the voter's next ballot.
     func signInAll(
         client: HTTPClient, base: String, voters: [TestVoter]
-    ) async -> [Int: (token: String, nextSequence: UInt32)] {
-        var tokens: [Int: (token: String, nextSequence: UInt32)] = [:]
+    ) async -> [Int: SignedIn] {
+        var sessions: [Int: SignedIn] = [:]
         await withTaskGroup(of: [SignedIn].self) { group in
             let next = Counter()
             for _ in 0..<concurrency {
@@ -302,10 +302,10 @@ struct Load: AsyncParsableCommand {
                 }
             }
             for await batch in group {
-                for s in batch { tokens[s.voter] = (s.token, s.nextSequence) }
+                for s in batch { sessions[s.voter] = s }
             }
         }
-        return tokens
+        return sessions
     }
 }
 

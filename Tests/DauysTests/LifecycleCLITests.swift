@@ -210,12 +210,30 @@ final class OneWriterCLITests: XCTestCase {
         let credential: String
     }
 
-    func testCLIWritesGoThroughTheServerThatHoldsTheBoard() throws {
+    /// A board in voting from `loadtest-setup` (two regions) in a fresh directory, with its test voters.
+    private func votingBoard(voters n: Int) throws -> (dir: String, voters: [TestVoter]) {
         let w = CLI.tempDir()
-        defer { try? FileManager.default.removeItem(atPath: w) }
-        try CLI.ok(["loadtest-setup", "--data", "d", "--voters", "6", "--regions", "2"], cwd: w)
+        try CLI.ok(["loadtest-setup", "--data", "d", "--voters", "\(n)", "--regions", "2"], cwd: w)
         let voters = try String(contentsOfFile: w + "/d/test-voters.jsonl", encoding: .utf8).split(separator: "\n")
             .map { try JSONDecoder().decode(TestVoter.self, from: Data($0.utf8)) }
+        return (w, voters)
+    }
+
+    /// Each voter signs in and casts `choice` through the server with `dauys vote --server`.
+    private func vote(_ voters: ArraySlice<TestVoter>, _ choice: String, server url: String, cwd w: String) throws {
+        for v in voters {
+            let out = try CLI.ok(
+                [
+                    "vote", "--server", url, "--credential", v.credential, "--choice", choice, "--iin", v.iin,
+                    "--sign-in-code", v.signin_code,
+                ], cwd: w)
+            XCTAssertTrue(out.contains("ballot cast; tracking code"), out)
+        }
+    }
+
+    func testCLIWritesGoThroughTheServerThatHoldsTheBoard() throws {
+        let (w, voters) = try votingBoard(voters: 6)
+        defer { try? FileManager.default.removeItem(atPath: w) }
         let admin = try String(contentsOfFile: w + "/d/admin.token", encoding: .utf8)
         let (server, url) = try CLI.serve(data: "d", cwd: w)
         defer {
@@ -240,14 +258,7 @@ final class OneWriterCLITests: XCTestCase {
         XCTAssertTrue(
             try CLI.ok(register + ["--server", url, "--token", admin], cwd: w).contains("registered for abai"))
 
-        for v in voters.prefix(3) {
-            let out = try CLI.ok(
-                [
-                    "vote", "--server", url, "--credential", v.credential, "--choice", "yes", "--iin", v.iin,
-                    "--sign-in-code", v.signin_code,
-                ], cwd: w)
-            XCTAssertTrue(out.contains("ballot cast; tracking code"), out)
-        }
+        try vote(voters.prefix(3), "yes", server: url, cwd: w)
         // A wrong token is refused by the server, with its reason.
         let forged = try CLI.run(["phase", "--server", url, "--token", "dauys_forged", "closed"], cwd: w)
         XCTAssertNotEqual(forged.status, 0)
@@ -275,19 +286,11 @@ final class OneWriterCLITests: XCTestCase {
     /// the ballots it acknowledged since its last checkpoint get one before it exits (record.md
     /// §9.1): an observer need not wait for the next start to pin them.
     func testServerStopsOnSigtermAndCertifiesItsLastBallots() throws {
-        let w = CLI.tempDir()
+        let (w, voters) = try votingBoard(voters: 3)
         defer { try? FileManager.default.removeItem(atPath: w) }
-        try CLI.ok(["loadtest-setup", "--data", "d", "--voters", "3", "--regions", "2"], cwd: w)
-        let voters = try String(contentsOfFile: w + "/d/test-voters.jsonl", encoding: .utf8).split(separator: "\n")
-            .map { try JSONDecoder().decode(TestVoter.self, from: Data($0.utf8)) }
         let (server, url) = try CLI.serve(data: "d", cwd: w)
-        for v in voters.prefix(2) {
-            try CLI.ok(
-                [
-                    "vote", "--server", url, "--credential", v.credential, "--choice", "no", "--iin", v.iin,
-                    "--sign-in-code", v.signin_code,
-                ], cwd: w)
-        }
+        defer { if server.isRunning { server.terminate() } }
+        try vote(voters.prefix(2), "no", server: url, cwd: w)
         try CLI.ok(["record", "export", "--data", "d", "before"], cwd: w)
         XCTAssertEqual(try RecordRewrite.entries(w + "/before").last?.kind, .ballot, "no checkpoint yet")
         server.terminate()

@@ -174,7 +174,6 @@ struct Load: AsyncParsableCommand {
         let all = voters.map { Array(every.prefix($0)) } ?? every
         say("load: signing in \(all.count) voters …")
         let sessions = await signInAll(client: client, base: base, voters: all)
-        let tokens = sessions.mapValues(\.token)
         say("load: encrypting \(all.count) ballots (+ revotes) …")
         let revoters = Int(Double(all.count) * revoteRate)
         let jobs: [(Int, [UInt8])] = await parallelMap(0..<(all.count + revoters)) { i in
@@ -202,7 +201,7 @@ struct Load: AsyncParsableCommand {
                 group.addTask {
                     while let i = await next.take(limit: jobs.count) {
                         let (voter, bytes) = jobs[i]
-                        guard let token = tokens[voter] else {
+                        guard let token = sessions[voter]?.token else {
                             await stats.error()
                             continue
                         }
